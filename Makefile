@@ -1,0 +1,46 @@
+# ember — two commands: `make run` and `make test`. Everything else is here for developers.
+JOBS ?= 2
+BUILD_TYPE_DIR = build/release
+PYTHON = /usr/bin/python3
+CMAKE_CONFIGURE = cmake -G Ninja -S . -Wno-dev
+
+.PHONY: run test build release bench check deps format unit integration clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+# Debug build with assertions, for development.
+build: deps
+	@$(CMAKE_CONFIGURE) -B build/debug -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build build/debug -j $(JOBS)
+
+release: deps
+	@$(CMAKE_CONFIGURE) -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build/release -j $(JOBS)
+
+run: release
+	./build/release/ember-server --host 127.0.0.1 --port 6379
+
+unit: release
+	cd build/release && ctest --output-on-failure -j $(JOBS)
+
+integration: release
+	EMBER_SERVER=$(CURDIR)/build/release/ember-server $(PYTHON) -m pytest -q tests/integration
+
+test: unit integration
+
+# Every test again under AddressSanitizer + UndefinedBehaviorSanitizer.
+check: deps
+	@$(CMAKE_CONFIGURE) -B build/asan -DCMAKE_BUILD_TYPE=Debug -DEMBER_SANITIZE=ON >/dev/null
+	@cmake --build build/asan -j $(JOBS)
+	cd build/asan && ctest --output-on-failure -j $(JOBS)
+	EMBER_SERVER=$(CURDIR)/build/asan/ember-server EMBER_SANITIZED=1 $(PYTHON) -m pytest -q tests/integration
+
+bench: release
+	bash bench/compare.sh
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')
+
+clean:
+	rm -rf build

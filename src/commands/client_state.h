@@ -1,0 +1,25 @@
+#pragma once
+// What the server knows about one client connection: identity, selected DB, protocol.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace ember {
+
+struct ClientState {
+  uint64_t id = 0;
+  int fd = -1;
+  uint32_t worker = 0;
+  std::string name;
+  std::string addr;   // peer ip:port
+  std::string laddr;  // local ip:port
+  int db = 0;
+  int resp = 2;
+  int64_t created_ms = 0;
+  int64_t last_active_ms = 0;
+  std::string last_command = "NULL";
+  bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
+  std::atomic<bool> kill_requested{false};
+};
+
+}  // namespace ember

@@ -1,0 +1,63 @@
+#include <cctype>
+
+#include "commands/command.h"
+#include "commands/errors.h"
+
+namespace ember {
+
+CommandTable& CommandTable::Instance() {
+  static CommandTable table;
+  return table;
+}
+
+CommandTable::CommandTable() {
+  RegisterStringCommands(*this);
+  RegisterKeyCommands(*this);
+  RegisterServerCommands(*this);
+  RegisterConnectionCommands(*this);
+}
+
+void CommandTable::Register(CommandSpec spec) {
+  std::string name = spec.name;
+  auto [it, inserted] = commands_.emplace(name, std::move(spec));
+  if (inserted) ordered_.push_back(&it->second);
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  char lower[32];
+  if (name.size() >= sizeof(lower)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) {
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  }
+  // unordered_map<string> needs a string key; a small string stays in SSO (no allocation).
+  auto it = commands_.find(std::string(lower, name.size()));
+  return it == commands_.end() ? nullptr : &it->second;
+}
+
+const CommandSpec* CommandTable::Validate(std::span<const std::string_view> args,
+                                          std::string* error) const {
+  const CommandSpec* spec = Find(args[0]);
+  if (spec == nullptr) {
+    *error = err::UnknownCommand(args);
+    return nullptr;
+  }
+  int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+    *error = err::WrongArity(spec->name);
+    return nullptr;
+  }
+  return spec;
+}
+
+void CommandTable::KeyPositions(const CommandSpec& spec, std::span<const std::string_view> args,
+                                std::vector<size_t>* out) {
+  out->clear();
+  if (spec.first_key <= 0) return;
+  int argc = static_cast<int>(args.size());
+  int last = spec.last_key >= 0 ? spec.last_key : argc + spec.last_key;
+  if (last >= argc) last = argc - 1;
+  int step = spec.key_step > 0 ? spec.key_step : 1;
+  for (int i = spec.first_key; i <= last; i += step) out->push_back(static_cast<size_t>(i));
+}
+
+}  // namespace ember

@@ -1,0 +1,7 @@
+#include "commands/command.h"
+
+namespace ember {
+
+void RegisterStringCommands(CommandTable& table) { (void)table; }
+
+}  // namespace ember

@@ -1,0 +1,39 @@
+#include "engine/engine.h"
+
+#include "commands/command.h"
+#include "common/clock.h"
+
+namespace ember {
+
+void ClientRegistry::Add(ClientState* client) {
+  std::lock_guard lock(mutex_);
+  clients_[client->id] = client;
+}
+
+void ClientRegistry::Remove(ClientState* client) {
+  std::lock_guard lock(mutex_);
+  clients_.erase(client->id);
+}
+
+Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_(WallClockMs()) {
+  uint32_t n = config_.shards == 0 ? 1 : config_.shards;
+  for (uint32_t i = 0; i < n; ++i) {
+    shards_.push_back(std::make_unique<Shard>(i));
+    mailboxes_.push_back(std::make_unique<Mailbox>());
+  }
+}
+
+void Engine::RequestShutdown() {
+  shutdown_requested_.store(true, std::memory_order_release);
+  for (auto& mailbox : mailboxes_) mailbox->Wake();
+}
+
+Database& CommandContext::Db(std::string_view key) {
+  return engine.shard(engine.ShardOfKey(key)).db(client.db);
+}
+
+Database& CommandContext::DbOnShard(uint32_t shard) { return engine.shard(shard).db(client.db); }
+
+uint32_t CommandContext::num_shards() const { return engine.num_shards(); }
+
+}  // namespace ember

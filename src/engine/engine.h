@@ -1,0 +1,81 @@
+#pragma once
+// The engine: all shards, key routing, server-wide counters and configuration. One instance
+// per process, shared by every thread; per-shard data is only touched by its owner thread
+// (or by a multi-shard step while the owners wait).
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "commands/client_state.h"
+#include "common/hash_slot.h"
+#include "engine/shard.h"
+#include "engine/task_queue.h"
+#include "server/config.h"
+
+namespace ember {
+
+struct ServerStats {
+  std::atomic<uint64_t> total_connections_received{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> total_net_input_bytes{0};
+  std::atomic<uint64_t> total_net_output_bytes{0};
+  std::atomic<int64_t> connected_clients{0};
+};
+
+// Every live client, for CLIENT LIST / KILL and INFO clients.
+class ClientRegistry {
+ public:
+  uint64_t NextId() { return next_id_.fetch_add(1) + 1; }
+  void Add(ClientState* client);
+  void Remove(ClientState* client);
+  template <typename Fn>
+  void ForEach(Fn fn) {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, client] : clients_) fn(*client);
+  }
+
+ private:
+  std::atomic<uint64_t> next_id_{0};
+  std::mutex mutex_;
+  std::unordered_map<uint64_t, ClientState*> clients_;
+};
+
+class Engine {
+ public:
+  explicit Engine(ServerConfig config);
+
+  uint32_t num_shards() const { return static_cast<uint32_t>(shards_.size()); }
+  Shard& shard(uint32_t index) { return *shards_[index]; }
+  uint32_t ShardOfKey(std::string_view key) const {
+    return shards_.size() == 1 ? 0 : KeyHashSlot(key) % static_cast<uint32_t>(shards_.size());
+  }
+  Mailbox& mailbox(uint32_t shard) { return *mailboxes_[shard]; }
+
+  ServerConfig& config() { return config_; }
+  ServerStats& stats() { return stats_; }
+  ClientRegistry& clients() { return clients_; }
+  int64_t start_time_ms() const { return start_time_ms_; }
+
+  // Multi-shard steps are posted to their shards under this lock, so every shard sees them in
+  // the same order (which is what makes them deadlock-free).
+  std::mutex& multi_shard_order() { return multi_shard_order_; }
+
+  void RequestShutdown();
+  bool shutdown_requested() const { return shutdown_requested_.load(std::memory_order_acquire); }
+
+ private:
+  ServerConfig config_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<Mailbox>> mailboxes_;
+  ServerStats stats_;
+  ClientRegistry clients_;
+  std::mutex multi_shard_order_;
+  std::atomic<bool> shutdown_requested_{false};
+  int64_t start_time_ms_;
+};
+
+}  // namespace ember

@@ -1,0 +1,41 @@
+#pragma once
+// A shard: one slice of the keyspace (all 16 databases of it), owned by exactly one thread.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "keyspace/database.h"
+
+namespace ember {
+
+inline constexpr int kNumDatabases = 16;
+
+class Shard {
+ public:
+  explicit Shard(uint32_t id) : id_(id) {
+    for (int i = 0; i < kNumDatabases; ++i) dbs_.push_back(std::make_unique<Database>(&stats_));
+  }
+
+  uint32_t id() const { return id_; }
+  Database& db(int index) { return *dbs_[static_cast<size_t>(index)]; }
+  KeyspaceStats& stats() { return stats_; }
+  // SWAPDB: exchange two databases' contents in this shard.
+  void SwapDbs(int a, int b) { dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]); }
+
+  size_t used_bytes() const {
+    size_t total = 0;
+    for (const auto& db : dbs_) total += db->used_bytes();
+    return total;
+  }
+
+  // Commands executed on this shard (read by INFO from any thread).
+  std::atomic<uint64_t> commands_processed{0};
+
+ private:
+  uint32_t id_;
+  KeyspaceStats stats_;
+  std::vector<std::unique_ptr<Database>> dbs_;
+};
+
+}  // namespace ember

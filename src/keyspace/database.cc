@@ -1,0 +1,102 @@
+#include "keyspace/database.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace ember {
+
+Database::~Database() { Clear(); }
+
+Database::Entry Database::Find(std::string_view key, int64_t now_ms) {
+  Entry entry;
+  entry.hash = HashKey(key);
+  entry.slot = table_.Find(key, entry.hash);
+  if (!entry.slot) return entry;
+  Record* record = table_.Get(entry.slot);
+  if (record->has_expire() && record->expire_ms() <= now_ms) {
+    entry.record = record;
+    Erase(entry);
+    ++stats_->expired_keys;
+    return entry;
+  }
+  entry.record = record;
+  return entry;
+}
+
+Database::Entry Database::FindForRead(std::string_view key, int64_t now_ms) {
+  Entry entry = Find(key, now_ms);
+  if (entry) {
+    ++stats_->keyspace_hits;
+  } else {
+    ++stats_->keyspace_misses;
+  }
+  return entry;
+}
+
+void Database::Put(Entry& entry, Record* record) {
+  record_bytes_ += record->AllocatedBytes();
+  if (entry.record != nullptr) {
+    record_bytes_ -= entry.record->AllocatedBytes();
+    if (entry.record != record) Record::Free(entry.record);
+    table_.Replace(entry.slot, record);
+  } else {
+    table_.Insert(record, entry.hash);
+    entry.slot = table_.Find(record->key(), entry.hash);
+  }
+  entry.record = record;
+}
+
+void Database::Insert(Record* record) {
+  record_bytes_ += record->AllocatedBytes();
+  table_.Insert(record, HashKey(record->key()));
+}
+
+Record* Database::Detach(Entry& entry) {
+  Record* record = table_.Erase(entry.slot);
+  record_bytes_ -= record->AllocatedBytes();
+  entry = Entry{{}, nullptr, entry.hash};
+  return record;
+}
+
+void Database::Erase(Entry& entry) { Record::Free(Detach(entry)); }
+
+void Database::Clear() {
+  table_.Clear();
+  record_bytes_ = 0;
+  sweep_cursor_ = 0;
+}
+
+int64_t Database::ttl_sum_ms(int64_t now_ms) const {
+  // Sampled, like Redis's avg_ttl: walk a few segments' worth of records.
+  int64_t sum = 0, n = 0;
+  table_.Scan(0, 64, [&](Record* r) {
+    if (r->has_expire()) {
+      sum += std::max<int64_t>(0, r->expire_ms() - now_ms);
+      ++n;
+    }
+  });
+  return n == 0 ? 0 : sum / n;
+}
+
+std::pair<size_t, size_t> Database::SweepExpired(int64_t now_ms, size_t max_segments) {
+  size_t expired = 0;
+  size_t checked = table_.SweepExpiring(&sweep_cursor_, max_segments,
+                                        [&](SegmentedTable::Slot slot, Record* r) {
+                                          if (r->expire_ms() > now_ms) return false;
+                                          record_bytes_ -= r->AllocatedBytes();
+                                          Record::Free(table_.Erase(slot));
+                                          ++expired;
+                                          return true;
+                                        });
+  stats_->expired_keys += expired;
+  return {checked, expired};
+}
+
+void Database::Swap(Database& other) {
+  // Tables are not movable (segments are owned by pointer); swap through the members.
+  std::swap(record_bytes_, other.record_bytes_);
+  std::swap(sweep_cursor_, other.sweep_cursor_);
+  table_.Swap(other.table_);
+}
+
+}  // namespace ember

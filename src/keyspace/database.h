@@ -1,0 +1,71 @@
+#pragma once
+// One logical database (SELECT n) within one shard: the keyspace interface command code uses.
+// It owns the records in its table, applies lazy expiry on every lookup and keeps the byte
+// and key counters. The table behind it can change without touching command code.
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "keyspace/record.h"
+#include "keyspace/segmented_table.h"
+
+namespace ember {
+
+struct KeyspaceStats {
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+};
+
+class Database {
+ public:
+  // A lookup result: the record (nullptr when missing) and where it lives.
+  struct Entry {
+    SegmentedTable::Slot slot;
+    Record* record = nullptr;
+    uint64_t hash = 0;
+    explicit operator bool() const { return record != nullptr; }
+  };
+
+  explicit Database(KeyspaceStats* stats) : stats_(stats) {}
+  ~Database();
+
+  // Finds a live key; an expired one is deleted on the way (lazy expiry).
+  Entry Find(std::string_view key, int64_t now_ms);
+  // Like Find, counting a keyspace hit or miss (for reads).
+  Entry FindForRead(std::string_view key, int64_t now_ms);
+
+  // Stores `record` for its key: replaces and frees the old record at `entry`, or inserts.
+  void Put(Entry& entry, Record* record);
+  // Deletes and frees the entry's record.
+  void Erase(Entry& entry);
+  // Removes the entry's record from the table without freeing it (ownership to the caller).
+  Record* Detach(Entry& entry);
+  // Inserts a record for a key known to be absent.
+  void Insert(Record* record);
+  void Clear();
+
+  size_t size() const { return table_.size(); }
+  size_t expires() const { return table_.expires(); }
+  // Record bytes plus table bytes, from the allocator's block sizes.
+  size_t used_bytes() const { return record_bytes_ + table_.TableBytes(); }
+  int64_t ttl_sum_ms(int64_t now_ms) const;
+
+  uint32_t Scan(uint32_t cursor, size_t count, const std::function<void(Record*)>& visit) const {
+    return table_.Scan(cursor, count, visit);
+  }
+  Record* Random(uint64_t random) const { return table_.Random(random); }
+  // Active expiry: checks records with a TTL in up to max_segments segments; returns
+  // {checked, expired}.
+  std::pair<size_t, size_t> SweepExpired(int64_t now_ms, size_t max_segments);
+
+  void Swap(Database& other);
+
+ private:
+  KeyspaceStats* stats_;
+  SegmentedTable table_;
+  size_t record_bytes_ = 0;
+  uint32_t sweep_cursor_ = 0;
+};
+
+}  // namespace ember

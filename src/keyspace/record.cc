@@ -1,0 +1,187 @@
+#include "keyspace/record.h"
+
+#include <mimalloc.h>
+
+#include "common/numbers.h"
+
+namespace ember {
+
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+namespace {
+
+size_t PutVarint(uint8_t* p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = static_cast<uint8_t>(v);
+  return n;
+}
+
+size_t GetVarint(const uint8_t* p, uint64_t* v) {
+  uint64_t result = 0;
+  size_t n = 0;
+  int shift = 0;
+  while (true) {
+    uint8_t b = p[n++];
+    result |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+    shift += 7;
+  }
+  *v = result;
+  return n;
+}
+
+// Writes the header and key; returns the offset where the value starts.
+size_t WriteHead(uint8_t* p, ValueType type, Encoding enc, std::string_view key, int64_t expire_ms) {
+  p[0] = static_cast<uint8_t>((static_cast<uint8_t>(type) << 4) | static_cast<uint8_t>(enc));
+  p[1] = expire_ms > 0 ? Record::kHasExpire : 0;
+  p[2] = p[3] = 0;
+  size_t off = 4;
+  if (expire_ms > 0) {
+    memcpy(p + off, &expire_ms, 8);
+    off += 8;
+  }
+  off += PutVarint(p + off, key.size());
+  memcpy(p + off, key.data(), key.size());
+  return off + key.size();
+}
+
+size_t HeadSize(std::string_view key, int64_t expire_ms) {
+  return 4 + (expire_ms > 0 ? 8 : 0) + VarintSize(key.size()) + key.size();
+}
+
+}  // namespace
+
+Record* Record::NewString(std::string_view key, std::string_view value, int64_t expire_ms) {
+  if (value.size() <= 20) {
+    if (auto n = ParseInt64(value)) return NewInt(key, *n, expire_ms);
+  }
+  return NewStringWithCapacity(key, value, value.size(), expire_ms);
+}
+
+Record* Record::NewInt(std::string_view key, int64_t value, int64_t expire_ms) {
+  auto* p = static_cast<uint8_t*>(mi_malloc(HeadSize(key, expire_ms) + 8));
+  size_t off = WriteHead(p, ValueType::kString, Encoding::kInt, key, expire_ms);
+  memcpy(p + off, &value, 8);
+  return reinterpret_cast<Record*>(p);
+}
+
+Record* Record::NewStringWithCapacity(std::string_view key, std::string_view value,
+                                      size_t capacity, int64_t expire_ms) {
+  if (capacity < value.size()) capacity = value.size();
+  // The length varint is sized for the capacity so in-place growth never has to widen it.
+  size_t size = HeadSize(key, expire_ms) + VarintSize(capacity) + capacity;
+  auto* p = static_cast<uint8_t*>(mi_malloc(size));
+  size_t off = WriteHead(p, ValueType::kString, Encoding::kRaw, key, expire_ms);
+  size_t width = VarintSize(capacity);
+  // A fixed-width varint: pad with continuation bytes so TrySetRawLength can rewrite it.
+  uint64_t v = value.size();
+  for (size_t i = 0; i + 1 < width; ++i) {
+    p[off + i] = static_cast<uint8_t>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  p[off + width - 1] = static_cast<uint8_t>(v & 0x7f);
+  memcpy(p + off + width, value.data(), value.size());
+  return reinterpret_cast<Record*>(p);
+}
+
+void Record::Free(Record* r) { mi_free(r); }
+
+int64_t Record::expire_ms() const {
+  if (!has_expire()) return 0;
+  int64_t ms;
+  memcpy(&ms, bytes() + 4, 8);
+  return ms;
+}
+
+void Record::set_expire_in_place(int64_t ms) { memcpy(bytes() + 4, &ms, 8); }
+
+uint16_t Record::lru() const {
+  uint16_t v;
+  memcpy(&v, bytes() + 2, 2);
+  return v;
+}
+
+void Record::set_lru(uint16_t clock) { memcpy(bytes() + 2, &clock, 2); }
+
+std::string_view Record::key() const {
+  uint64_t len;
+  size_t off = KeyOffset();
+  off += GetVarint(bytes() + off, &len);
+  return std::string_view(reinterpret_cast<const char*>(bytes() + off), len);
+}
+
+size_t Record::ValueOffset() const {
+  uint64_t len;
+  size_t off = KeyOffset();
+  off += GetVarint(bytes() + off, &len);
+  return off + len;
+}
+
+std::string_view Record::raw_value() const {
+  uint64_t len;
+  size_t off = ValueOffset();
+  off += GetVarint(bytes() + off, &len);
+  return std::string_view(reinterpret_cast<const char*>(bytes() + off), len);
+}
+
+int64_t Record::int_value() const {
+  int64_t v;
+  memcpy(&v, bytes() + ValueOffset(), 8);
+  return v;
+}
+
+char* Record::raw_value_data() {
+  uint64_t len;
+  size_t off = ValueOffset();
+  off += GetVarint(bytes() + off, &len);
+  return reinterpret_cast<char*>(bytes() + off);
+}
+
+size_t Record::raw_value_capacity() const {
+  uint64_t len;
+  size_t off = ValueOffset();
+  size_t width = GetVarint(bytes() + off, &len);
+  size_t usable = mi_usable_size(this) - off - width;
+  // Never promise more than the length field can express.
+  size_t max_for_width = width >= 9 ? SIZE_MAX : (size_t{1} << (7 * width)) - 1;
+  return usable < max_for_width ? usable : max_for_width;
+}
+
+bool Record::TrySetRawLength(size_t new_len) {
+  if (new_len > raw_value_capacity()) return false;
+  uint8_t* p = bytes() + ValueOffset();
+  uint64_t old;
+  size_t width = GetVarint(p, &old);
+  uint64_t v = new_len;
+  for (size_t i = 0; i + 1 < width; ++i) {
+    p[i] = static_cast<uint8_t>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  p[width - 1] = static_cast<uint8_t>(v & 0x7f);
+  return true;
+}
+
+size_t Record::AllocatedBytes() const { return mi_usable_size(this); }
+
+Record* CloneWithExpire(const Record* r, int64_t expire_ms) {
+  if (r->encoding() == Encoding::kInt) return Record::NewInt(r->key(), r->int_value(), expire_ms);
+  return Record::NewStringWithCapacity(r->key(), r->raw_value(), r->raw_value().size(), expire_ms);
+}
+
+Record* CloneWithKey(const Record* r, std::string_view key) {
+  if (r->encoding() == Encoding::kInt) return Record::NewInt(key, r->int_value(), r->expire_ms());
+  return Record::NewStringWithCapacity(key, r->raw_value(), r->raw_value().size(), r->expire_ms());
+}
+
+}  // namespace ember

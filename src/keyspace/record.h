@@ -1,0 +1,74 @@
+#pragma once
+// A compact record: one allocation holding a key, its value and (only when set) its expiry.
+//
+//   byte 0      type (high 4 bits) | encoding (low 4 bits)
+//   byte 1      flags (kHasExpire)
+//   bytes 2-3   LRU clock (minutes, wraps), for eviction
+//   [8 bytes]   absolute expiry in unix ms, present only with kHasExpire
+//   varint      key length, then the key bytes
+//   value       kRaw: varint length + bytes; kInt: 8-byte int64; kObject: 8-byte pointer
+//
+// Records are immutable in size: a change that needs more room builds a new record and the
+// table slot is repointed (Database does this), so no back-pointers are needed.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+namespace ember {
+
+enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kObject = 2 };
+
+class Record {
+ public:
+  static constexpr uint8_t kHasExpire = 1;
+
+  // Builds a string record, int-encoding the value when it is a canonical int64.
+  static Record* NewString(std::string_view key, std::string_view value, int64_t expire_ms);
+  static Record* NewInt(std::string_view key, int64_t value, int64_t expire_ms);
+  // A raw string record with room for at least `capacity` value bytes (APPEND/SETRANGE growth);
+  // the value is `value` (length value.size()).
+  static Record* NewStringWithCapacity(std::string_view key, std::string_view value,
+                                       size_t capacity, int64_t expire_ms);
+  static void Free(Record* r);
+
+  ValueType type() const { return static_cast<ValueType>(bytes()[0] >> 4); }
+  Encoding encoding() const { return static_cast<Encoding>(bytes()[0] & 0x0f); }
+  bool has_expire() const { return bytes()[1] & kHasExpire; }
+  int64_t expire_ms() const;  // 0 when none
+  // Only when has_expire(): rewrite the expiry in place.
+  void set_expire_in_place(int64_t ms);
+  uint16_t lru() const;
+  void set_lru(uint16_t clock);
+
+  std::string_view key() const;
+  // For kRaw strings: the value bytes. For kInt, use int_value().
+  std::string_view raw_value() const;
+  int64_t int_value() const;
+  // Mutable view of raw value bytes, for in-place SETRANGE/APPEND within capacity.
+  char* raw_value_data();
+  // Bytes available for the raw value without reallocating (from the allocator's block size).
+  size_t raw_value_capacity() const;
+  // Grows the raw value's recorded length in place; requires new_len <= raw_value_capacity()
+  // and that the length varint keeps its size.
+  bool TrySetRawLength(size_t new_len);
+
+  size_t AllocatedBytes() const;
+
+ private:
+  const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(this); }
+  uint8_t* bytes() { return reinterpret_cast<uint8_t*>(this); }
+  size_t KeyOffset() const { return has_expire() ? 12 : 4; }
+  size_t ValueOffset() const;
+};
+
+// Copies the record with a different expiry (0 removes it). Frees nothing.
+Record* CloneWithExpire(const Record* r, int64_t expire_ms);
+// Copies the record under another key, keeping value and expiry.
+Record* CloneWithKey(const Record* r, std::string_view key);
+
+size_t VarintSize(uint64_t v);
+
+}  // namespace ember

@@ -1,0 +1,300 @@
+#include "keyspace/segmented_table.h"
+
+#include <emmintrin.h>
+#include <mimalloc.h>
+#include <xxhash.h>
+
+#include <cstring>
+#include <utility>
+
+namespace ember {
+
+uint64_t HashKey(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+
+namespace {
+constexpr uint8_t kEmpty = 0x80;
+constexpr uint8_t kDeleted = 0xFE;
+constexpr uint32_t kGroups = SegmentedTable::kSlotsPerSegment / SegmentedTable::kGroupSize;
+// Split (or clean) a segment once used + deleted slots pass 7/8 of its capacity.
+constexpr uint32_t kMaxUsed = SegmentedTable::kSlotsPerSegment * 7 / 8;
+
+inline uint8_t TagOf(uint64_t hash) { return static_cast<uint8_t>((hash >> 4) & 0x7f); }
+inline uint32_t HomeGroup(uint64_t hash) { return static_cast<uint32_t>(hash & (kGroups - 1)); }
+inline uint32_t PrefixOf(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+}  // namespace
+
+struct SegmentedTable::Segment {
+  alignas(16) uint8_t tags[kSlotsPerSegment];
+  Record* records[kSlotsPerSegment];
+  uint64_t expire_bits[kSlotsPerSegment / 64];
+  uint32_t local_depth = 0;
+  uint32_t used = 0;     // live records
+  uint32_t deleted = 0;  // tombstones
+
+  Segment() {
+    memset(tags, kEmpty, sizeof(tags));
+    memset(expire_bits, 0, sizeof(expire_bits));
+  }
+  void SetExpireBit(uint32_t i, bool on) {
+    if (on) {
+      expire_bits[i / 64] |= uint64_t{1} << (i % 64);
+    } else {
+      expire_bits[i / 64] &= ~(uint64_t{1} << (i % 64));
+    }
+  }
+  bool ExpireBit(uint32_t i) const { return expire_bits[i / 64] >> (i % 64) & 1; }
+};
+
+SegmentedTable::SegmentedTable() {
+  directory_.push_back(new Segment());
+  segment_count_ = 1;
+}
+
+SegmentedTable::~SegmentedTable() {
+  Clear();
+  Segment* last = nullptr;
+  for (Segment* seg : directory_) {
+    if (seg != last) delete seg;
+    last = seg;
+  }
+}
+
+SegmentedTable::Segment* SegmentedTable::SegmentFor(uint64_t hash) const {
+  if (global_depth_ == 0) return directory_[0];
+  return directory_[hash >> (64 - global_depth_)];
+}
+
+SegmentedTable::Slot SegmentedTable::Find(std::string_view key, uint64_t hash) const {
+  Segment* seg = SegmentFor(hash);
+  const __m128i tag = _mm_set1_epi8(static_cast<char>(TagOf(hash)));
+  const __m128i empty = _mm_set1_epi8(static_cast<char>(kEmpty));
+  uint32_t group = HomeGroup(hash);
+  for (uint32_t probe = 0; probe < kGroups; ++probe) {
+    const uint8_t* tags = seg->tags + group * kGroupSize;
+    __m128i group_tags = _mm_load_si128(reinterpret_cast<const __m128i*>(tags));
+    uint32_t matches = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(group_tags, tag)));
+    while (matches != 0) {
+      uint32_t i = group * kGroupSize + static_cast<uint32_t>(__builtin_ctz(matches));
+      if (seg->records[i]->key() == key) return Slot{seg, i};
+      matches &= matches - 1;
+    }
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(group_tags, empty)) != 0) break;
+    group = (group + 1) & (kGroups - 1);
+  }
+  return Slot{};
+}
+
+Record* SegmentedTable::Get(Slot slot) const { return slot.segment->records[slot.index]; }
+
+void SegmentedTable::InsertIntoSegment(Segment* seg, Record* record, uint64_t hash) {
+  uint32_t group = HomeGroup(hash);
+  const __m128i full_mask = _mm_set1_epi8(static_cast<char>(0x80));
+  for (uint32_t probe = 0; probe < kGroups; ++probe) {
+    const uint8_t* tags = seg->tags + group * kGroupSize;
+    __m128i group_tags = _mm_load_si128(reinterpret_cast<const __m128i*>(tags));
+    // Empty and deleted tags have the high bit set; full tags never do.
+    uint32_t free_slots = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_and_si128(group_tags, full_mask)));
+    if (free_slots != 0) {
+      uint32_t i = group * kGroupSize + static_cast<uint32_t>(__builtin_ctz(free_slots));
+      if (seg->tags[i] == kDeleted) --seg->deleted;
+      seg->tags[i] = TagOf(hash);
+      seg->records[i] = record;
+      seg->SetExpireBit(i, record->has_expire());
+      ++seg->used;
+      return;
+    }
+    group = (group + 1) & (kGroups - 1);
+  }
+  __builtin_unreachable();  // callers keep used + deleted below capacity
+}
+
+void SegmentedTable::Insert(Record* record, uint64_t hash) {
+  Segment* seg = SegmentFor(hash);
+  while (seg->used + seg->deleted >= kMaxUsed) {
+    if (seg->deleted > kSlotsPerSegment / 8) {
+      RebuildSegment(seg);  // mostly tombstones: clean in place instead of splitting
+    } else {
+      Split(seg);
+      seg = SegmentFor(hash);
+    }
+  }
+  InsertIntoSegment(seg, record, hash);
+  ++size_;
+  if (record->has_expire()) ++expires_;
+}
+
+void SegmentedTable::Replace(Slot slot, Record* record) {
+  Segment* seg = slot.segment;
+  bool had = seg->ExpireBit(slot.index);
+  seg->records[slot.index] = record;
+  seg->SetExpireBit(slot.index, record->has_expire());
+  if (had && !record->has_expire()) --expires_;
+  if (!had && record->has_expire()) ++expires_;
+}
+
+Record* SegmentedTable::Erase(Slot slot) {
+  Segment* seg = slot.segment;
+  Record* record = seg->records[slot.index];
+  if (seg->ExpireBit(slot.index)) --expires_;
+  seg->SetExpireBit(slot.index, false);
+  // A slot in a group with an empty tag can become empty again: no probe ever passed it.
+  uint32_t group_start = slot.index / kGroupSize * kGroupSize;
+  bool group_has_empty = memchr(seg->tags + group_start, kEmpty, kGroupSize) != nullptr;
+  if (group_has_empty) {
+    seg->tags[slot.index] = kEmpty;
+  } else {
+    seg->tags[slot.index] = kDeleted;
+    ++seg->deleted;
+  }
+  seg->records[slot.index] = nullptr;
+  --seg->used;
+  --size_;
+  return record;
+}
+
+void SegmentedTable::RebuildSegment(Segment* seg) {
+  Record* live[kSlotsPerSegment];
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
+    if (!(seg->tags[i] & 0x80)) live[n++] = seg->records[i];
+  }
+  memset(seg->tags, kEmpty, sizeof(seg->tags));
+  memset(seg->expire_bits, 0, sizeof(seg->expire_bits));
+  seg->used = seg->deleted = 0;
+  for (uint32_t i = 0; i < n; ++i) InsertIntoSegment(seg, live[i], HashKey(live[i]->key()));
+}
+
+void SegmentedTable::Split(Segment* seg) {
+  if (seg->local_depth == global_depth_) {
+    // Double the directory: every segment now appears twice as often.
+    std::vector<Segment*> bigger(directory_.size() * 2);
+    for (size_t i = 0; i < directory_.size(); ++i) bigger[2 * i] = bigger[2 * i + 1] = directory_[i];
+    directory_.swap(bigger);
+    ++global_depth_;
+  }
+  auto* sibling = new Segment();
+  ++segment_count_;
+  uint32_t depth = seg->local_depth + 1;
+  seg->local_depth = sibling->local_depth = depth;
+
+  // Records whose next hash bit is 1 move to the sibling.
+  Record* stay[kSlotsPerSegment];
+  uint32_t stay_count = 0;
+  uint64_t any_hash = 0;
+  for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
+    if (seg->tags[i] & 0x80) continue;
+    Record* r = seg->records[i];
+    uint64_t hash = HashKey(r->key());
+    any_hash = hash;
+    if ((hash >> (64 - depth)) & 1) {
+      InsertIntoSegment(sibling, r, hash);
+    } else {
+      stay[stay_count++] = r;
+    }
+  }
+  memset(seg->tags, kEmpty, sizeof(seg->tags));
+  memset(seg->expire_bits, 0, sizeof(seg->expire_bits));
+  seg->used = seg->deleted = 0;
+  for (uint32_t i = 0; i < stay_count; ++i) InsertIntoSegment(seg, stay[i], HashKey(stay[i]->key()));
+
+  // Repoint the upper half of the directory range that referred to seg.
+  size_t span = size_t{1} << (global_depth_ - depth + 1);
+  size_t first = static_cast<size_t>(any_hash >> (64 - global_depth_)) / span * span;
+  for (size_t i = first + span / 2; i < first + span; ++i) directory_[i] = sibling;
+}
+
+void SegmentedTable::Clear() {
+  Segment* last = nullptr;
+  for (Segment* seg : directory_) {
+    if (seg == last) continue;
+    last = seg;
+    for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
+      if (!(seg->tags[i] & 0x80)) Record::Free(seg->records[i]);
+    }
+    delete seg;
+  }
+  directory_.assign(1, new Segment());
+  global_depth_ = 0;
+  segment_count_ = 1;
+  size_ = expires_ = 0;
+}
+
+void SegmentedTable::Swap(SegmentedTable& other) {
+  directory_.swap(other.directory_);
+  std::swap(global_depth_, other.global_depth_);
+  std::swap(size_, other.size_);
+  std::swap(expires_, other.expires_);
+  std::swap(segment_count_, other.segment_count_);
+}
+
+size_t SegmentedTable::TableBytes() const {
+  return segment_count_ * sizeof(Segment) + directory_.capacity() * sizeof(Segment*);
+}
+
+uint32_t SegmentedTable::Scan(uint32_t cursor, size_t count,
+                              const std::function<void(Record*)>& visit) const {
+  uint64_t position = cursor;  // a 32-bit hash prefix; segments cover contiguous ranges
+  size_t visited = 0;
+  while (position < (uint64_t{1} << 32)) {
+    size_t dir_index = global_depth_ == 0 ? 0 : static_cast<size_t>(position >> (32 - global_depth_));
+    Segment* seg = directory_[dir_index];
+    for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
+      if (!(seg->tags[i] & 0x80)) {
+        visit(seg->records[i]);
+        ++visited;
+      }
+    }
+    // Advance to the end of this segment's prefix range.
+    uint64_t range = uint64_t{1} << (32 - seg->local_depth);
+    position = (position / range + 1) * range;
+    if (visited >= count) break;
+  }
+  return position >= (uint64_t{1} << 32) ? 0 : static_cast<uint32_t>(position);
+}
+
+size_t SegmentedTable::SweepExpiring(uint32_t* cursor, size_t max_segments,
+                                     const std::function<bool(Slot, Record*)>& visit) {
+  size_t checked = 0;
+  for (size_t n = 0; n < max_segments && expires_ > 0; ++n) {
+    if (*cursor >= directory_.size()) *cursor = 0;
+    Segment* seg = directory_[*cursor];
+    // Skip the directory entries that alias this same segment.
+    size_t span = size_t{1} << (global_depth_ - seg->local_depth);
+    *cursor = static_cast<uint32_t>((*cursor / span + 1) * span);
+    for (uint32_t word = 0; word < kSlotsPerSegment / 64; ++word) {
+      uint64_t bits = seg->expire_bits[word];
+      while (bits != 0) {
+        uint32_t i = word * 64 + static_cast<uint32_t>(__builtin_ctzll(bits));
+        bits &= bits - 1;
+        ++checked;
+        visit(Slot{seg, i}, seg->records[i]);
+      }
+    }
+  }
+  return checked;
+}
+
+Record* SegmentedTable::Random(uint64_t random) const {
+  if (size_ == 0) return nullptr;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    Segment* seg = directory_[random % directory_.size()];
+    if (seg->used > 0) {
+      uint32_t start = static_cast<uint32_t>(random >> 40) % kSlotsPerSegment;
+      for (uint32_t k = 0; k < kSlotsPerSegment; ++k) {
+        uint32_t i = (start + k) % kSlotsPerSegment;
+        if (!(seg->tags[i] & 0x80)) return seg->records[i];
+      }
+    }
+    random = random * 6364136223846793005ull + 1442695040888963407ull;
+  }
+  // Very sparse table: fall back to the first record found.
+  for (Segment* seg : directory_) {
+    for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
+      if (!(seg->tags[i] & 0x80)) return seg->records[i];
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace ember
