@@ -1,1 +1,120 @@
-int main() { return 0; }
+// ember-server: parses flags, opens one listener per worker, runs one worker thread per shard
+// and shuts down gracefully on SIGINT, SIGTERM or SHUTDOWN.
+#include <mimalloc.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "engine/engine.h"
+#include "net/listener.h"
+#include "net/worker.h"
+#include "server/memory_size.h"
+
+#if !defined(EMBER_SANITIZED)
+#include <mimalloc-new-delete.h>
+#endif
+
+using namespace ember;
+
+namespace {
+
+int ParseFlags(int argc, char** argv, ServerConfig* config) {
+  CLI::App app{"ember-server: a Redis-compatible, memory-efficient cache server"};
+  std::string max_memory;
+  app.add_option("--host,--bind", config->host, "address to bind to")->capture_default_str();
+  app.add_option("--port,-p", config->port, "port to listen on")->capture_default_str();
+  app.add_option("--shards", config->shards, "worker threads, one shard each (default: CPU cores)");
+  app.add_option("--io-backend", config->io_backend, "auto, uring or epoll")
+      ->check(CLI::IsMember({"auto", "uring", "epoll"}))
+      ->capture_default_str();
+  app.add_option("--max-memory,--maxmemory", max_memory, "memory limit, e.g. 256M, 1G");
+  app.add_option("--eviction-policy,--maxmemory-policy", config->maxmemory_policy,
+                 "what to do at the memory limit")
+      ->check(CLI::IsMember({"noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
+                             "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"}))
+      ->capture_default_str();
+  app.add_option("--proto-max-bulk-len", config->proto_max_bulk_len, "largest bulk string accepted")
+      ->capture_default_str();
+  app.add_option("--maxclients", config->maxclients, "most concurrent clients")->capture_default_str();
+  app.add_option("--timeout", config->timeout, "close clients idle this many seconds (0: never)");
+  app.add_option("--hz", config->hz, "background task frequency")->capture_default_str();
+  app.add_option("--requirepass", config->requirepass, "password clients must AUTH with");
+  app.add_option("--slowlog-log-slower-than", config->slowlog_log_slower_than,
+                 "log commands slower than this many microseconds");
+  app.add_option("--slowlog-max-len", config->slowlog_max_len, "slow log length");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 1;
+  }
+  if (!max_memory.empty()) {
+    auto bytes = ParseMemorySize(max_memory);
+    if (!bytes) {
+      fprintf(stderr, "ember-server: invalid --max-memory '%s'\n", max_memory.c_str());
+      return 1;
+    }
+    config->maxmemory = *bytes;
+  }
+  if (config->shards == 0) config->shards = std::max(1u, std::thread::hardware_concurrency());
+  return -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ServerConfig config;
+  if (int rc = ParseFlags(argc, argv, &config); rc >= 0) return rc;
+
+  if (config.io_backend == "auto") config.io_backend = Worker::UringAvailable() ? "uring" : "epoll";
+  if (config.io_backend == "uring" && !Worker::UringAvailable()) {
+    fprintf(stderr, "ember-server: io_uring is not available here; use --io-backend epoll\n");
+    return 1;
+  }
+
+  // Signals go to the main thread only (sigtimedwait below); workers never see them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Engine engine(config);
+  std::vector<int> listeners;
+  for (uint32_t i = 0; i < engine.num_shards(); ++i) {
+    std::string error;
+    int fd = OpenListener(config.host, config.port, &error);
+    if (fd < 0) {
+      fprintf(stderr, "ember-server: %s\n", error.c_str());
+      return 1;
+    }
+    listeners.push_back(fd);
+  }
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::thread> threads;
+  for (uint32_t i = 0; i < engine.num_shards(); ++i) {
+    workers.push_back(Worker::Create(config.io_backend, engine, i, listeners[i]));
+  }
+  for (auto& worker : workers) threads.emplace_back([&worker] { worker->Run(); });
+  fprintf(stderr, "ember-server: ready on %s:%u (%u shards, %s backend, pid %d)\n",
+          config.host.c_str(), config.port, engine.num_shards(), config.io_backend.c_str(),
+          getpid());
+
+  timespec tick{0, 100 * 1000 * 1000};
+  while (!engine.shutdown_requested()) {
+    int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (sig == SIGINT || sig == SIGTERM) {
+      fprintf(stderr, "ember-server: received %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      engine.RequestShutdown();
+    }
+  }
+  for (auto& thread : threads) thread.join();
+  workers.clear();
+  fprintf(stderr, "ember-server: bye\n");
+  return 0;
+}

@@ -1,0 +1,208 @@
+#include "engine/session.h"
+
+#include <algorithm>
+
+#include "common/clock.h"
+#include "engine/execute.h"
+#include "engine/remote_work.h"
+
+namespace ember {
+
+Session::Session(Engine& engine, uint32_t home_shard, ClientState& client, std::string* output,
+                 void (*on_resume)(void*), void* owner)
+    : engine_(engine),
+      home_shard_(home_shard),
+      client_(client),
+      output_(output),
+      on_resume_(on_resume),
+      owner_(owner),
+      parser_(ParserLimits{engine.config().proto_max_bulk_len}),
+      reply_(output, client.resp),
+      batches_(engine.num_shards(), nullptr) {}
+
+Session::~Session() = default;
+
+std::span<const std::string_view> Session::StableArgs(std::span<const std::string_view> args) {
+  // Inline commands are unescaped into the parser's own storage, which the next parse reuses;
+  // remote work needs copies that live until the round ends.
+  arg_scratch_.clear();
+  for (std::string_view arg : args) {
+    inline_args_.emplace_back(arg);
+    arg_scratch_.push_back(inline_args_.back());
+  }
+  return arg_scratch_;
+}
+
+Session::Route Session::Classify(const CommandSpec& spec, std::span<const std::string_view> args,
+                                 uint32_t* target) {
+  switch (spec.exec) {
+    case ExecKind::kLocal:
+      *target = home_shard_;
+      return Route::kInline;
+    case ExecKind::kConnection:
+      return Route::kBarrier;
+    case ExecKind::kAllShards:
+      if (engine_.num_shards() == 1) {
+        *target = 0;
+        return Route::kInline;
+      }
+      return Route::kBarrier;
+    case ExecKind::kKeyed:
+      break;
+  }
+  CommandTable::KeyPositions(spec, args, &key_positions_);
+  if (key_positions_.empty()) {
+    *target = home_shard_;
+    return Route::kInline;
+  }
+  uint32_t shard = engine_.ShardOfKey(args[key_positions_[0]]);
+  for (size_t i = 1; i < key_positions_.size(); ++i) {
+    if (engine_.ShardOfKey(args[key_positions_[i]]) != shard) return Route::kBarrier;
+  }
+  *target = shard;
+  return shard == home_shard_ ? Route::kInline : Route::kRemote;
+}
+
+void Session::RunInline(const CommandSpec& spec, std::span<const std::string_view> args) {
+  auto& counter = engine_.shard(home_shard_).commands_processed;
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (!round_has_remote_) {
+    ExecuteCommand(engine_, spec, args, client_, reply_, WallClockMs());
+    reply_.set_resp_version(client_.resp);  // HELLO may have switched protocols
+    return;
+  }
+  uint32_t begin = static_cast<uint32_t>(local_replies_.size());
+  reply_.set_output(&local_replies_);
+  ExecuteCommand(engine_, spec, args, client_, reply_, WallClockMs());
+  reply_.set_output(output_);
+  pending_.push_back({-1, begin, static_cast<uint32_t>(local_replies_.size())});
+}
+
+void Session::ReplyError(std::string_view message) {
+  if (!round_has_remote_) {
+    reply_.Error(message);
+    return;
+  }
+  uint32_t begin = static_cast<uint32_t>(local_replies_.size());
+  reply_.set_output(&local_replies_);
+  reply_.Error(message);
+  reply_.set_output(output_);
+  pending_.push_back({-1, begin, static_cast<uint32_t>(local_replies_.size())});
+}
+
+void Session::AddRemote(uint32_t shard, const CommandSpec& spec,
+                        std::span<const std::string_view> args) {
+  ShardBatch*& batch = batches_[shard];
+  if (batch == nullptr) batch = new ShardBatch(engine_, this, client_, shard, home_shard_);
+  batch->Add(spec, args);
+  // The reply range is filled in when the batch comes back; remember which command it was.
+  pending_.push_back({static_cast<int32_t>(shard), static_cast<uint32_t>(batch->size() - 1), 0});
+  round_has_remote_ = true;
+}
+
+size_t Session::Process(std::string_view input) {
+  size_t pos = 0;
+  while (!waiting() && !closing_ && pos < input.size()) {
+    size_t consumed = 0;
+    RespParser::Status status = parser_.Parse(input.substr(pos), &consumed);
+    if (status == RespParser::Status::kNeedMore) break;
+    if (status == RespParser::Status::kError) {
+      ReplyError("ERR " + parser_.Error());
+      closing_ = true;
+      break;
+    }
+    std::span<const std::string_view> args = parser_.Args();
+    if (args.empty()) {
+      pos += consumed;
+      continue;
+    }
+    if (input[pos] != '*') args = StableArgs(args);
+
+    std::string error;
+    const CommandSpec* spec = CommandTable::Instance().Validate(args, &error);
+    if (spec == nullptr) {
+      ReplyError(error);
+      pos += consumed;
+      continue;
+    }
+    uint32_t target = 0;
+    Route route = Classify(*spec, args, &target);
+    if (route == Route::kBarrier && round_has_remote_) break;  // rerun after the round ends
+    pos += consumed;
+    if (route == Route::kInline) {
+      RunInline(*spec, args);
+    } else if (route == Route::kRemote) {
+      AddRemote(target, *spec, args);
+    } else if (spec->exec == ExecKind::kConnection) {
+      RunInline(*spec, args);
+    } else {
+      StartMultiShardStep(*spec, args);
+    }
+    if (client_.close_after_reply) closing_ = true;
+  }
+  if (round_has_remote_ && outstanding_ == 0) DispatchBatches();
+  return pos;
+}
+
+void Session::StartMultiShardStep(const CommandSpec& spec, std::span<const std::string_view> args) {
+  std::vector<uint32_t> shards;
+  if (spec.exec == ExecKind::kAllShards) {
+    for (uint32_t i = 0; i < engine_.num_shards(); ++i) shards.push_back(i);
+  } else {
+    CommandTable::KeyPositions(spec, args, &key_positions_);
+    for (size_t pos : key_positions_) shards.push_back(engine_.ShardOfKey(args[pos]));
+    std::sort(shards.begin(), shards.end());
+    shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+  }
+  auto& counter = engine_.shard(home_shard_).commands_processed;
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  auto* step = new MultiShardStep(engine_, this, client_, spec, args, std::move(shards), home_shard_);
+  ++outstanding_;
+  step->Post();
+}
+
+void Session::DispatchBatches() {
+  for (ShardBatch* batch : batches_) {
+    if (batch == nullptr) continue;
+    ++outstanding_;
+    batch->Send();
+  }
+}
+
+void Session::OnBatchDone(ShardBatch* batch) {
+  (void)batch;
+  if (--outstanding_ == 0) FinishRound();
+}
+
+void Session::OnStepDone(MultiShardStep* step) {
+  output_->append(step->reply());
+  delete step;
+  --outstanding_;
+  inline_args_.clear();
+  on_resume_(owner_);
+}
+
+void Session::FinishRound() {
+  for (const PendingReply& p : pending_) {
+    if (p.source < 0) {
+      output_->append(local_replies_, p.begin, p.end - p.begin);
+      continue;
+    }
+    const ShardBatch* batch = batches_[static_cast<size_t>(p.source)];
+    uint32_t index = p.begin;
+    uint32_t begin = index == 0 ? 0 : batch->reply_size_after_run(index - 1);
+    uint32_t end = batch->reply_size_after_run(index);
+    output_->append(batch->replies(), begin, end - begin);
+  }
+  for (ShardBatch*& batch : batches_) {
+    delete batch;
+    batch = nullptr;
+  }
+  pending_.clear();
+  local_replies_.clear();
+  inline_args_.clear();
+  round_has_remote_ = false;
+  on_resume_(owner_);
+}
+
+}  // namespace ember

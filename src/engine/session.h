@@ -1,0 +1,85 @@
+#pragma once
+// A client's command pipeline. Process() parses every complete command in the input and runs
+// them in order:
+//  - commands on the home shard (and keyless ones) run inline, replies straight to output;
+//  - single-shard commands for other shards are grouped into one batch per target shard, so a
+//    pipelined read costs one message (and one wake-up) per shard, not one per command;
+//  - commands that need several shards at once (MSET across shards, DBSIZE, FLUSHALL...) run
+//    as one atomic multi-shard step, after everything before them has completed;
+//  - commands that change the connection (SELECT, HELLO) run once nothing is in flight.
+// Commands on different shards commute, so replies are simply stitched back in arrival order.
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/command.h"
+#include "engine/engine.h"
+#include "protocol/resp_parser.h"
+
+namespace ember {
+
+class ShardBatch;
+class MultiShardStep;
+
+class Session {
+ public:
+  // on_resume runs on the home thread once in-flight work has completed and its replies were
+  // appended to the output; the owner then calls Process() again and flushes.
+  Session(Engine& engine, uint32_t home_shard, ClientState& client, std::string* output,
+          void (*on_resume)(void*), void* owner);
+  ~Session();
+
+  // Runs the complete commands at the start of `input`; returns how many bytes it consumed.
+  // While waiting() the caller must leave the input bytes where they are, unchanged.
+  size_t Process(std::string_view input);
+  bool waiting() const { return outstanding_ > 0; }
+  // A protocol error or QUIT: flush the output, then close.
+  bool closing() const { return closing_; }
+  // Bytes the command being parsed is known to need (for sizing the read buffer).
+  size_t BytesNeededHint() const { return parser_.BytesNeededHint(); }
+
+  // Completion callbacks, on the home thread.
+  void OnBatchDone(ShardBatch* batch);
+  void OnStepDone(MultiShardStep* step);
+
+ private:
+  struct PendingReply {
+    int32_t source;  // -1: local_replies_, otherwise a shard id with a batch
+    uint32_t begin, end;
+  };
+
+  enum class Route { kInline, kRemote, kBarrier };
+  Route Classify(const CommandSpec& spec, std::span<const std::string_view> args,
+                 uint32_t* target);
+  void RunInline(const CommandSpec& spec, std::span<const std::string_view> args);
+  void AddRemote(uint32_t shard, const CommandSpec& spec, std::span<const std::string_view> args);
+  void ReplyError(std::string_view message);
+  void StartMultiShardStep(const CommandSpec& spec, std::span<const std::string_view> args);
+  void DispatchBatches();
+  void FinishRound();
+  std::span<const std::string_view> StableArgs(std::span<const std::string_view> args);
+
+  Engine& engine_;
+  uint32_t home_shard_;
+  ClientState& client_;
+  std::string* output_;
+  void (*on_resume_)(void*);
+  void* owner_;
+  RespParser parser_;
+  ReplyBuilder reply_;
+
+  // The current round: replies that must wait for remote work to keep their order.
+  bool round_has_remote_ = false;
+  std::vector<ShardBatch*> batches_;  // indexed by shard, nullptr when none
+  std::vector<PendingReply> pending_;
+  std::string local_replies_;
+  std::deque<std::string> inline_args_;  // copies of inline-command arguments for this round
+  std::vector<std::string_view> arg_scratch_;
+  std::vector<size_t> key_positions_;
+  uint32_t outstanding_ = 0;
+  bool closing_ = false;
+};
+
+}  // namespace ember

@@ -1,0 +1,129 @@
+#include "net/connection.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "common/clock.h"
+#include "net/worker.h"
+
+namespace ember {
+namespace {
+
+constexpr size_t kInitialBuffer = 16 * 1024;
+// Stop reading while this much output waits for a slow reader (backpressure).
+constexpr size_t kOutputHighWater = 4 * 1024 * 1024;
+
+std::string FormatAddress(const sockaddr_storage& addr) {
+  char ip[INET6_ADDRSTRLEN] = "?";
+  uint16_t port = 0;
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+    port = ntohs(in6->sin6_port);
+  }
+  return std::string(ip) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+Connection::Connection(Worker& worker, Engine& engine, int fd, uint32_t shard)
+    : worker_(worker),
+      engine_(engine),
+      fd_(fd),
+      session_(engine, shard, client_, &output_, &Connection::Resume, this),
+      buffer_(new char[kInitialBuffer]),
+      capacity_(kInitialBuffer) {
+  client_.id = engine.clients().NextId();
+  client_.fd = fd;
+  client_.worker = shard;
+  client_.created_ms = client_.last_active_ms = WallClockMs();
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) client_.addr = FormatAddress(addr);
+  len = sizeof(addr);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) client_.laddr = FormatAddress(addr);
+  engine.clients().Add(&client_);
+  engine.stats().connected_clients.fetch_add(1, std::memory_order_relaxed);
+  engine.stats().total_connections_received.fetch_add(1, std::memory_order_relaxed);
+}
+
+Connection::~Connection() {
+  engine_.clients().Remove(&client_);
+  engine_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  if (fd_ >= 0) close(fd_);
+}
+
+char* Connection::ReadTarget(size_t* len) {
+  // Never move bytes the session may still be pointing at.
+  if (!session_.waiting()) {
+    if (start_ == end_) {
+      start_ = end_ = 0;
+    } else if (start_ > 0 && (capacity_ - end_ < capacity_ / 4)) {
+      memmove(buffer_.get(), buffer_.get() + start_, end_ - start_);
+      end_ -= start_;
+      start_ = 0;
+    }
+    size_t needed = session_.BytesNeededHint();
+    size_t want = std::max<size_t>(needed, end_ - start_ + 4096);
+    if (end_ == capacity_ || want > capacity_) {
+      size_t new_capacity = std::max(capacity_ * 2, want);
+      std::unique_ptr<char[]> bigger(new char[new_capacity]);
+      memcpy(bigger.get(), buffer_.get() + start_, end_ - start_);
+      end_ -= start_;
+      start_ = 0;
+      buffer_.swap(bigger);
+      capacity_ = new_capacity;
+    }
+  }
+  *len = capacity_ - end_;
+  return buffer_.get() + end_;
+}
+
+void Connection::OnBytesRead(size_t n) {
+  end_ += n;
+  engine_.stats().total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+  ProcessInput();
+}
+
+void Connection::ProcessInput() {
+  while (start_ < end_ && !session_.waiting() && !session_.closing() &&
+         output_.size() < kOutputHighWater) {
+    size_t consumed = session_.Process(std::string_view(buffer_.get() + start_, end_ - start_));
+    start_ += consumed;
+    if (consumed == 0) break;
+  }
+  if (!session_.waiting() && start_ == end_) {
+    // Give back a buffer that grew for one huge command.
+    if (capacity_ > 1024 * 1024) {
+      buffer_.reset(new char[kInitialBuffer]);
+      capacity_ = kInitialBuffer;
+    }
+    start_ = end_ = 0;
+  }
+  worker_.MarkDirty(this);
+}
+
+bool Connection::read_paused() const {
+  return session_.waiting() || session_.closing() || output_.size() >= kOutputHighWater;
+}
+
+bool Connection::wants_close() const {
+  return session_.closing() || client_.kill_requested.load(std::memory_order_relaxed) ||
+         peer_closed_;
+}
+
+void Connection::Resume(void* self) {
+  auto* conn = static_cast<Connection*>(self);
+  conn->ProcessInput();
+  conn->worker_.OnResumed(conn);
+}
+
+}  // namespace ember

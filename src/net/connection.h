@@ -1,0 +1,68 @@
+#pragma once
+// One client connection: its read buffer, its output, and its command session. The event loop
+// moves bytes; the session turns them into replies.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "commands/client_state.h"
+#include "engine/engine.h"
+#include "engine/session.h"
+
+namespace ember {
+
+class Worker;
+
+class Connection {
+ public:
+  Connection(Worker& worker, Engine& engine, int fd, uint32_t shard);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  int fd() const { return fd_; }
+  ClientState& client() { return client_; }
+
+  // Where the next read should land (grows or compacts the buffer as needed).
+  char* ReadTarget(size_t* len);
+  // `n` bytes arrived at ReadTarget(): run the complete commands among them.
+  void OnBytesRead(size_t n);
+  // Runs whatever buffered input can run now (after a pause ends).
+  void ProcessInput();
+
+  // Input is not read while remote work is in flight or too much output is queued.
+  bool read_paused() const;
+  bool has_output() const { return !output_.empty(); }
+  std::string& output() { return output_; }
+  // Should close once the output is flushed (QUIT, protocol error, kill).
+  bool wants_close() const;
+  bool busy() const { return session_.waiting(); }
+  void MarkPeerClosed() { peer_closed_ = true; }
+  bool peer_closed() const { return peer_closed_; }
+
+  // Event-loop bookkeeping for the io_uring backend.
+  bool recv_pending = false;
+  bool send_pending = false;
+  std::string sending;  // bytes handed to the kernel, stable until the send completes
+  size_t sending_offset = 0;
+  bool in_dirty_list = false;
+  bool read_stalled = false;  // reading stopped for a pause, not because input ran out
+  bool closed = false;
+
+ private:
+  static void Resume(void* self);
+
+  Worker& worker_;
+  Engine& engine_;
+  int fd_;
+  ClientState client_;
+  std::string output_;
+  Session session_;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
+  size_t start_ = 0;  // first unprocessed byte
+  size_t end_ = 0;    // one past the last byte read
+  bool peer_closed_ = false;
+};
+
+}  // namespace ember

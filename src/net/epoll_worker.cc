@@ -1,0 +1,161 @@
+// The epoll backend: edge-triggered readiness, reads until a short read, one write per flush.
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "net/worker.h"
+
+namespace ember {
+namespace {
+
+constexpr uint64_t kListenerTag = 1;
+constexpr uint64_t kMailboxTag = 2;
+
+class EpollWorker : public Worker {
+ public:
+  using Worker::Worker;
+  ~EpollWorker() override {
+    if (epoll_fd_ >= 0) close(epoll_fd_);
+  }
+
+  void Run() override {
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    Watch(listen_fd_, EPOLLIN, kListenerTag);
+    Watch(engine_.mailbox(shard_).event_fd(), EPOLLIN, kMailboxTag);
+    epoll_event events[256];
+    Mailbox& mailbox = engine_.mailbox(shard_);
+    while (true) {
+      int timeout = RunTimers();
+      if (!dirty_.empty()) timeout = 0;
+      if (timeout > 0 && !mailbox.PrepareToSleep()) timeout = 0;
+      int n = epoll_wait(epoll_fd_, events, 256, timeout);
+      mailbox.WokeUp();
+      for (int i = 0; i < n; ++i) {
+        uint64_t tag = events[i].data.u64;
+        if (tag == kListenerTag) {
+          AcceptAll();
+        } else if (tag == kMailboxTag) {
+          mailbox.DrainEventFd();
+        } else {
+          auto* conn = static_cast<Connection*>(events[i].data.ptr);
+          if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) ReadFrom(conn);
+          if (events[i].events & EPOLLOUT) MarkDirty(conn);
+        }
+      }
+      RunMailbox();
+      if (engine_.shutdown_requested() && ShutdownStep()) break;
+      FlushDirty();
+    }
+  }
+
+ private:
+  void Watch(int fd, uint32_t events, uint64_t tag) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = tag;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  }
+
+  void StopAccepting() override {
+    if (listen_fd_ >= 0) {
+      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+      close(listen_fd_);
+      listen_fd_ = -1;
+    }
+  }
+
+  void AcceptAll() {
+    while (listen_fd_ >= 0) {
+      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR) continue;
+        return;  // EAGAIN, or out of descriptors: try again on the next event
+      }
+      Connection* conn = Accept(fd);
+      if (conn == nullptr) continue;
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+      ev.data.ptr = conn;
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+      ReadFrom(conn);
+    }
+  }
+
+  void ReadFrom(Connection* conn) {
+    conn->read_stalled = false;
+    while (!conn->peer_closed()) {
+      if (conn->read_paused() || draining_) {
+        conn->read_stalled = true;  // edge-triggered: read again when the pause ends
+        break;
+      }
+      size_t len;
+      char* target = conn->ReadTarget(&len);
+      ssize_t n = read(conn->fd(), target, len);
+      if (n > 0) {
+        conn->client().last_active_ms = loop_now_ms_;
+        conn->OnBytesRead(static_cast<size_t>(n));
+        if (static_cast<size_t>(n) < len) break;  // drained: the next edge will tell us
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      conn->MarkPeerClosed();
+    }
+    MarkDirty(conn);
+  }
+
+  void FlushDirty() {
+    // Handlers may mark more connections dirty while we flush; swap first.
+    std::vector<Connection*> dirty;
+    dirty.swap(dirty_);
+    for (Connection* conn : dirty) {
+      conn->in_dirty_list = false;
+      if (conn->read_stalled && !conn->read_paused() && !draining_) ReadFrom(conn);
+      Write(conn);
+      bool close_now = conn->peer_closed() || (conn->wants_close() && !conn->has_output());
+      if (close_now && !conn->busy()) Destroy(conn);
+    }
+  }
+
+  void Write(Connection* conn) {
+    std::string& out = conn->output();
+    size_t written = 0;
+    while (conn->sending_offset < out.size()) {
+      ssize_t n = send(conn->fd(), out.data() + conn->sending_offset,
+                       out.size() - conn->sending_offset, MSG_NOSIGNAL);
+      if (n > 0) {
+        conn->sending_offset += static_cast<size_t>(n);
+        written += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      conn->MarkPeerClosed();
+      break;
+    }
+    engine_.stats().total_net_output_bytes.fetch_add(written, std::memory_order_relaxed);
+    if (conn->sending_offset == out.size()) {
+      out.clear();
+      conn->sending_offset = 0;
+      if (conn->read_stalled && !conn->read_paused()) ReadFrom(conn);
+    } else if (out.size() - conn->sending_offset >
+               static_cast<size_t>(engine_.config().client_output_buffer_limit)) {
+      conn->MarkPeerClosed();  // a client that never reads cannot hold unbounded memory
+    } else if (conn->sending_offset > 0) {
+      out.erase(0, conn->sending_offset);
+      conn->sending_offset = 0;
+    }
+  }
+
+  int epoll_fd_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<Worker> MakeEpollWorker(Engine& engine, uint32_t shard, int listen_fd) {
+  return std::make_unique<EpollWorker>(engine, shard, listen_fd);
+}
+
+}  // namespace ember

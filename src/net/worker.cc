@@ -1,0 +1,120 @@
+#include "net/worker.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+
+namespace ember {
+
+std::atomic<uint32_t> Worker::quiescent_workers_{0};
+
+namespace {
+// Active expiry per tick: visit this many segments, and repeat while many keys were expired,
+// within a time budget (Redis's "effort" model: a bounded share of CPU).
+constexpr size_t kSweepSegmentsPerStep = 16;
+constexpr int64_t kSweepBudgetUs = 2000;
+constexpr int64_t kDrainTimeoutMs = 5000;
+}  // namespace
+
+Worker::Worker(Engine& engine, uint32_t shard, int listen_fd)
+    : engine_(engine), shard_(shard), listen_fd_(listen_fd) {}
+
+Worker::~Worker() {
+  for (auto& [fd, conn] : connections_) delete conn;
+  if (listen_fd_ >= 0) close(listen_fd_);
+}
+
+Connection* Worker::Accept(int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (engine_.stats().connected_clients.load(std::memory_order_relaxed) >=
+      engine_.config().maxclients) {
+    static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
+    [[maybe_unused]] ssize_t n = write(fd, kMsg, sizeof(kMsg) - 1);
+    engine_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    close(fd);
+    return nullptr;
+  }
+  auto* conn = new Connection(*this, engine_, fd, shard_);
+  connections_[fd] = conn;
+  return conn;
+}
+
+void Worker::MarkDirty(Connection* conn) {
+  if (!conn->in_dirty_list) {
+    conn->in_dirty_list = true;
+    dirty_.push_back(conn);
+  }
+}
+
+void Worker::RunMailbox() {
+  Mailbox& mailbox = engine_.mailbox(shard_);
+  // Bounded, so a flood of messages cannot starve this thread's own clients.
+  for (int i = 0; i < 4096; ++i) {
+    Task* task = mailbox.Pop();
+    if (task == nullptr) break;
+    task->Run();
+  }
+}
+
+int Worker::RunTimers() {
+  int64_t now = WallClockMs();
+  loop_now_ms_ = now;
+  if (now < next_tick_ms_) return static_cast<int>(next_tick_ms_ - now);
+  int64_t hz = std::max<int64_t>(1, std::min<int64_t>(500, engine_.config().hz));
+  next_tick_ms_ = now + 1000 / hz;
+  Shard& shard = engine_.shard(shard_);
+  int64_t deadline = MonotonicUs() + kSweepBudgetUs;
+  for (int db = 0; db < kNumDatabases; ++db) {
+    Database& database = shard.db(db);
+    while (database.expires() > 0) {
+      auto [checked, expired] = database.SweepExpired(now, kSweepSegmentsPerStep);
+      // Keep going only while a good share of what we look at is expired.
+      if (checked == 0 || expired * 4 < checked || MonotonicUs() > deadline) break;
+    }
+  }
+  CheckKills();
+  if (engine_.config().timeout > 0) {
+    int64_t idle_limit = engine_.config().timeout * 1000;
+    for (auto& [fd, conn] : connections_) {
+      if (!conn->busy() && now - conn->client().last_active_ms > idle_limit) conn->MarkPeerClosed();
+    }
+  }
+  return static_cast<int>(1000 / hz);
+}
+
+void Worker::CheckKills() {
+  for (auto& [fd, conn] : connections_) {
+    if (conn->client().kill_requested.load(std::memory_order_relaxed)) MarkDirty(conn);
+  }
+}
+
+void Worker::Destroy(Connection* conn) {
+  OnDestroy(conn);
+  if (conn->in_dirty_list) std::erase(dirty_, conn);
+  connections_.erase(conn->fd());
+  delete conn;
+}
+
+bool Worker::ShutdownStep() {
+  if (!draining_) {
+    draining_ = true;
+    drain_deadline_ms_ = WallClockMs() + kDrainTimeoutMs;
+    StopAccepting();
+  }
+  bool idle = true;
+  for (auto& [fd, conn] : connections_) {
+    if (conn->busy() || conn->has_output() || conn->send_pending) idle = false;
+  }
+  if ((idle || WallClockMs() > drain_deadline_ms_) && !reported_quiescent_) {
+    reported_quiescent_ = true;
+    quiescent_workers_.fetch_add(1);
+  }
+  // Keep serving the mailbox until everyone is done: others may still send us work.
+  return reported_quiescent_ && quiescent_workers_.load() >= engine_.num_shards();
+}
+
+}  // namespace ember

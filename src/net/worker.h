@@ -1,0 +1,60 @@
+#pragma once
+// A worker thread: one shard, one event loop, the connections it accepted, and its mailbox.
+// The I/O mechanics live in the backends (epoll_worker.cc, uring_worker.cc); this class holds
+// what both share: running mailbox tasks, active expiry, flushing, closing and shutdown.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/engine.h"
+#include "net/connection.h"
+
+namespace ember {
+
+class Worker {
+ public:
+  Worker(Engine& engine, uint32_t shard, int listen_fd);
+  virtual ~Worker();
+
+  // The event loop; returns after a graceful shutdown.
+  virtual void Run() = 0;
+
+  // Called by connections.
+  void MarkDirty(Connection* conn);
+  virtual void OnResumed(Connection* conn) { MarkDirty(conn); }
+
+  static std::unique_ptr<Worker> Create(const std::string& backend, Engine& engine, uint32_t shard,
+                                        int listen_fd);
+  // Whether io_uring can be used in this process (kernel support, not blocked by seccomp).
+  static bool UringAvailable();
+
+ protected:
+  Connection* Accept(int fd);
+  void RunMailbox();
+  // Active expiry: a bounded slice of work per tick. Returns ms until the next tick.
+  int RunTimers();
+  // Closes a connection (backend hook, then delete).
+  void Destroy(Connection* conn);
+  virtual void OnDestroy(Connection* conn) { (void)conn; }
+  void CheckKills();
+  // Shutdown: true once this worker and all others have drained and may exit.
+  bool ShutdownStep();
+  virtual void StopAccepting() = 0;
+
+  Engine& engine_;
+  uint32_t shard_;
+  int listen_fd_;
+  std::unordered_map<int, Connection*> connections_;
+  std::vector<Connection*> dirty_;
+  int64_t next_tick_ms_ = 0;
+  int64_t loop_now_ms_ = 0;  // wall clock at the last timer check
+  bool draining_ = false;
+  bool reported_quiescent_ = false;
+  int64_t drain_deadline_ms_ = 0;
+
+  static std::atomic<uint32_t> quiescent_workers_;
+};
+
+}  // namespace ember
