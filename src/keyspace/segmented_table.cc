@@ -4,6 +4,7 @@
 #include <mimalloc.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -256,6 +257,7 @@ uint32_t SegmentedTable::Scan(uint32_t cursor, size_t count,
 size_t SegmentedTable::SweepExpiring(uint32_t* cursor, size_t max_segments,
                                      const std::function<bool(Slot, Record*)>& visit) {
   size_t checked = 0;
+  max_segments = std::min(max_segments, segment_count_);  // at most one lap per call
   for (size_t n = 0; n < max_segments && expires_ > 0; ++n) {
     if (*cursor >= directory_.size()) *cursor = 0;
     Segment* seg = directory_[*cursor];

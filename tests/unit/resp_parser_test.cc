@@ -1,0 +1,135 @@
+#include "protocol/resp_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace ember {
+namespace {
+
+std::vector<std::string> ArgsOf(const RespParser& p) {
+  return std::vector<std::string>(p.Args().begin(), p.Args().end());
+}
+
+TEST(RespParser, ParsesMultibulk) {
+  RespParser p;
+  size_t consumed = 0;
+  std::string in = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n";
+  ASSERT_EQ(p.Parse(in, &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(consumed, in.size());
+  EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"SET", "k", "hello"}));
+}
+
+TEST(RespParser, ArgsAreViewsIntoTheBuffer) {
+  RespParser p;
+  size_t consumed = 0;
+  std::string in = "*1\r\n$4\r\nPING\r\n";
+  ASSERT_EQ(p.Parse(in, &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(p.Args()[0].data(), in.data() + 8);  // zero-copy
+}
+
+TEST(RespParser, BinarySafeBulk) {
+  RespParser p;
+  size_t consumed = 0;
+  std::string value("a\r\n\0b", 5);
+  std::string in = "*2\r\n$3\r\nGET\r\n$5\r\n" + value + "\r\n";
+  ASSERT_EQ(p.Parse(in, &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(std::string(p.Args()[1]), value);
+}
+
+TEST(RespParser, ResumesByteByByte) {
+  RespParser p;
+  std::string in = "*2\r\n$4\r\nECHO\r\n$11\r\nhello world\r\n";
+  size_t consumed = 0;
+  for (size_t n = 1; n < in.size(); ++n) {
+    ASSERT_EQ(p.Parse(std::string_view(in).substr(0, n), &consumed), RespParser::Status::kNeedMore)
+        << n;
+  }
+  ASSERT_EQ(p.Parse(in, &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(consumed, in.size());
+  EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"ECHO", "hello world"}));
+}
+
+TEST(RespParser, PipelinedCommandsOneAtATime) {
+  RespParser p;
+  std::string in = "*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$1\r\nx\r\n";
+  size_t consumed = 0;
+  ASSERT_EQ(p.Parse(in, &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(consumed, 14u);
+  ASSERT_EQ(p.Parse(std::string_view(in).substr(consumed), &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"ECHO", "x"}));
+}
+
+TEST(RespParser, EmptyMultibulkIsSkipped) {
+  RespParser p;
+  size_t consumed = 0;
+  ASSERT_EQ(p.Parse("*0\r\n", &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(consumed, 4u);
+  EXPECT_TRUE(p.Args().empty());
+  ASSERT_EQ(p.Parse("*-1\r\n", &consumed), RespParser::Status::kComplete);
+  EXPECT_TRUE(p.Args().empty());
+}
+
+struct BadInput {
+  std::string input;
+  std::string error;
+};
+
+class RespParserErrors : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(RespParserErrors, RejectsWithRedisMessage) {
+  RespParser p;
+  size_t consumed = 0;
+  ASSERT_EQ(p.Parse(GetParam().input, &consumed), RespParser::Status::kError);
+  EXPECT_EQ(p.Error(), GetParam().error);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Malformed, RespParserErrors,
+    ::testing::Values(BadInput{"*abc\r\n", "Protocol error: invalid multibulk length"},
+                      BadInput{"*3000000000\r\n", "Protocol error: invalid multibulk length"},
+                      BadInput{"*1\r\n$-5\r\n", "Protocol error: invalid bulk length"},
+                      BadInput{"*1\r\n$1073741824\r\n", "Protocol error: invalid bulk length"},
+                      BadInput{"*1\r\n$1000000000000\r\n", "Protocol error: invalid bulk length"},
+                      BadInput{"*1\r\nfoo\r\n", "Protocol error: expected '$', got 'f'"},
+                      BadInput{"SET \"a b\r\n", "Protocol error: unbalanced quotes in request"},
+                      BadInput{"*1\r\n$3\r\nabcX\r\n", "Protocol error: expected CRLF after bulk"}));
+
+TEST(RespParser, BulkLimitIsConfigurable) {
+  RespParser p(ParserLimits{.max_bulk_len = 10});
+  size_t consumed = 0;
+  EXPECT_EQ(p.Parse("*1\r\n$11\r\n", &consumed), RespParser::Status::kError);
+  EXPECT_EQ(p.Parse("*1\r\n$10\r\n", &consumed), RespParser::Status::kNeedMore);
+}
+
+TEST(RespParser, HugeBulkHeaderAsksForTheBytes) {
+  RespParser p;
+  size_t consumed = 0;
+  EXPECT_EQ(p.Parse("*1\r\n$100000\r\nabc", &consumed), RespParser::Status::kNeedMore);
+  EXPECT_EQ(p.BytesNeededHint(), 4u + 9u + 100000u + 2u);  // *1, $100000, data, CRLF
+}
+
+TEST(RespParser, InlineCommands) {
+  RespParser p;
+  size_t consumed = 0;
+  ASSERT_EQ(p.Parse("SET k \"a b\\n\" 'it''s'\r\n", &consumed), RespParser::Status::kError);
+  ASSERT_EQ(p.Parse("SET k \"a b\\n\\x41\"\r\n", &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"SET", "k", "a b\nA"}));
+  ASSERT_EQ(p.Parse("  PING  \n", &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"PING"}));
+  ASSERT_EQ(p.Parse("\r\n", &consumed), RespParser::Status::kComplete);
+  EXPECT_TRUE(p.Args().empty());
+  EXPECT_EQ(p.Parse("PING", &consumed), RespParser::Status::kNeedMore);
+}
+
+TEST(RespParser, TooBigInline) {
+  RespParser p;
+  size_t consumed = 0;
+  std::string in(70 * 1024, 'a');
+  EXPECT_EQ(p.Parse(in, &consumed), RespParser::Status::kError);
+  EXPECT_EQ(p.Error(), "Protocol error: too big inline request");
+}
+
+}  // namespace
+}  // namespace ember
