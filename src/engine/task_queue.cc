@@ -15,6 +15,8 @@ Mailbox::~Mailbox() {
 
 void Mailbox::Post(Task* task) {
   queue_.Push(task);
+  // Pairs with the fence in PrepareToSleep: either we see the sleeper, or it sees our task.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (sleeping_.load(std::memory_order_seq_cst) && sleeping_.exchange(false)) Wake();
 }
 
@@ -25,6 +27,7 @@ void Mailbox::Wake() {
 
 bool Mailbox::PrepareToSleep() {
   sleeping_.store(true, std::memory_order_seq_cst);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (!queue_.LooksEmpty()) {
     sleeping_.store(false, std::memory_order_relaxed);
     return false;

@@ -94,8 +94,12 @@ void Connection::OnBytesRead(size_t n) {
 }
 
 void Connection::ProcessInput() {
-  while (start_ < end_ && !session_.waiting() && !session_.closing() &&
-         output_.size() < kOutputHighWater) {
+  input_held_ = false;
+  while (start_ < end_ && !session_.waiting() && !session_.closing()) {
+    if (output_.size() >= kOutputHighWater) {
+      input_held_ = true;
+      break;
+    }
     size_t consumed = session_.Process(std::string_view(buffer_.get() + start_, end_ - start_));
     start_ += consumed;
     if (consumed == 0) break;

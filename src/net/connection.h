@@ -33,6 +33,8 @@ class Connection {
   // Input is not read while remote work is in flight or too much output is queued.
   bool read_paused() const;
   bool has_output() const { return !output_.empty(); }
+  // Input was left unprocessed because too much output was queued.
+  bool input_held() const { return input_held_; }
   std::string& output() { return output_; }
   // Should close once the output is flushed (QUIT, protocol error, kill).
   bool wants_close() const;
@@ -63,6 +65,7 @@ class Connection {
   size_t start_ = 0;  // first unprocessed byte
   size_t end_ = 0;    // one past the last byte read
   bool peer_closed_ = false;
+  bool input_held_ = false;
 };
 
 }  // namespace ember

@@ -114,6 +114,8 @@ class EpollWorker : public Worker {
       conn->in_dirty_list = false;
       if (conn->read_stalled && !conn->read_paused() && !draining_) ReadFrom(conn);
       Write(conn);
+      // Output drained below the high-water mark: run input that was held back.
+      if (conn->input_held() && !conn->read_paused()) conn->ProcessInput();
       bool close_now = conn->peer_closed() || (conn->wants_close() && !conn->has_output());
       if (close_now && !conn->busy()) Destroy(conn);
     }

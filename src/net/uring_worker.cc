@@ -167,6 +167,7 @@ class UringWorker : public Worker {
         BeginClose(conn);
         continue;
       }
+      if (conn->input_held() && !conn->read_paused()) conn->ProcessInput();
       ArmSend(conn);
       ArmRecv(conn);
     }
