@@ -1,7 +1,224 @@
+// Connection commands: PING, ECHO, HELLO, SELECT, QUIT, AUTH, CLIENT.
+#include <string>
+
+#include "commands/arg_parser.h"
 #include "commands/command.h"
+#include "commands/errors.h"
+#include "common/clock.h"
+#include "engine/engine.h"
 
 namespace ember {
+namespace {
 
-void RegisterConnectionCommands(CommandTable& table) { (void)table; }
+void Ping(CommandContext& ctx) {
+  if (ctx.args.size() > 2) return ctx.reply.Error(err::WrongArity("ping"));
+  if (ctx.args.size() == 2) return ctx.reply.Bulk(ctx.args[1]);
+  ctx.reply.SimpleString("PONG");
+}
+
+void Echo(CommandContext& ctx) { ctx.reply.Bulk(ctx.args[1]); }
+
+void Select(CommandContext& ctx) {
+  auto index = ParseInt64(ctx.args[1]);
+  if (!index) return ctx.reply.Error(err::kNotInteger);
+  if (*index < 0 || *index >= kNumDatabases) return ctx.reply.Error(err::kDbIndex);
+  ctx.client.db = static_cast<int>(*index);
+  ctx.reply.Ok();
+}
+
+void Quit(CommandContext& ctx) {
+  ctx.reply.Ok();
+  ctx.client.close_after_reply = true;
+}
+
+void Auth(CommandContext& ctx) {
+  if (ctx.args.size() > 3) return ctx.reply.Error(err::kSyntax);
+  const std::string& password = ctx.engine.config().requirepass;
+  if (password.empty()) {
+    return ctx.reply.Error(
+        "ERR AUTH <password> called without any password configured for the default user. Are "
+        "you sure your configuration is correct?");
+  }
+  std::string_view given = ctx.args.back();
+  if (ctx.args.size() == 3 && ctx.args[1] != "default") given = {};
+  if (given != password) {
+    return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+  }
+  ctx.reply.Ok();
+}
+
+void Hello(CommandContext& ctx) {
+  ArgParser args(ctx.args, 1);
+  int version = ctx.client.resp;
+  if (args.HasNext()) {
+    auto parsed = ParseInt64(args.Next());
+    if (!parsed) return ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+    if (*parsed < 2 || *parsed > 3) return ctx.reply.Error(err::kNoProto);
+    version = static_cast<int>(*parsed);
+  }
+  std::string_view name;
+  bool set_name = false;
+  while (args.HasNext()) {
+    if (args.Eat("AUTH") && args.remaining() >= 2) {
+      std::string_view user = args.Next(), pass = args.Next();
+      const std::string& password = ctx.engine.config().requirepass;
+      if (password.empty() || user != "default" || pass != password) {
+        return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+      }
+    } else if (args.Eat("SETNAME") && args.HasNext()) {
+      name = args.Next();
+      set_name = true;
+    } else {
+      return ctx.reply.Error(std::string("ERR Syntax error in HELLO option '") +
+                             std::string(args.HasNext() ? args.Peek() : ctx.args.back()) + "'");
+    }
+  }
+  if (set_name) ctx.client.name = std::string(name);
+  ctx.client.resp = version;
+  ctx.reply.set_resp_version(version);
+  ctx.reply.MapHeader(7);
+  ctx.reply.Bulk("server");
+  ctx.reply.Bulk("redis");
+  ctx.reply.Bulk("version");
+  ctx.reply.Bulk("7.0.15");
+  ctx.reply.Bulk("proto");
+  ctx.reply.Integer(version);
+  ctx.reply.Bulk("id");
+  ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
+  ctx.reply.Bulk("mode");
+  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk("role");
+  ctx.reply.Bulk("master");
+  ctx.reply.Bulk("modules");
+  ctx.reply.ArrayHeader(0);
+}
+
+std::string ClientLine(const ClientState& c, int64_t now_ms) {
+  return "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
+         " fd=" + std::to_string(c.fd) + " name=" + c.name +
+         " age=" + std::to_string((now_ms - c.created_ms) / 1000) +
+         " idle=" + std::to_string(std::max<int64_t>(0, now_ms - c.last_active_ms) / 1000) +
+         " flags=N db=" + std::to_string(c.db) +
+         " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "
+         "omem=0 tot-mem=0 events=r cmd=" + c.last_command + " user=default redir=-1 resp=" +
+         std::to_string(c.resp) + "\n";
+}
+
+bool ValidClientName(std::string_view name) {
+  for (char c : name) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
+// CLIENT KILL: the old form (an address) or filters. Returns the number killed.
+void ClientKill(CommandContext& ctx) {
+  uint64_t id = 0;
+  std::string_view addr, laddr;
+  bool skipme = true, old_form = ctx.args.size() == 3;
+  if (old_form) {
+    addr = ctx.args[2];
+  } else {
+    ArgParser args(ctx.args, 2);
+    while (args.HasNext()) {
+      if (args.remaining() < 2) return ctx.reply.Error(err::kSyntax);
+      std::string_view filter = args.Next(), value = args.Next();
+      if (EqualsIgnoreCase(filter, "ID")) {
+        auto parsed = ParseUint64(value);
+        if (!parsed) return ctx.reply.Error("ERR client-id should be greater than 0");
+        id = *parsed;
+      } else if (EqualsIgnoreCase(filter, "ADDR")) {
+        addr = value;
+      } else if (EqualsIgnoreCase(filter, "LADDR")) {
+        laddr = value;
+      } else if (EqualsIgnoreCase(filter, "SKIPME")) {
+        if (!EqualsIgnoreCase(value, "yes") && !EqualsIgnoreCase(value, "no")) {
+          return ctx.reply.Error(err::kSyntax);
+        }
+        skipme = EqualsIgnoreCase(value, "yes");
+      } else if (EqualsIgnoreCase(filter, "TYPE") || EqualsIgnoreCase(filter, "USER")) {
+        // Every client is a normal client of the default user.
+      } else {
+        return ctx.reply.Error(err::kSyntax);
+      }
+    }
+  }
+  int64_t killed = 0;
+  ctx.engine.clients().ForEach([&](ClientState& c) {
+    if (id != 0 && c.id != id) return;
+    if (!addr.empty() && c.addr != addr) return;
+    if (!laddr.empty() && c.laddr != laddr) return;
+    if (c.id == ctx.client.id) {
+      if (skipme && !old_form) return;
+      ctx.client.close_after_reply = true;
+    } else {
+      c.kill_requested.store(true, std::memory_order_relaxed);
+      ctx.engine.mailbox(c.worker).Wake();
+    }
+    ++killed;
+  });
+  if (old_form) {
+    if (killed == 0) return ctx.reply.Error("ERR No such client");
+    return ctx.reply.Ok();
+  }
+  ctx.reply.Integer(killed);
+}
+
+void Client(CommandContext& ctx) {
+  std::string_view sub = ctx.args[1];
+  int64_t now = WallClockMs();
+  if (EqualsIgnoreCase(sub, "ID") && ctx.args.size() == 2) return ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
+  if (EqualsIgnoreCase(sub, "GETNAME") && ctx.args.size() == 2) {
+    if (ctx.client.name.empty()) return ctx.reply.Null();
+    return ctx.reply.Bulk(ctx.client.name);
+  }
+  if (EqualsIgnoreCase(sub, "SETNAME") && ctx.args.size() == 3) {
+    if (!ValidClientName(ctx.args[2])) {
+      return ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+    }
+    ctx.client.name = std::string(ctx.args[2]);
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "INFO") && ctx.args.size() == 2) {
+    return ctx.reply.Verbatim(ClientLine(ctx.client, now));
+  }
+  if (EqualsIgnoreCase(sub, "LIST")) {
+    std::string text;
+    ctx.client.last_command = "client|list";
+    ctx.engine.clients().ForEach([&](ClientState& c) { text += ClientLine(c, now); });
+    return ctx.reply.Verbatim(text);
+  }
+  if (EqualsIgnoreCase(sub, "KILL") && ctx.args.size() >= 3) return ClientKill(ctx);
+  if ((EqualsIgnoreCase(sub, "SETINFO") && ctx.args.size() == 4) ||
+      ((EqualsIgnoreCase(sub, "NO-EVICT") || EqualsIgnoreCase(sub, "NO-TOUCH")) && ctx.args.size() == 3)) {
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(sub, "HELP")) {
+    ctx.reply.ArrayHeader(6);
+    for (const char* line : {"CLIENT <subcommand> [<arg> ...]. Subcommands are:", "ID", "GETNAME",
+                             "SETNAME <name>", "LIST | INFO", "KILL <ip:port> | <filter> <value> ..."}) {
+      ctx.reply.SimpleString(line);
+    }
+    return;
+  }
+  ctx.reply.Error(err::UnknownSubcommand("client", sub));
+}
+
+CommandSpec Cmd(const char* name, int arity, uint32_t flags, ExecKind exec, CommandHandler handler,
+                const char* summary) {
+  return CommandSpec{name, arity, flags, 0, 0, 0, exec, handler, "connection", summary};
+}
+
+}  // namespace
+
+void RegisterConnectionCommands(CommandTable& t) {
+  t.Register(Cmd("ping", -1, kCmdFast, ExecKind::kLocal, Ping, "Returns the server's liveliness response."));
+  t.Register(Cmd("echo", 2, kCmdFast, ExecKind::kLocal, Echo, "Returns the given string."));
+  t.Register(Cmd("select", 2, kCmdFast | kCmdLoading, ExecKind::kConnection, Select, "Changes the selected database."));
+  t.Register(Cmd("quit", -1, kCmdFast | kCmdLoading, ExecKind::kConnection, Quit, "Closes the connection."));
+  t.Register(Cmd("auth", -2, kCmdFast | kCmdNoScript | kCmdLoading, ExecKind::kConnection, Auth, "Authenticates the connection."));
+  t.Register(Cmd("hello", -1, kCmdFast | kCmdNoScript | kCmdLoading, ExecKind::kConnection, Hello, "Handshakes with the server."));
+  t.Register(Cmd("client", -2, kCmdAdmin | kCmdNoScript | kCmdLoading, ExecKind::kConnection, Client, "Manages client connections."));
+}
 
 }  // namespace ember
