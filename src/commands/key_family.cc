@@ -1,7 +1,256 @@
+// Generic key commands: DEL, EXISTS, RENAME, COPY, TYPE, TOUCH and the whole-keyspace ones
+// (DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHDB, FLUSHALL, SWAPDB). Expiry commands: key_expiry.cc.
+#include <random>
+#include <string>
+
+#include "commands/arg_parser.h"
 #include "commands/command.h"
+#include "commands/errors.h"
+#include "common/glob.h"
+#include "engine/engine.h"
 
 namespace ember {
+namespace {
 
-void RegisterKeyCommands(CommandTable& table) { (void)table; }
+const char* TypeName(ValueType type) {
+  switch (type) {
+    case ValueType::kString: return "string";
+    case ValueType::kList: return "list";
+    case ValueType::kSet: return "set";
+    case ValueType::kZSet: return "zset";
+    case ValueType::kHash: return "hash";
+  }
+  return "none";
+}
+
+bool Expired(const Record* r, int64_t now_ms) { return r->has_expire() && r->expire_ms() <= now_ms; }
+
+void Del(CommandContext& ctx) {
+  int64_t deleted = 0;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    Database& db = ctx.Db(ctx.args[i]);
+    auto entry = db.Find(ctx.args[i], ctx.now_ms);
+    if (entry) {
+      db.Erase(entry);
+      ++deleted;
+    }
+  }
+  ctx.reply.Integer(deleted);
+}
+
+void Exists(CommandContext& ctx) {
+  int64_t found = 0;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    if (ctx.Db(ctx.args[i]).FindForRead(ctx.args[i], ctx.now_ms)) ++found;
+  }
+  ctx.reply.Integer(found);
+}
+
+void Type(CommandContext& ctx) {
+  auto entry = ctx.Db(ctx.args[1]).Find(ctx.args[1], ctx.now_ms);
+  ctx.reply.SimpleString(entry ? TypeName(entry.record->type()) : "none");
+}
+
+// Moves src to dst (possibly across shards). Returns false when dst exists and !replace.
+void Rename(CommandContext& ctx, bool only_if_absent) {
+  std::string_view src = ctx.args[1], dst = ctx.args[2];
+  Database& src_db = ctx.Db(src);
+  auto from = src_db.Find(src, ctx.now_ms);
+  if (!from) return ctx.reply.Error(err::kNoSuchKey);
+  Database& dst_db = ctx.Db(dst);
+  auto to = dst_db.Find(dst, ctx.now_ms);
+  if (only_if_absent && to) return ctx.reply.Integer(0);
+  if (src == dst) return only_if_absent ? ctx.reply.Integer(0) : ctx.reply.Ok();
+  Record* moved = CloneWithKey(from.record, dst);
+  src_db.Erase(from);
+  to = dst_db.Find(dst, ctx.now_ms);  // the erase may have reshaped the table
+  dst_db.Put(to, moved);
+  only_if_absent ? ctx.reply.Integer(1) : ctx.reply.Ok();
+}
+
+void RenameCmd(CommandContext& ctx) { Rename(ctx, false); }
+void RenameNx(CommandContext& ctx) { Rename(ctx, true); }
+
+void Copy(CommandContext& ctx) {
+  ArgParser args(ctx.args, 3);
+  int db_index = ctx.client.db;
+  bool replace = false;
+  while (args.HasNext()) {
+    if (args.Eat("REPLACE")) {
+      replace = true;
+    } else if (args.Eat("DB") && args.HasNext()) {
+      auto n = ParseInt64(args.Next());
+      if (!n) return ctx.reply.Error(err::kNotInteger);
+      if (*n < 0 || *n >= kNumDatabases) return ctx.reply.Error(err::kDbIndex);
+      db_index = static_cast<int>(*n);
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  std::string_view src = ctx.args[1], dst = ctx.args[2];
+  if (src == dst && db_index == ctx.client.db) {
+    return ctx.reply.Error("ERR source and destination objects are the same");
+  }
+  auto from = ctx.Db(src).Find(src, ctx.now_ms);
+  if (!from) return ctx.reply.Integer(0);
+  Database& dst_db = ctx.engine.shard(ctx.engine.ShardOfKey(dst)).db(db_index);
+  auto to = dst_db.Find(dst, ctx.now_ms);
+  if (to && !replace) return ctx.reply.Integer(0);
+  dst_db.Put(to, CloneWithKey(from.record, dst));
+  ctx.reply.Integer(1);
+}
+
+void Touch(CommandContext& ctx) {
+  int64_t found = 0;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    if (ctx.Db(ctx.args[i]).Find(ctx.args[i], ctx.now_ms)) ++found;
+  }
+  ctx.reply.Integer(found);
+}
+
+void DbSize(CommandContext& ctx) {
+  size_t total = 0;
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) total += ctx.DbOnShard(s).size();
+  ctx.reply.Integer(static_cast<int64_t>(total));
+}
+
+void Keys(CommandContext& ctx) {
+  std::string_view pattern = ctx.args[1];
+  bool all = pattern == "*";
+  std::vector<std::string_view> keys;
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
+    Database& db = ctx.DbOnShard(s);
+    uint32_t cursor = 0;
+    do {
+      cursor = db.Scan(cursor, SIZE_MAX, [&](Record* r) {
+        if (!Expired(r, ctx.now_ms) && (all || GlobMatch(pattern, r->key()))) keys.push_back(r->key());
+      });
+    } while (cursor != 0);
+  }
+  ctx.reply.ArrayHeader(keys.size());
+  for (auto key : keys) ctx.reply.Bulk(key);
+}
+
+void Scan(CommandContext& ctx) {
+  auto cursor = ParseUint64(ctx.args[1]);
+  if (!cursor) return ctx.reply.Error(err::kInvalidCursor);
+  ArgParser args(ctx.args, 2);
+  std::string_view pattern, type;
+  int64_t count = 10;
+  while (args.HasNext()) {
+    if (args.Eat("MATCH") && args.HasNext()) {
+      pattern = args.Next();
+    } else if (args.Eat("COUNT") && args.HasNext()) {
+      auto n = ParseInt64(args.Next());
+      if (!n) return ctx.reply.Error(err::kNotInteger);
+      if (*n < 1) return ctx.reply.Error(err::kSyntax);
+      count = *n;
+    } else if (args.Eat("TYPE") && args.HasNext()) {
+      type = args.Next();
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  // Cursor layout: shard index in the high 32 bits, the shard table's cursor in the low 32.
+  uint64_t shard = *cursor >> 32;
+  uint32_t table_cursor = static_cast<uint32_t>(*cursor);
+  std::vector<std::string_view> keys;
+  while (shard < ctx.num_shards() && keys.size() < static_cast<size_t>(count)) {
+    table_cursor = ctx.DbOnShard(static_cast<uint32_t>(shard))
+                       .Scan(table_cursor, static_cast<size_t>(count) - keys.size(), [&](Record* r) {
+                         if (Expired(r, ctx.now_ms)) return;
+                         if (!pattern.empty() && !GlobMatch(pattern, r->key())) return;
+                         if (!type.empty() && !EqualsIgnoreCase(type, TypeName(r->type()))) return;
+                         keys.push_back(r->key());
+                       });
+    if (table_cursor == 0) ++shard;
+  }
+  uint64_t next = shard >= ctx.num_shards() ? 0 : (shard << 32) | table_cursor;
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.BulkInt(static_cast<int64_t>(next));
+  ctx.reply.ArrayHeader(keys.size());
+  for (auto key : keys) ctx.reply.Bulk(key);
+}
+
+void RandomKey(CommandContext& ctx) {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  size_t total = 0;
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) total += ctx.DbOnShard(s).size();
+  for (int attempt = 0; attempt < 100 && total > 0; ++attempt) {
+    // Pick a shard weighted by its size, then a record within it.
+    uint64_t pick = rng() % total;
+    uint32_t s = 0;
+    while (pick >= ctx.DbOnShard(s).size()) pick -= ctx.DbOnShard(s++).size();
+    Record* r = ctx.DbOnShard(s).Random(rng());
+    if (r != nullptr && !Expired(r, ctx.now_ms)) return ctx.reply.Bulk(r->key());
+  }
+  ctx.reply.Null();
+}
+
+bool ParseFlushMode(CommandContext& ctx) {
+  if (ctx.args.size() > 2 ||
+      (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "ASYNC") && !EqualsIgnoreCase(ctx.args[1], "SYNC"))) {
+    ctx.reply.Error(err::kSyntax);
+    return false;
+  }
+  return true;
+}
+
+void FlushDb(CommandContext& ctx) {
+  if (!ParseFlushMode(ctx)) return;
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) ctx.DbOnShard(s).Clear();
+  ctx.reply.Ok();
+}
+
+void FlushAll(CommandContext& ctx) {
+  if (!ParseFlushMode(ctx)) return;
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
+    for (int db = 0; db < kNumDatabases; ++db) ctx.engine.shard(s).db(db).Clear();
+  }
+  ctx.reply.Ok();
+}
+
+void SwapDb(CommandContext& ctx) {
+  auto a = ParseInt64(ctx.args[1]);
+  if (!a) return ctx.reply.Error("ERR invalid first DB index");
+  auto b = ParseInt64(ctx.args[2]);
+  if (!b) return ctx.reply.Error("ERR invalid second DB index");
+  if (*a < 0 || *a >= kNumDatabases || *b < 0 || *b >= kNumDatabases) return ctx.reply.Error(err::kDbIndex);
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
+    ctx.engine.shard(s).SwapDbs(static_cast<int>(*a), static_cast<int>(*b));
+  }
+  ctx.reply.Ok();
+}
+
+}  // namespace
+
+void RegisterKeyExpiryCommands(CommandTable& t);
+
+void RegisterKeyCommands(CommandTable& t) {
+  auto keyed = [&](const char* name, int arity, uint32_t flags, int first, int last, CommandHandler h,
+                   const char* summary) {
+    t.Register(CommandSpec{name, arity, flags, first, last, 1, ExecKind::kKeyed, h, "generic", summary});
+  };
+  auto whole = [&](const char* name, int arity, uint32_t flags, CommandHandler h, const char* group,
+                   const char* summary) {
+    t.Register(CommandSpec{name, arity, flags, 0, 0, 0, ExecKind::kAllShards, h, group, summary});
+  };
+  keyed("del", -2, kCmdWrite, 1, -1, Del, "Deletes one or more keys.");
+  keyed("unlink", -2, kCmdWrite | kCmdFast, 1, -1, Del, "Deletes keys (memory is reclaimed at once).");
+  keyed("exists", -2, kCmdReadOnly | kCmdFast, 1, -1, Exists, "Counts the keys that exist.");
+  keyed("type", 2, kCmdReadOnly | kCmdFast, 1, 1, Type, "Returns the type of a key's value.");
+  keyed("rename", 3, kCmdWrite, 1, 2, RenameCmd, "Renames a key, overwriting the destination.");
+  keyed("renamenx", 3, kCmdWrite | kCmdFast, 1, 2, RenameNx, "Renames a key if the new name is free.");
+  keyed("copy", -3, kCmdWrite | kCmdDenyOom, 1, 2, Copy, "Copies a key's value to another key.");
+  keyed("touch", -2, kCmdReadOnly | kCmdFast, 1, -1, Touch, "Counts existing keys, updating access time.");
+  whole("dbsize", 1, kCmdReadOnly | kCmdFast, DbSize, "server", "Returns the number of keys.");
+  whole("keys", 2, kCmdReadOnly, Keys, "generic", "Returns all keys matching a pattern.");
+  whole("scan", -2, kCmdReadOnly, Scan, "generic", "Iterates over the keys.");
+  whole("randomkey", 1, kCmdReadOnly, RandomKey, "generic", "Returns a random key.");
+  whole("flushdb", -1, kCmdWrite, FlushDb, "server", "Removes all keys of the selected database.");
+  whole("flushall", -1, kCmdWrite, FlushAll, "server", "Removes all keys of all databases.");
+  whole("swapdb", 3, kCmdWrite | kCmdFast, SwapDb, "server", "Swaps two databases.");
+  RegisterKeyExpiryCommands(t);
+}
 
 }  // namespace ember

@@ -1,0 +1,172 @@
+// CONFIG GET / SET / RESETSTAT / REWRITE over the parameters ember has.
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "commands/arg_parser.h"
+#include "commands/command.h"
+#include "commands/errors.h"
+#include "common/glob.h"
+#include "engine/engine.h"
+#include "server/memory_size.h"
+
+namespace ember {
+namespace {
+
+struct Param {
+  const char* name;
+  std::function<std::string(const ServerConfig&)> get;
+  // Returns an error message, or empty on success. Null: read-only at run time.
+  std::function<std::string(ServerConfig&, std::string_view)> set;
+};
+
+std::function<std::string(ServerConfig&, std::string_view)> IntSetter(int64_t ServerConfig::*field,
+                                                                      int64_t min) {
+  return [field, min](ServerConfig& c, std::string_view v) -> std::string {
+    auto n = ParseInt64(v);
+    if (!n || *n < min) return "argument couldn't be parsed into an integer";
+    c.*field = *n;
+    return "";
+  };
+}
+
+std::function<std::string(const ServerConfig&)> IntGetter(int64_t ServerConfig::*field) {
+  return [field](const ServerConfig& c) { return std::to_string(c.*field); };
+}
+
+std::function<std::string(const ServerConfig&)> Fixed(const char* value) {
+  return [value](const ServerConfig&) { return std::string(value); };
+}
+
+const std::vector<Param>& Params() {
+  static const std::vector<Param> params = {
+      {"port", [](const ServerConfig& c) { return std::to_string(c.port); }, nullptr},
+      {"bind", [](const ServerConfig& c) { return c.host; }, nullptr},
+      {"databases", Fixed("16"), nullptr},
+      {"maxmemory", IntGetter(&ServerConfig::maxmemory),
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         auto bytes = ParseMemorySize(v);
+         if (!bytes) return "argument must be a memory value";
+         c.maxmemory = *bytes;
+         return "";
+       }},
+      {"maxmemory-policy", [](const ServerConfig& c) { return c.maxmemory_policy; },
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         for (const char* p : {"noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
+                               "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"}) {
+           if (EqualsIgnoreCase(v, p)) {
+             c.maxmemory_policy = p;
+             return "";
+           }
+         }
+         return "argument(s) must be one of the following: volatile-lru, allkeys-lru, "
+                "volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction";
+       }},
+      {"maxmemory-samples", IntGetter(&ServerConfig::maxmemory_samples), IntSetter(&ServerConfig::maxmemory_samples, 1)},
+      {"maxclients", IntGetter(&ServerConfig::maxclients), IntSetter(&ServerConfig::maxclients, 1)},
+      {"timeout", IntGetter(&ServerConfig::timeout), IntSetter(&ServerConfig::timeout, 0)},
+      {"hz", IntGetter(&ServerConfig::hz), IntSetter(&ServerConfig::hz, 1)},
+      {"proto-max-bulk-len", IntGetter(&ServerConfig::proto_max_bulk_len), IntSetter(&ServerConfig::proto_max_bulk_len, 1024 * 1024)},
+      {"slowlog-log-slower-than", IntGetter(&ServerConfig::slowlog_log_slower_than), IntSetter(&ServerConfig::slowlog_log_slower_than, -1)},
+      {"slowlog-max-len", IntGetter(&ServerConfig::slowlog_max_len), IntSetter(&ServerConfig::slowlog_max_len, 0)},
+      {"requirepass", [](const ServerConfig& c) { return c.requirepass; },
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         c.requirepass = std::string(v);
+         return "";
+       }},
+      {"appendonly", Fixed("no"), nullptr},
+      {"save", Fixed(""), nullptr},
+      {"io-threads", Fixed("1"), nullptr},
+      {"protected-mode", Fixed("no"), nullptr},
+  };
+  return params;
+}
+
+void ConfigGet(CommandContext& ctx) {
+  std::vector<const Param*> matched;
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    for (const Param& p : Params()) {
+      if (GlobMatch(ctx.args[i], p.name, true) &&
+          std::find(matched.begin(), matched.end(), &p) == matched.end()) {
+        matched.push_back(&p);
+      }
+    }
+  }
+  ctx.reply.MapHeader(matched.size());
+  for (const Param* p : matched) {
+    ctx.reply.Bulk(p->name);
+    ctx.reply.Bulk(p->get(ctx.engine.config()));
+  }
+}
+
+void ConfigSet(CommandContext& ctx) {
+  if (ctx.args.size() < 4 || ctx.args.size() % 2 != 0) {
+    return ctx.reply.Error("ERR wrong number of arguments for 'config|set' command");
+  }
+  // Validate everything first so a failing pair changes nothing.
+  ServerConfig updated = ctx.engine.config();
+  for (size_t i = 2; i < ctx.args.size(); i += 2) {
+    const Param* param = nullptr;
+    for (const Param& p : Params()) {
+      if (EqualsIgnoreCase(ctx.args[i], p.name)) param = &p;
+    }
+    if (param == nullptr || !param->set) {
+      std::string what = param == nullptr ? "Unknown option or number of arguments for CONFIG SET - '"
+                                          : "Unsupported CONFIG parameter: '";
+      return ctx.reply.Error("ERR " + what + std::string(ctx.args[i]) + "'");
+    }
+    std::string error = param->set(updated, ctx.args[i + 1]);
+    if (!error.empty()) {
+      return ctx.reply.Error("ERR Invalid argument '" + std::string(ctx.args[i + 1]) +
+                             "' for CONFIG SET '" + param->name + "' - " + error);
+    }
+  }
+  ctx.engine.config() = updated;
+  ctx.reply.Ok();
+}
+
+void ResetStat(CommandContext& ctx) {
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
+    Shard& shard = ctx.engine.shard(s);
+    shard.stats() = KeyspaceStats{};
+    shard.commands_processed.store(0, std::memory_order_relaxed);
+  }
+  ServerStats& stats = ctx.engine.stats();
+  stats.total_connections_received = 0;
+  stats.rejected_connections = 0;
+  stats.total_net_input_bytes = 0;
+  stats.total_net_output_bytes = 0;
+  ctx.reply.Ok();
+}
+
+void Config(CommandContext& ctx) {
+  std::string_view sub = ctx.args[1];
+  if (EqualsIgnoreCase(sub, "GET")) {
+    if (ctx.args.size() < 3) return ctx.reply.Error("ERR wrong number of arguments for 'config|get' command");
+    return ConfigGet(ctx);
+  }
+  if (EqualsIgnoreCase(sub, "SET")) return ConfigSet(ctx);
+  if (EqualsIgnoreCase(sub, "RESETSTAT") && ctx.args.size() == 2) return ResetStat(ctx);
+  if (EqualsIgnoreCase(sub, "REWRITE") && ctx.args.size() == 2) {
+    return ctx.reply.Error("ERR The server is running without a config file");
+  }
+  if (EqualsIgnoreCase(sub, "HELP")) {
+    ctx.reply.ArrayHeader(4);
+    for (const char* line : {"CONFIG <subcommand> [<arg> ...]. Subcommands are:",
+                             "GET <pattern>", "SET <directive> <value>", "RESETSTAT"}) {
+      ctx.reply.SimpleString(line);
+    }
+    return;
+  }
+  ctx.reply.Error(err::UnknownSubcommand("config", sub));
+}
+
+}  // namespace
+
+void RegisterConfigCommand(CommandTable& t) {
+  t.Register(CommandSpec{"config", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
+                         ExecKind::kAllShards, Config, "server", "Reads or changes server parameters."});
+}
+
+}  // namespace ember

@@ -1,0 +1,178 @@
+// INFO: server, clients, memory, stats and keyspace sections with live values.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <string>
+
+#include "commands/arg_parser.h"
+#include "commands/command.h"
+#include "common/clock.h"
+#include "engine/engine.h"
+
+namespace ember {
+namespace {
+
+std::string HumanBytes(int64_t bytes) {
+  char buf[32];
+  double b = static_cast<double>(bytes);
+  if (b < 1024) {
+    snprintf(buf, sizeof(buf), "%lldB", static_cast<long long>(bytes));
+  } else if (b < 1024.0 * 1024) {
+    snprintf(buf, sizeof(buf), "%.2fK", b / 1024);
+  } else if (b < 1024.0 * 1024 * 1024) {
+    snprintf(buf, sizeof(buf), "%.2fM", b / (1024 * 1024));
+  } else {
+    snprintf(buf, sizeof(buf), "%.2fG", b / (1024.0 * 1024 * 1024));
+  }
+  return buf;
+}
+
+int64_t RssBytes() {
+  long pages = 0, resident = 0;
+  FILE* f = fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  fclose(f);
+  return static_cast<int64_t>(resident) * sysconf(_SC_PAGESIZE);
+}
+
+std::atomic<int64_t> g_peak_memory{0};
+
+void Line(std::string& out, const char* name, const std::string& value) {
+  out += name;
+  out += ':';
+  out += value;
+  out += "\r\n";
+}
+void Line(std::string& out, const char* name, int64_t value) { Line(out, name, std::to_string(value)); }
+
+void ServerSection(CommandContext& ctx, std::string& out) {
+  utsname uts{};
+  uname(&uts);
+  int64_t uptime = (WallClockMs() - ctx.engine.start_time_ms()) / 1000;
+  out += "# Server\r\n";
+  Line(out, "redis_version", "7.0.15");
+  Line(out, "ember_version", "0.1.0");
+  Line(out, "redis_mode", "standalone");
+  Line(out, "os", std::string(uts.sysname) + " " + uts.release + " " + uts.machine);
+  Line(out, "arch_bits", 64);
+  Line(out, "multiplexing_api", ctx.engine.config().io_backend);
+  Line(out, "process_id", getpid());
+  Line(out, "tcp_port", ctx.engine.config().port);
+  Line(out, "uptime_in_seconds", uptime);
+  Line(out, "uptime_in_days", uptime / 86400);
+  Line(out, "hz", ctx.engine.config().hz);
+  Line(out, "shards", ctx.engine.num_shards());
+  out += "\r\n";
+}
+
+void ClientsSection(CommandContext& ctx, std::string& out) {
+  out += "# Clients\r\n";
+  Line(out, "connected_clients", ctx.engine.stats().connected_clients.load());
+  Line(out, "maxclients", ctx.engine.config().maxclients);
+  Line(out, "blocked_clients", 0);
+  out += "\r\n";
+}
+
+void MemorySection(CommandContext& ctx, std::string& out) {
+  int64_t used = 0;
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) used += static_cast<int64_t>(ctx.engine.shard(s).used_bytes());
+  int64_t rss = RssBytes();
+  int64_t peak = std::max(g_peak_memory.load(), used);
+  g_peak_memory.store(peak);
+  const ServerConfig& config = ctx.engine.config();
+  char ratio[32];
+  snprintf(ratio, sizeof(ratio), "%.2f", used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
+  out += "# Memory\r\n";
+  Line(out, "used_memory", used);
+  Line(out, "used_memory_human", HumanBytes(used));
+  Line(out, "used_memory_rss", rss);
+  Line(out, "used_memory_rss_human", HumanBytes(rss));
+  Line(out, "used_memory_peak", peak);
+  Line(out, "used_memory_peak_human", HumanBytes(peak));
+  Line(out, "maxmemory", config.maxmemory);
+  Line(out, "maxmemory_human", HumanBytes(config.maxmemory));
+  Line(out, "maxmemory_policy", config.maxmemory_policy);
+  Line(out, "mem_fragmentation_ratio", ratio);
+  Line(out, "mem_allocator", "mimalloc");
+  out += "\r\n";
+}
+
+void StatsSection(CommandContext& ctx, std::string& out) {
+  uint64_t commands = 0, expired = 0, hits = 0, misses = 0;
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
+    Shard& shard = ctx.engine.shard(s);
+    commands += shard.commands_processed.load(std::memory_order_relaxed);
+    expired += shard.stats().expired_keys;
+    hits += shard.stats().keyspace_hits;
+    misses += shard.stats().keyspace_misses;
+  }
+  ServerStats& stats = ctx.engine.stats();
+  out += "# Stats\r\n";
+  Line(out, "total_connections_received", static_cast<int64_t>(stats.total_connections_received.load()));
+  Line(out, "total_commands_processed", static_cast<int64_t>(commands));
+  Line(out, "instantaneous_ops_per_sec", 0);
+  Line(out, "total_net_input_bytes", static_cast<int64_t>(stats.total_net_input_bytes.load()));
+  Line(out, "total_net_output_bytes", static_cast<int64_t>(stats.total_net_output_bytes.load()));
+  Line(out, "rejected_connections", static_cast<int64_t>(stats.rejected_connections.load()));
+  Line(out, "expired_keys", static_cast<int64_t>(expired));
+  Line(out, "evicted_keys", 0);
+  Line(out, "keyspace_hits", static_cast<int64_t>(hits));
+  Line(out, "keyspace_misses", static_cast<int64_t>(misses));
+  out += "\r\n";
+}
+
+void KeyspaceSection(CommandContext& ctx, std::string& out) {
+  out += "# Keyspace\r\n";
+  for (int db = 0; db < kNumDatabases; ++db) {
+    size_t keys = 0, expires = 0;
+    int64_t ttl_sum = 0;
+    for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
+      Database& d = ctx.engine.shard(s).db(db);
+      keys += d.size();
+      expires += d.expires();
+      ttl_sum += d.ttl_sum_ms(ctx.now_ms);
+    }
+    if (keys == 0) continue;
+    out += "db" + std::to_string(db) + ":keys=" + std::to_string(keys) + ",expires=" +
+           std::to_string(expires) + ",avg_ttl=" + std::to_string(ttl_sum / ctx.num_shards()) + "\r\n";
+  }
+}
+
+void Info(CommandContext& ctx) {
+  struct Section {
+    const char* name;
+    void (*write)(CommandContext&, std::string&);
+  };
+  static constexpr Section kSections[] = {{"server", ServerSection},
+                                          {"clients", ClientsSection},
+                                          {"memory", MemorySection},
+                                          {"stats", StatsSection},
+                                          {"keyspace", KeyspaceSection}};
+  bool all = ctx.args.size() == 1;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    if (EqualsIgnoreCase(ctx.args[i], "all") || EqualsIgnoreCase(ctx.args[i], "everything") ||
+        EqualsIgnoreCase(ctx.args[i], "default")) {
+      all = true;
+    }
+  }
+  std::string out;
+  for (const Section& section : kSections) {
+    bool wanted = all;
+    for (size_t i = 1; i < ctx.args.size() && !wanted; ++i) wanted = EqualsIgnoreCase(ctx.args[i], section.name);
+    if (wanted) section.write(ctx, out);
+  }
+  ctx.reply.Bulk(out);
+}
+
+}  // namespace
+
+void RegisterInfoCommand(CommandTable& t) {
+  t.Register(CommandSpec{"info", -1, kCmdLoading | kCmdStale, 0, 0, 0, ExecKind::kAllShards, Info,
+                         "server", "Returns information and statistics about the server."});
+}
+
+}  // namespace ember

@@ -1,0 +1,105 @@
+// Expiry commands: EXPIRE family (NX, XX, GT, LT), TTL family, EXPIRETIME, PERSIST.
+#include <climits>
+
+#include "commands/arg_parser.h"
+#include "commands/command.h"
+#include "commands/errors.h"
+
+namespace ember {
+namespace {
+
+// EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT key time [NX|XX|GT|LT]
+void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
+  auto value = ParseInt64(ctx.args[2]);
+  if (!value) return ctx.reply.Error(err::kNotInteger);
+  bool nx = false, xx = false, gt = false, lt = false;
+  for (size_t i = 3; i < ctx.args.size(); ++i) {
+    std::string_view word = ctx.args[i];
+    if (EqualsIgnoreCase(word, "NX")) nx = true;
+    else if (EqualsIgnoreCase(word, "XX")) xx = true;
+    else if (EqualsIgnoreCase(word, "GT")) gt = true;
+    else if (EqualsIgnoreCase(word, "LT")) lt = true;
+    else return ctx.reply.Error(std::string("ERR Unsupported option ") + std::string(word));
+  }
+  if (nx && (xx || gt || lt)) {
+    return ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if (gt && lt) return ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+
+  int64_t when = *value;
+  if (seconds) {
+    if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) return ctx.reply.Error(err::InvalidExpire(ctx.args[0]));
+    when *= 1000;
+  }
+  if (!absolute) {
+    if ((when > 0 && ctx.now_ms > LLONG_MAX - when)) return ctx.reply.Error(err::InvalidExpire(ctx.args[0]));
+    when += ctx.now_ms;
+  }
+  Database& db = ctx.Db(ctx.args[1]);
+  auto entry = db.Find(ctx.args[1], ctx.now_ms);
+  if (!entry) return ctx.reply.Integer(0);
+  int64_t current = entry.record->expire_ms();  // 0: no expiry, which counts as infinite
+  if (nx && current != 0) return ctx.reply.Integer(0);
+  if (xx && current == 0) return ctx.reply.Integer(0);
+  if (gt && (current == 0 || when <= current)) return ctx.reply.Integer(0);
+  if (lt && current != 0 && when >= current) return ctx.reply.Integer(0);
+  if (when <= ctx.now_ms) {
+    db.Erase(entry);  // a time in the past deletes the key
+    return ctx.reply.Integer(1);
+  }
+  if (entry.record->has_expire()) {
+    entry.record->set_expire_in_place(when);
+  } else {
+    db.Put(entry, CloneWithExpire(entry.record, when));
+  }
+  ctx.reply.Integer(1);
+}
+
+void Expire(CommandContext& ctx) { ExpireGeneric(ctx, true, false); }
+void PExpire(CommandContext& ctx) { ExpireGeneric(ctx, false, false); }
+void ExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, true, true); }
+void PExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, false, true); }
+
+// TTL/PTTL (remaining) and EXPIRETIME/PEXPIRETIME (absolute): -2 missing, -1 no expiry.
+void TtlGeneric(CommandContext& ctx, bool seconds, bool absolute) {
+  auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms);
+  if (!entry) return ctx.reply.Integer(-2);
+  if (!entry.record->has_expire()) return ctx.reply.Integer(-1);
+  int64_t ms = entry.record->expire_ms();
+  if (!absolute) ms = std::max<int64_t>(0, ms - ctx.now_ms);
+  ctx.reply.Integer(seconds ? (absolute ? ms / 1000 : (ms + 500) / 1000) : ms);
+}
+
+void Ttl(CommandContext& ctx) { TtlGeneric(ctx, true, false); }
+void PTtl(CommandContext& ctx) { TtlGeneric(ctx, false, false); }
+void ExpireTime(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
+void PExpireTime(CommandContext& ctx) { TtlGeneric(ctx, false, true); }
+
+void Persist(CommandContext& ctx) {
+  Database& db = ctx.Db(ctx.args[1]);
+  auto entry = db.Find(ctx.args[1], ctx.now_ms);
+  if (!entry || !entry.record->has_expire()) return ctx.reply.Integer(0);
+  db.Put(entry, CloneWithExpire(entry.record, 0));
+  ctx.reply.Integer(1);
+}
+
+}  // namespace
+
+void RegisterKeyExpiryCommands(CommandTable& t) {
+  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h, const char* summary) {
+    t.Register(CommandSpec{name, arity, flags, 1, 1, 1, ExecKind::kKeyed, h, "generic", summary});
+  };
+  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
+  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
+  reg("expire", -3, kWriteFast, Expire, "Sets a key's time to live in seconds.");
+  reg("pexpire", -3, kWriteFast, PExpire, "Sets a key's time to live in milliseconds.");
+  reg("expireat", -3, kWriteFast, ExpireAt, "Sets a key's expiry as a unix time in seconds.");
+  reg("pexpireat", -3, kWriteFast, PExpireAt, "Sets a key's expiry as a unix time in ms.");
+  reg("ttl", 2, kReadFast, Ttl, "Returns a key's time to live in seconds.");
+  reg("pttl", 2, kReadFast, PTtl, "Returns a key's time to live in milliseconds.");
+  reg("expiretime", 2, kReadFast, ExpireTime, "Returns a key's expiry as a unix time in seconds.");
+  reg("pexpiretime", 2, kReadFast, PExpireTime, "Returns a key's expiry as a unix time in ms.");
+  reg("persist", 2, kWriteFast, Persist, "Removes a key's expiry.");
+}
+
+}  // namespace ember
