@@ -122,7 +122,10 @@ void Command(CommandContext& ctx) {
     for (const CommandSpec* spec : wanted) ReplyCommandDocs(ctx, *spec);
     return;
   }
-  if (EqualsIgnoreCase(sub, "GETKEYS") && ctx.args.size() >= 3) return CommandGetKeys(ctx);
+  if (EqualsIgnoreCase(sub, "GETKEYS")) {
+    if (ctx.args.size() < 4) return ctx.reply.Error(err::WrongArity("command|getkeys"));
+    return CommandGetKeys(ctx);
+  }
   ctx.reply.Error(err::UnknownSubcommand("command", sub));
 }
 
