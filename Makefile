@@ -24,8 +24,11 @@ run: release
 unit: release
 	cd build/release && ctest --output-on-failure -j $(JOBS)
 
+# End-to-end suites: the real binary on free loopback ports, real clients.
+PYTEST_DIRS = tests/e2e $(wildcard tests/integration)
+
 integration: release
-	EMBER_SERVER=$(CURDIR)/build/release/ember-server $(PYTHON) -m pytest -q tests/integration
+	EMBER_SERVER=$(CURDIR)/build/release/ember-server $(PYTHON) -m pytest -q $(PYTEST_DIRS)
 
 test: unit integration
 
@@ -34,7 +37,7 @@ check: deps
 	@$(CMAKE_CONFIGURE) -B build/asan -DCMAKE_BUILD_TYPE=Debug -DEMBER_SANITIZE=ON >/dev/null
 	@cmake --build build/asan -j $(JOBS)
 	cd build/asan && ctest --output-on-failure -j $(JOBS)
-	EMBER_SERVER=$(CURDIR)/build/asan/ember-server EMBER_SANITIZED=1 $(PYTHON) -m pytest -q tests/integration
+	EMBER_SERVER=$(CURDIR)/build/asan/ember-server EMBER_SANITIZED=1 $(PYTHON) -m pytest -q $(PYTEST_DIRS)
 
 bench: release
 	bash bench/compare.sh
