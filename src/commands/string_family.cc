@@ -1,4 +1,5 @@
 // String commands: GET/SET and friends, counters, ranges.
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -7,20 +8,30 @@
 #include "commands/command.h"
 #include "commands/errors.h"
 #include "common/numbers.h"
+#include "engine/engine.h"
 
 namespace ember {
 namespace {
 
-constexpr int64_t kMaxStringLength = 512ll * 1024 * 1024;
+// DECRBY -9223372036854775808: the negated increment is not representable.
+constexpr std::string_view kDecrOverflow = "ERR decrement would overflow";
+// Room for any int64 in decimal (FormatInt64 needs 21 bytes).
+constexpr size_t kIntBufSize = 24;
+// Values growing past this size get +50% slack instead of +100%, bounding the waste.
+constexpr size_t kDoublingLimit = size_t{1} << 20;
 
-bool IsString(const Record* r) { return r->type() == ValueType::kString; }
+bool IsString(const Record* r) {
+  return r->type() == ValueType::kString;
+}
 
 // A string value as bytes: raw values directly, int-encoded ones formatted into `buf`.
 std::string_view StringValue(const Record* r, char* buf) {
-  if (r->encoding() == Encoding::kInt) return std::string_view(buf, FormatInt64(r->int_value(), buf));
+  if (r->encoding() == Encoding::kInt)
+    return std::string_view(buf, FormatInt64(r->int_value(), buf));
   return r->raw_value();
 }
 
+// Replies straight from the record's bytes (int-encoded values as their decimal text).
 void ReplyValue(CommandContext& ctx, const Record* r) {
   if (r->encoding() == Encoding::kInt) {
     ctx.reply.BulkInt(r->int_value());
@@ -29,7 +40,65 @@ void ReplyValue(CommandContext& ctx, const Record* r) {
   }
 }
 
-// Converts a relative or absolute expiry argument into absolute unix ms; false on overflow/<=0.
+// The largest string APPEND/SETRANGE may build (proto-max-bulk-len, as in Redis).
+int64_t MaxStringLength(CommandContext& ctx) {
+  return ctx.engine.config().proto_max_bulk_len;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expiry options, shared by SET and GETEX.
+
+enum class ExpireUnit : uint8_t { kNone, kEx, kPx, kExAt, kPxAt };
+
+struct ExtendedOptions {
+  bool nx = false, xx = false, get = false, keepttl = false, persist = false;
+  ExpireUnit unit = ExpireUnit::kNone;
+  std::string_view expire_arg;  // validated later by ResolveExpire
+};
+
+ExpireUnit ExpireUnitOf(std::string_view word) {
+  if (EqualsIgnoreCase(word, "EX")) return ExpireUnit::kEx;
+  if (EqualsIgnoreCase(word, "PX")) return ExpireUnit::kPx;
+  if (EqualsIgnoreCase(word, "EXAT")) return ExpireUnit::kExAt;
+  if (EqualsIgnoreCase(word, "PXAT")) return ExpireUnit::kPxAt;
+  return ExpireUnit::kNone;
+}
+
+// Parses SET's (for_set) or GETEX's options from argument `start` on, as Redis does:
+// conflicting options (NX+XX, two expiry kinds, KEEPTTL/PERSIST with an expiry) are a syntax
+// error, a repeated option is accepted (the last expiry value wins). Replies on error.
+bool ParseExtendedOptions(CommandContext& ctx, size_t start, bool for_set, ExtendedOptions* o) {
+  ArgParser args(ctx.args, start);
+  while (args.HasNext()) {
+    std::string_view word = args.Next();
+    if (ExpireUnit unit = ExpireUnitOf(word); unit != ExpireUnit::kNone) {
+      bool other_unit = o->unit != ExpireUnit::kNone && o->unit != unit;
+      if (o->keepttl || o->persist || other_unit || !args.HasNext()) {
+        ctx.reply.Error(err::kSyntax);
+        return false;
+      }
+      o->unit = unit;
+      o->expire_arg = args.Next();
+    } else if (for_set && EqualsIgnoreCase(word, "NX") && !o->xx) {
+      o->nx = true;
+    } else if (for_set && EqualsIgnoreCase(word, "XX") && !o->nx) {
+      o->xx = true;
+    } else if (for_set && EqualsIgnoreCase(word, "GET")) {
+      o->get = true;
+    } else if (for_set && EqualsIgnoreCase(word, "KEEPTTL") && o->unit == ExpireUnit::kNone) {
+      o->keepttl = true;
+    } else if (!for_set && EqualsIgnoreCase(word, "PERSIST") && o->unit == ExpireUnit::kNone) {
+      o->persist = true;
+    } else {
+      ctx.reply.Error(err::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Converts a relative or absolute expiry argument into absolute unix ms; false when the value
+// is <= 0 or the conversion overflows.
 bool ToAbsoluteMs(int64_t value, bool seconds, bool absolute, int64_t now_ms, int64_t* out) {
   if (value <= 0) return false;
   if (seconds) {
@@ -44,6 +113,30 @@ bool ToAbsoluteMs(int64_t value, bool seconds, bool absolute, int64_t now_ms, in
   return true;
 }
 
+// Parses an expiry value given as `arg` into absolute ms; replies and returns false on error.
+bool ResolveExpire(CommandContext& ctx, std::string_view arg, bool seconds, bool absolute,
+                   int64_t* out) {
+  auto value = ParseInt64(arg);
+  if (!value) {
+    ctx.reply.Error(err::kNotInteger);
+    return false;
+  }
+  if (!ToAbsoluteMs(*value, seconds, absolute, ctx.now_ms, out)) {
+    ctx.reply.Error(err::InvalidExpire(ctx.args[0]));
+    return false;
+  }
+  return true;
+}
+
+bool ResolveExpire(CommandContext& ctx, const ExtendedOptions& o, int64_t* out) {
+  bool seconds = o.unit == ExpireUnit::kEx || o.unit == ExpireUnit::kExAt;
+  bool absolute = o.unit == ExpireUnit::kExAt || o.unit == ExpireUnit::kPxAt;
+  return ResolveExpire(ctx, o.expire_arg, seconds, absolute, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET / SET and variants.
+
 void Get(CommandContext& ctx) {
   auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms);
   if (!entry) return ctx.reply.Null();
@@ -51,87 +144,47 @@ void Get(CommandContext& ctx) {
   ReplyValue(ctx, entry.record);
 }
 
-struct SetOptions {
-  bool nx = false, xx = false, keepttl = false, get = false;
-  int64_t expire_ms = 0;
-};
-
-// Parses SET's options; returns false after replying with an error.
-bool ParseSetOptions(CommandContext& ctx, SetOptions* opts) {
-  ArgParser args(ctx.args, 3);
-  bool has_expire = false;
-  while (args.HasNext()) {
-    std::string_view word = args.Next();
-    bool seconds = EqualsIgnoreCase(word, "EX") || EqualsIgnoreCase(word, "EXAT");
-    bool absolute = EqualsIgnoreCase(word, "EXAT") || EqualsIgnoreCase(word, "PXAT");
-    if (EqualsIgnoreCase(word, "NX") && !opts->xx) {
-      opts->nx = true;
-    } else if (EqualsIgnoreCase(word, "XX") && !opts->nx) {
-      opts->xx = true;
-    } else if (EqualsIgnoreCase(word, "GET")) {
-      opts->get = true;
-    } else if (EqualsIgnoreCase(word, "KEEPTTL") && !has_expire) {
-      opts->keepttl = true;
-    } else if ((seconds || absolute || EqualsIgnoreCase(word, "PX")) && !has_expire &&
-               !opts->keepttl && args.HasNext()) {
-      has_expire = true;
-      auto value = ParseInt64(args.Next());
-      if (!value) {
-        ctx.reply.Error(err::kNotInteger);
-        return false;
-      }
-      if (!ToAbsoluteMs(*value, seconds, absolute, ctx.now_ms, &opts->expire_ms)) {
-        ctx.reply.Error(err::InvalidExpire("set"));
-        return false;
-      }
-    } else {
-      ctx.reply.Error(err::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 void Set(CommandContext& ctx) {
-  SetOptions opts;
-  if (!ParseSetOptions(ctx, &opts)) return;
+  ExtendedOptions opts;
+  if (!ParseExtendedOptions(ctx, 3, true, &opts)) return;
+  int64_t expire = 0;
+  if (opts.unit != ExpireUnit::kNone && !ResolveExpire(ctx, opts, &expire)) return;
   std::string_view key = ctx.args[1];
   Database& db = ctx.Db(key);
-  auto entry = db.Find(key, ctx.now_ms);
-  if (opts.get && entry && !IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
-  bool write = !(opts.nx && entry) && !(opts.xx && !entry);
+  auto entry = opts.get ? db.FindForRead(key, ctx.now_ms) : db.Find(key, ctx.now_ms);
   if (opts.get) {
-    if (entry) {
-      ReplyValue(ctx, entry.record);  // before the record is replaced
-    } else {
+    if (!entry) {
       ctx.reply.Null();
+    } else if (!IsString(entry.record)) {
+      return ctx.reply.Error(err::kWrongType);
+    } else {
+      ReplyValue(ctx, entry.record);  // before the record is replaced
     }
   }
-  if (!write) {
+  if ((opts.nx && entry) || (opts.xx && !entry)) {
     if (!opts.get) ctx.reply.Null();
     return;
   }
-  int64_t expire = opts.expire_ms;
   if (opts.keepttl && entry) expire = entry.record->expire_ms();
   db.Put(entry, Record::NewString(key, ctx.args[2], expire));
   if (!opts.get) ctx.reply.Ok();
 }
 
 void SetWithTtl(CommandContext& ctx, bool seconds) {
-  auto value = ParseInt64(ctx.args[2]);
-  if (!value) return ctx.reply.Error(err::kNotInteger);
   int64_t expire;
-  if (!ToAbsoluteMs(*value, seconds, false, ctx.now_ms, &expire)) {
-    return ctx.reply.Error(err::InvalidExpire(ctx.args[0]));
-  }
+  if (!ResolveExpire(ctx, ctx.args[2], seconds, false, &expire)) return;
   Database& db = ctx.Db(ctx.args[1]);
   auto entry = db.Find(ctx.args[1], ctx.now_ms);
   db.Put(entry, Record::NewString(ctx.args[1], ctx.args[3], expire));
   ctx.reply.Ok();
 }
 
-void SetEx(CommandContext& ctx) { SetWithTtl(ctx, true); }
-void PSetEx(CommandContext& ctx) { SetWithTtl(ctx, false); }
+void SetEx(CommandContext& ctx) {
+  SetWithTtl(ctx, true);
+}
+void PSetEx(CommandContext& ctx) {
+  SetWithTtl(ctx, false);
+}
 
 void SetNx(CommandContext& ctx) {
   Database& db = ctx.Db(ctx.args[1]);
@@ -143,7 +196,7 @@ void SetNx(CommandContext& ctx) {
 
 void GetSet(CommandContext& ctx) {
   Database& db = ctx.Db(ctx.args[1]);
-  auto entry = db.Find(ctx.args[1], ctx.now_ms);
+  auto entry = db.FindForRead(ctx.args[1], ctx.now_ms);
   if (entry && !IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
   if (entry) {
     ReplyValue(ctx, entry.record);
@@ -162,36 +215,36 @@ void GetDel(CommandContext& ctx) {
   db.Erase(entry);
 }
 
+// GETEX: like Redis, a missing key answers nil and a wrong type WRONGTYPE before the expiry
+// value is validated; an EXAT/PXAT already in the past deletes the key.
 void GetEx(CommandContext& ctx) {
-  ArgParser args(ctx.args, 2);
-  int64_t expire = -1;  // -1: leave as is, 0: persist
-  if (args.HasNext()) {
-    std::string_view word = args.Next();
-    bool seconds = EqualsIgnoreCase(word, "EX") || EqualsIgnoreCase(word, "EXAT");
-    bool absolute = EqualsIgnoreCase(word, "EXAT") || EqualsIgnoreCase(word, "PXAT");
-    if (EqualsIgnoreCase(word, "PERSIST") && !args.HasNext()) {
-      expire = 0;
-    } else if ((seconds || absolute || EqualsIgnoreCase(word, "PX")) && args.remaining() == 1) {
-      auto value = ParseInt64(args.Next());
-      if (!value) return ctx.reply.Error(err::kNotInteger);
-      if (!ToAbsoluteMs(*value, seconds, absolute, ctx.now_ms, &expire)) {
-        return ctx.reply.Error(err::InvalidExpire("getex"));
-      }
-    } else {
-      return ctx.reply.Error(err::kSyntax);
-    }
-  }
+  ExtendedOptions opts;
+  if (!ParseExtendedOptions(ctx, 2, false, &opts)) return;
   Database& db = ctx.Db(ctx.args[1]);
   auto entry = db.FindForRead(ctx.args[1], ctx.now_ms);
   if (!entry) return ctx.reply.Null();
   if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
+  int64_t expire = 0;
+  if (opts.unit != ExpireUnit::kNone && !ResolveExpire(ctx, opts, &expire)) return;
   ReplyValue(ctx, entry.record);
-  if (expire > 0 && entry.record->has_expire()) {
-    entry.record->set_expire_in_place(expire);
-  } else if (expire >= 0 && (expire > 0 || entry.record->has_expire())) {
-    db.Put(entry, CloneWithExpire(entry.record, expire));
+  Record* r = entry.record;
+  bool absolute = opts.unit == ExpireUnit::kExAt || opts.unit == ExpireUnit::kPxAt;
+  if (absolute && expire <= ctx.now_ms) {
+    db.Erase(entry);
+  } else if (opts.unit != ExpireUnit::kNone) {
+    if (r->has_expire()) {
+      r->set_expire_in_place(expire);
+    } else {
+      db.Put(entry, CloneWithExpire(r, expire));
+    }
+  } else if (opts.persist && r->has_expire()) {
+    db.Put(entry, CloneWithExpire(r, 0));
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Multi-key commands. Each key's database is looked up separately (keys may live on different
+// shards); the engine runs the handler with all involved shards paused, so each is atomic.
 
 void MGet(CommandContext& ctx) {
   ctx.reply.ArrayHeader(ctx.args.size() - 1);
@@ -205,13 +258,18 @@ void MGet(CommandContext& ctx) {
   }
 }
 
-void MSet(CommandContext& ctx) {
-  if (ctx.args.size() % 2 == 0) return ctx.reply.Error(err::WrongArity(ctx.args[0]));
-  for (size_t i = 1; i < ctx.args.size(); i += 2) {
+// Stores every key/value pair of MSET/MSETNX (later duplicates win), dropping TTLs.
+void SetPairs(CommandContext& ctx) {
+  for (size_t i = 1; i + 1 < ctx.args.size(); i += 2) {
     Database& db = ctx.Db(ctx.args[i]);
     auto entry = db.Find(ctx.args[i], ctx.now_ms);
     db.Put(entry, Record::NewString(ctx.args[i], ctx.args[i + 1], 0));
   }
+}
+
+void MSet(CommandContext& ctx) {
+  if (ctx.args.size() % 2 == 0) return ctx.reply.Error(err::WrongArity(ctx.args[0]));
+  SetPairs(ctx);
   ctx.reply.Ok();
 }
 
@@ -220,11 +278,12 @@ void MSetNx(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.args.size(); i += 2) {
     if (ctx.Db(ctx.args[i]).Find(ctx.args[i], ctx.now_ms)) return ctx.reply.Integer(0);
   }
-  MSet(ctx);
-  // MSet replied +OK; MSETNX answers 1. Replace the last 5 bytes.
-  ctx.reply.output()->resize(ctx.reply.output()->size() - 5);
+  SetPairs(ctx);
   ctx.reply.Integer(1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Counters.
 
 void IncrBy(CommandContext& ctx, int64_t delta) {
   Database& db = ctx.Db(ctx.args[1]);
@@ -243,99 +302,150 @@ void IncrBy(CommandContext& ctx, int64_t delta) {
   }
   int64_t result;
   if (__builtin_add_overflow(current, delta, &result)) return ctx.reply.Error(err::kOverflow);
-  db.Put(entry, Record::NewInt(ctx.args[1], result, expire));
+  db.Put(entry, Record::NewInt(ctx.args[1], result, expire));  // keeps the TTL
   ctx.reply.Integer(result);
 }
 
-void Incr(CommandContext& ctx) { IncrBy(ctx, 1); }
-void Decr(CommandContext& ctx) { IncrBy(ctx, -1); }
+void Incr(CommandContext& ctx) {
+  IncrBy(ctx, 1);
+}
+void Decr(CommandContext& ctx) {
+  IncrBy(ctx, -1);
+}
+
 void IncrByCmd(CommandContext& ctx) {
   auto delta = ParseInt64(ctx.args[2]);
   if (!delta) return ctx.reply.Error(err::kNotInteger);
   IncrBy(ctx, *delta);
 }
+
 void DecrByCmd(CommandContext& ctx) {
   auto delta = ParseInt64(ctx.args[2]);
-  if (!delta || *delta == INT64_MIN) return ctx.reply.Error(delta ? err::kOverflow : err::kNotInteger);
+  if (!delta) return ctx.reply.Error(err::kNotInteger);
+  if (*delta == INT64_MIN) return ctx.reply.Error(kDecrOverflow);
   IncrBy(ctx, -*delta);
 }
 
+// Redis's order: type check, then the stored value, then the increment.
 void IncrByFloat(CommandContext& ctx) {
-  auto delta = ParseLongDouble(ctx.args[2]);
-  if (!delta) return ctx.reply.Error(err::kNotFloat);
-  Database& db = ctx.Db(ctx.args[1]);
-  auto entry = db.Find(ctx.args[1], ctx.now_ms);
+  std::string_view key = ctx.args[1];
+  Database& db = ctx.Db(key);
+  auto entry = db.Find(key, ctx.now_ms);
   long double current = 0;
   int64_t expire = 0;
   if (entry) {
     if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
-    char buf[24];
+    char buf[kIntBufSize];
     auto parsed = ParseLongDouble(StringValue(entry.record, buf));
     if (!parsed) return ctx.reply.Error(err::kNotFloat);
     current = *parsed;
     expire = entry.record->expire_ms();
   }
+  auto delta = ParseLongDouble(ctx.args[2]);
+  if (!delta) return ctx.reply.Error(err::kNotFloat);
   long double result = current + *delta;
   if (std::isnan(result) || std::isinf(result)) return ctx.reply.Error(err::kIncrFloatNaN);
   std::string text = FormatLongDouble(result);
-  db.Put(entry, Record::NewString(ctx.args[1], text, expire));
+  // Stored as a plain string, as Redis does (its text is what every reader sees).
+  db.Put(entry, Record::NewStringWithCapacity(key, text, text.size(), expire));
   ctx.reply.Bulk(text);
 }
 
-// Rewrites the value of `entry` as raw bytes `prefix_len` of the old value + `tail` at
-// `offset`, growing geometrically so repeated APPENDs are amortized O(1).
-void WriteRange(Database& db, Database::Entry& entry, std::string_view key, int64_t offset,
-                std::string_view data, bool append) {
-  char buf[24];
-  std::string_view old = entry ? StringValue(entry.record, buf) : std::string_view();
-  size_t new_len = std::max(old.size(), static_cast<size_t>(offset) + data.size());
+// ---------------------------------------------------------------------------------------------
+// APPEND / SETRANGE / STRLEN / GETRANGE.
+
+// Capacity for a value growing from old_len to needed bytes: geometric, so repeated APPENDs
+// cost amortized O(1) per byte; never past the string size limit unless needed is.
+size_t GrowCapacity(size_t old_len, size_t needed, int64_t max_len) {
+  if (needed <= old_len) return needed;
+  size_t grown = old_len < kDoublingLimit ? old_len * 2 : old_len + old_len / 2;
+  grown = std::min(grown, static_cast<size_t>(std::max<int64_t>(max_len, 0)));
+  return std::max(needed, grown);
+}
+
+// Writes `data` at `offset` into the string value of `entry` (missing: empty), zero-filling
+// any gap, and returns the new length. Writes in place when the record has room; otherwise
+// builds a raw record with geometric slack (int-encoded values are converted to raw).
+size_t WriteRange(CommandContext& ctx, Database& db, Database::Entry& entry, size_t offset,
+                  std::string_view data) {
   Record* r = entry.record;
+  char buf[kIntBufSize];
+  std::string_view old = r != nullptr ? StringValue(r, buf) : std::string_view("", 0);
+  size_t new_len = std::max(old.size(), offset + data.size());
+  char* bytes;
   if (r != nullptr && r->encoding() == Encoding::kRaw && new_len <= r->raw_value_capacity()) {
-    char* bytes = r->raw_value_data();
-    if (static_cast<size_t>(offset) > old.size()) memset(bytes + old.size(), 0, offset - old.size());
-    memcpy(bytes + offset, data.data(), data.size());
-    r->TrySetRawLength(new_len);
-    return;
+    bytes = r->raw_value_data();
+  } else {
+    size_t capacity = GrowCapacity(old.size(), new_len, MaxStringLength(ctx));
+    int64_t expire = r != nullptr ? r->expire_ms() : 0;
+    r = Record::NewStringWithCapacity(ctx.args[1], old, capacity, expire);
+    bytes = r->raw_value_data();
+    db.Put(entry, r);  // frees the old record; `old` is not used past this point
   }
-  size_t capacity = append ? std::max(new_len, old.size() * 2) : new_len;
-  std::string value(old);
-  value.resize(new_len, '\0');
-  memcpy(value.data() + offset, data.data(), data.size());
-  int64_t expire = r != nullptr ? r->expire_ms() : 0;
-  Record* fresh = append || new_len > 20 ? Record::NewStringWithCapacity(key, value, capacity, expire)
-                                         : Record::NewStringWithCapacity(key, value, new_len, expire);
-  db.Put(entry, fresh);
+  if (offset > old.size()) memset(bytes + old.size(), 0, offset - old.size());
+  if (!data.empty()) memcpy(bytes + offset, data.data(), data.size());
+  if (new_len != old.size()) r->TrySetRawLength(new_len);
+  return new_len;
 }
 
 void Append(CommandContext& ctx) {
-  Database& db = ctx.Db(ctx.args[1]);
-  auto entry = db.Find(ctx.args[1], ctx.now_ms);
-  if (entry && !IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
-  char buf[24];
-  size_t old_len = entry ? StringValue(entry.record, buf).size() : 0;
-  if (static_cast<int64_t>(old_len + ctx.args[2].size()) > kMaxStringLength) {
+  std::string_view key = ctx.args[1], data = ctx.args[2];
+  Database& db = ctx.Db(key);
+  auto entry = db.Find(key, ctx.now_ms);
+  if (!entry) {
+    db.Put(entry, Record::NewString(key, data, 0));
+    return ctx.reply.Integer(static_cast<int64_t>(data.size()));
+  }
+  if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
+  char buf[kIntBufSize];
+  size_t old_len = StringValue(entry.record, buf).size();
+  if (static_cast<int64_t>(old_len + data.size()) > MaxStringLength(ctx)) {
     return ctx.reply.Error(err::kStringTooLong);
   }
-  WriteRange(db, entry, ctx.args[1], static_cast<int64_t>(old_len), ctx.args[2], true);
-  ctx.reply.Integer(static_cast<int64_t>(old_len + ctx.args[2].size()));
+  ctx.reply.Integer(static_cast<int64_t>(WriteRange(ctx, db, entry, old_len, data)));
+}
+
+void SetRange(CommandContext& ctx) {
+  auto offset = ParseInt64(ctx.args[2]);
+  if (!offset) return ctx.reply.Error(err::kNotInteger);
+  if (*offset < 0) return ctx.reply.Error(err::kOffsetRange);
+  std::string_view data = ctx.args[3];
+  Database& db = ctx.Db(ctx.args[1]);
+  auto entry = db.Find(ctx.args[1], ctx.now_ms);
+  size_t old_len = 0;
+  if (entry) {
+    if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
+    char buf[kIntBufSize];
+    old_len = StringValue(entry.record, buf).size();
+  }
+  // Nothing to write: report the current length and create nothing.
+  if (data.empty()) return ctx.reply.Integer(static_cast<int64_t>(old_len));
+  if (*offset > MaxStringLength(ctx) - static_cast<int64_t>(data.size())) {
+    return ctx.reply.Error(err::kStringTooLong);
+  }
+  size_t new_len = WriteRange(ctx, db, entry, static_cast<size_t>(*offset), data);
+  ctx.reply.Integer(static_cast<int64_t>(new_len));
 }
 
 void StrLen(CommandContext& ctx) {
   auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms);
   if (!entry) return ctx.reply.Integer(0);
   if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
-  char buf[24];
+  char buf[kIntBufSize];
   ctx.reply.Integer(static_cast<int64_t>(StringValue(entry.record, buf).size()));
 }
 
+// GETRANGE/SUBSTR with Redis 7.0's index rules (negative indexes count from the end and are
+// clamped to 0; an end past the string is clamped to its last byte).
 void GetRange(CommandContext& ctx) {
   auto start = ParseInt64(ctx.args[2]);
+  if (!start) return ctx.reply.Error(err::kNotInteger);
   auto end = ParseInt64(ctx.args[3]);
-  if (!start || !end) return ctx.reply.Error(err::kNotInteger);
+  if (!end) return ctx.reply.Error(err::kNotInteger);
   auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms);
   if (!entry) return ctx.reply.Bulk("");
   if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
-  char buf[24];
+  char buf[kIntBufSize];
   std::string_view value = StringValue(entry.record, buf);
   int64_t len = static_cast<int64_t>(value.size());
   int64_t s = *start, e = *end;
@@ -347,27 +457,10 @@ void GetRange(CommandContext& ctx) {
   ctx.reply.Bulk(value.substr(static_cast<size_t>(s), static_cast<size_t>(e - s + 1)));
 }
 
-void SetRange(CommandContext& ctx) {
-  auto offset = ParseInt64(ctx.args[2]);
-  if (!offset) return ctx.reply.Error(err::kNotInteger);
-  if (*offset < 0) return ctx.reply.Error(err::kOffsetRange);
-  std::string_view data = ctx.args[3];
-  Database& db = ctx.Db(ctx.args[1]);
-  auto entry = db.Find(ctx.args[1], ctx.now_ms);
-  if (entry && !IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
-  char buf[24];
-  size_t old_len = entry ? StringValue(entry.record, buf).size() : 0;
-  if (data.empty()) return ctx.reply.Integer(static_cast<int64_t>(old_len));
-  if (*offset + static_cast<int64_t>(data.size()) > kMaxStringLength) {
-    return ctx.reply.Error(err::kStringTooLong);
-  }
-  WriteRange(db, entry, ctx.args[1], *offset, data, false);
-  ctx.reply.Integer(static_cast<int64_t>(std::max(old_len, static_cast<size_t>(*offset) + data.size())));
-}
-
 CommandSpec Cmd(const char* name, int arity, uint32_t flags, int first, int last, int step,
                 CommandHandler handler, const char* summary) {
-  return CommandSpec{name, arity, flags, first, last, step, ExecKind::kKeyed, handler, "string", summary};
+  return CommandSpec{name,    arity,    flags,  first, last, step, ExecKind::kKeyed,
+                     handler, "string", summary};
 }
 
 }  // namespace
@@ -376,17 +469,21 @@ void RegisterStringCommands(CommandTable& t) {
   constexpr uint32_t kRead = kCmdReadOnly | kCmdFast;
   constexpr uint32_t kWriteFast = kCmdWrite | kCmdDenyOom | kCmdFast;
   constexpr uint32_t kWriteSlow = kCmdWrite | kCmdDenyOom;
+  constexpr uint32_t kWriteNoOom = kCmdWrite | kCmdFast;
   t.Register(Cmd("get", 2, kRead, 1, 1, 1, Get, "Returns the string value of a key."));
   t.Register(Cmd("set", -3, kWriteSlow, 1, 1, 1, Set, "Sets the string value of a key."));
-  t.Register(Cmd("setnx", 3, kWriteFast, 1, 1, 1, SetNx, "Sets a key only when it does not exist."));
+  t.Register(
+      Cmd("setnx", 3, kWriteFast, 1, 1, 1, SetNx, "Sets a key only when it does not exist."));
   t.Register(Cmd("setex", 4, kWriteSlow, 1, 1, 1, SetEx, "Sets a key with an expiry in seconds."));
   t.Register(Cmd("psetex", 4, kWriteSlow, 1, 1, 1, PSetEx, "Sets a key with an expiry in ms."));
-  t.Register(Cmd("getset", 3, kWriteFast, 1, 1, 1, GetSet, "Sets a key and returns the old value."));
-  t.Register(Cmd("getdel", 2, kCmdWrite | kCmdFast, 1, 1, 1, GetDel, "Returns a key's value and deletes it."));
-  t.Register(Cmd("getex", -2, kCmdWrite | kCmdFast, 1, 1, 1, GetEx, "Returns a key's value and sets its expiry."));
+  t.Register(
+      Cmd("getset", 3, kWriteFast, 1, 1, 1, GetSet, "Sets a key and returns the old value."));
+  t.Register(
+      Cmd("getdel", 2, kWriteNoOom, 1, 1, 1, GetDel, "Returns a value and deletes the key."));
+  t.Register(Cmd("getex", -2, kWriteNoOom, 1, 1, 1, GetEx, "Returns a value and sets its expiry."));
   t.Register(Cmd("mget", -2, kRead, 1, -1, 1, MGet, "Returns the values of several keys."));
   t.Register(Cmd("mset", -3, kWriteSlow, 1, -1, 2, MSet, "Sets several keys at once."));
-  t.Register(Cmd("msetnx", -3, kWriteSlow, 1, -1, 2, MSetNx, "Sets several keys only if none exists."));
+  t.Register(Cmd("msetnx", -3, kWriteSlow, 1, -1, 2, MSetNx, "Sets several keys if none exists."));
   t.Register(Cmd("incr", 2, kWriteFast, 1, 1, 1, Incr, "Increments an integer value by one."));
   t.Register(Cmd("decr", 2, kWriteFast, 1, 1, 1, Decr, "Decrements an integer value by one."));
   t.Register(Cmd("incrby", 3, kWriteFast, 1, 1, 1, IncrByCmd, "Increments an integer value."));

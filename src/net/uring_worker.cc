@@ -26,12 +26,19 @@ class UringWorker : public Worker {
   }
 
   void Run() override {
-    io_uring_params params{};
-    params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN;
-    if (io_uring_queue_init_params(kRingEntries, &ring_, &params) < 0) {
-      params.flags = 0;
-      if (io_uring_queue_init_params(kRingEntries, &ring_, &params) < 0) return;
+    // Prefer deferred task running (6.1+): completion work runs inside our own io_uring_enter
+    // instead of interrupting the thread; fall back to older setups.
+    bool ready = false;
+    for (unsigned flags : {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+                           IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN, 0u}) {
+      io_uring_params params{};
+      params.flags = flags;
+      if (io_uring_queue_init_params(kRingEntries, &ring_, &params) == 0) {
+        ready = true;
+        break;
+      }
     }
+    if (!ready) return;
     ring_ready_ = true;
     ArmAccept();
     ArmMailbox();
@@ -45,7 +52,7 @@ class UringWorker : public Worker {
       if (timeout_ms > 0) {
         io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
       } else {
-        io_uring_submit(&ring_);
+        io_uring_submit_and_get_events(&ring_);
       }
       mailbox.WokeUp();
       unsigned head;
