@@ -141,6 +141,8 @@ int64_t Record::int_value() const {
   return v;
 }
 
+void Record::set_int_value_in_place(int64_t v) { memcpy(bytes() + ValueOffset(), &v, 8); }
+
 char* Record::raw_value_data() {
   uint64_t len;
   size_t off = ValueOffset();

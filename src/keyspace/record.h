@@ -47,6 +47,8 @@ class Record {
   // For kRaw strings: the value bytes. For kInt, use int_value().
   std::string_view raw_value() const;
   int64_t int_value() const;
+  // For kInt strings: overwrite the integer (same size, so no reallocation).
+  void set_int_value_in_place(int64_t v);
   // Mutable view of raw value bytes, for in-place SETRANGE/APPEND within capacity.
   char* raw_value_data();
   // Bytes available for the raw value without reallocating (from the allocator's block size).
