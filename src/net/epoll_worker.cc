@@ -40,7 +40,9 @@ class EpollWorker : public Worker {
           mailbox.DrainEventFd();
         } else {
           auto* conn = static_cast<Connection*>(events[i].data.ptr);
-          if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) ReadFrom(conn);
+          // With a hang-up pending, a short read is not the end: read on to the EOF.
+          bool hangup = events[i].events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP);
+          if (hangup || (events[i].events & EPOLLIN)) ReadFrom(conn, hangup);
           if (events[i].events & EPOLLOUT) MarkDirty(conn);
         }
       }
@@ -83,7 +85,7 @@ class EpollWorker : public Worker {
     }
   }
 
-  void ReadFrom(Connection* conn) {
+  void ReadFrom(Connection* conn, bool until_eof = false) {
     conn->read_stalled = false;
     while (!conn->peer_closed()) {
       if (conn->read_paused() || draining_) {
@@ -96,7 +98,7 @@ class EpollWorker : public Worker {
       if (n > 0) {
         conn->client().last_active_ms = loop_now_ms_;
         conn->OnBytesRead(static_cast<size_t>(n));
-        if (static_cast<size_t>(n) < len) break;  // drained: the next edge will tell us
+        if (static_cast<size_t>(n) < len && !until_eof) break;  // drained: the next edge tells us
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
