@@ -118,8 +118,8 @@ void ConfigSet(CommandContext& ctx) {
     }
     std::string error = param->set(updated, ctx.args[i + 1]);
     if (!error.empty()) {
-      return ctx.reply.Error("ERR Invalid argument '" + std::string(ctx.args[i + 1]) +
-                             "' for CONFIG SET '" + param->name + "' - " + error);
+      return ctx.reply.Error(std::string("ERR CONFIG SET failed (possibly related to argument '") +
+                             param->name + "') - " + error);
     }
   }
   ctx.engine.config() = updated;
@@ -142,6 +142,14 @@ void ResetStat(CommandContext& ctx) {
 
 void Config(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
+  static constexpr std::pair<const char*, int> kArity[] = {
+      {"GET", -3}, {"SET", -4}, {"RESETSTAT", 2}, {"REWRITE", 2}, {"HELP", 2}};
+  for (auto [name, arity] : kArity) {
+    std::string error;
+    if (EqualsIgnoreCase(sub, name) && !err::CheckSubcommandArity("config", name, arity, ctx.args.size(), &error)) {
+      return ctx.reply.Error(error);
+    }
+  }
   if (EqualsIgnoreCase(sub, "GET")) {
     if (ctx.args.size() < 3) return ctx.reply.Error("ERR wrong number of arguments for 'config|get' command");
     return ConfigGet(ctx);

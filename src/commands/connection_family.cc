@@ -1,5 +1,7 @@
 // Connection commands: PING, ECHO, HELLO, SELECT, QUIT, AUTH, CLIENT.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "commands/arg_parser.h"
 #include "commands/command.h"
@@ -47,6 +49,13 @@ void Auth(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+bool ValidClientName(std::string_view name) {
+  for (char c : name) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
 void Hello(CommandContext& ctx) {
   ArgParser args(ctx.args, 1);
   int version = ctx.client.resp;
@@ -72,6 +81,9 @@ void Hello(CommandContext& ctx) {
       return ctx.reply.Error(std::string("ERR Syntax error in HELLO option '") +
                              std::string(args.HasNext() ? args.Peek() : ctx.args.back()) + "'");
     }
+  }
+  if (set_name && !ValidClientName(name)) {
+    return ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
   }
   if (set_name) ctx.client.name = std::string(name);
   ctx.client.resp = version;
@@ -102,13 +114,6 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "
          "omem=0 tot-mem=0 events=r cmd=" + c.last_command + " user=default redir=-1 resp=" +
          std::to_string(c.resp) + "\n";
-}
-
-bool ValidClientName(std::string_view name) {
-  for (char c : name) {
-    if (c < '!' || c > '~') return false;
-  }
-  return true;
 }
 
 // CLIENT KILL: the old form (an address) or filters. Returns the number killed.
@@ -167,6 +172,15 @@ void ClientKill(CommandContext& ctx) {
 void Client(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
   int64_t now = WallClockMs();
+  static constexpr std::pair<const char*, int> kArity[] = {
+      {"ID", 2},     {"GETNAME", 2},  {"SETNAME", 3},  {"INFO", 2},     {"LIST", -2}, {"KILL", -3},
+      {"SETINFO", 4}, {"NO-EVICT", 3}, {"NO-TOUCH", 3}, {"HELP", 2}};
+  for (auto [name, arity] : kArity) {
+    std::string error;
+    if (EqualsIgnoreCase(sub, name) && !err::CheckSubcommandArity("client", name, arity, ctx.args.size(), &error)) {
+      return ctx.reply.Error(error);
+    }
+  }
   if (EqualsIgnoreCase(sub, "ID") && ctx.args.size() == 2) return ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
   if (EqualsIgnoreCase(sub, "GETNAME") && ctx.args.size() == 2) {
     if (ctx.client.name.empty()) return ctx.reply.Null();
@@ -183,9 +197,32 @@ void Client(CommandContext& ctx) {
     return ctx.reply.Verbatim(ClientLine(ctx.client, now));
   }
   if (EqualsIgnoreCase(sub, "LIST")) {
+    std::vector<uint64_t> ids;
+    ArgParser args(ctx.args, 2);
+    while (args.HasNext()) {
+      if (args.Eat("ID")) {
+        if (!args.HasNext()) return ctx.reply.Error(err::kSyntax);
+        while (args.HasNext()) {
+          auto id = ParseUint64(args.Next());
+          if (!id || *id == 0) return ctx.reply.Error("ERR Invalid client ID");
+          ids.push_back(*id);
+        }
+      } else if (args.Eat("TYPE") && args.HasNext()) {
+        std::string_view type = args.Next();
+        if (!EqualsIgnoreCase(type, "normal") && !EqualsIgnoreCase(type, "master") &&
+            !EqualsIgnoreCase(type, "replica") && !EqualsIgnoreCase(type, "pubsub")) {
+          return ctx.reply.Error("ERR Unknown client type '" + std::string(type) + "'");
+        }
+        if (!EqualsIgnoreCase(type, "normal")) return ctx.reply.Verbatim("");
+      } else {
+        return ctx.reply.Error(err::kSyntax);
+      }
+    }
     std::string text;
     ctx.client.last_command = "client|list";
-    ctx.engine.clients().ForEach([&](ClientState& c) { text += ClientLine(c, now); });
+    ctx.engine.clients().ForEach([&](ClientState& c) {
+      if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end()) text += ClientLine(c, now);
+    });
     return ctx.reply.Verbatim(text);
   }
   if (EqualsIgnoreCase(sub, "KILL") && ctx.args.size() >= 3) return ClientKill(ctx);

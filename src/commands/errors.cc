@@ -19,15 +19,15 @@ std::string WrongArity(std::string_view command) {
 }
 
 std::string UnknownCommand(std::span<const std::string_view> args) {
-  std::string msg = "ERR unknown command '";
-  msg.append(args[0].substr(0, 128));
-  msg += "', with args beginning with: ";
-  for (size_t i = 1; i < args.size() && msg.size() < 128; ++i) {
-    msg += '\'';
-    msg.append(args[i].substr(0, 128 - std::min<size_t>(128, msg.size())));
-    msg += "' ";
+  // Like Redis: the argument list is capped at about 128 characters in all.
+  std::string listed;
+  for (size_t i = 1; i < args.size() && listed.size() < 128; ++i) {
+    listed += '\'';
+    listed.append(args[i].substr(0, 128 - listed.size() + 1));
+    listed += "' ";
   }
-  return msg;
+  return "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+         "', with args beginning with: " + listed;
 }
 
 std::string UnknownSubcommand(std::string_view command, std::string_view sub) {
@@ -36,6 +36,14 @@ std::string UnknownSubcommand(std::string_view command, std::string_view sub) {
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return "ERR unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try " + upper +
          " HELP.";
+}
+
+bool CheckSubcommandArity(std::string_view command, std::string_view sub, int arity, size_t argc,
+                          std::string* error) {
+  int n = static_cast<int>(argc);
+  if ((arity > 0 && n == arity) || (arity < 0 && n >= -arity)) return true;
+  *error = WrongArity(Lower(command) + "|" + Lower(sub));
+  return false;
 }
 
 std::string InvalidExpire(std::string_view command) {

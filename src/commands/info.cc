@@ -165,7 +165,7 @@ void Info(CommandContext& ctx) {
     for (size_t i = 1; i < ctx.args.size() && !wanted; ++i) wanted = EqualsIgnoreCase(ctx.args[i], section.name);
     if (wanted) section.write(ctx, out);
   }
-  ctx.reply.Bulk(out);
+  ctx.reply.Verbatim(out);  // RESP2: a bulk string; RESP3: verbatim text, as Redis 7
 }
 
 }  // namespace

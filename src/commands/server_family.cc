@@ -5,6 +5,7 @@
 #include "commands/command.h"
 #include "commands/errors.h"
 #include "common/clock.h"
+#include "common/glob.h"
 #include "engine/engine.h"
 
 namespace ember {
@@ -84,12 +85,39 @@ void Command(CommandContext& ctx) {
     return;
   }
   std::string_view sub = ctx.args[1];
+  static constexpr std::pair<const char*, int> kArity[] = {
+      {"COUNT", 2}, {"LIST", -2}, {"INFO", -2}, {"DOCS", -2}, {"GETKEYS", -4}, {"HELP", 2}};
+  for (auto [name, arity] : kArity) {
+    std::string error;
+    if (EqualsIgnoreCase(sub, name) && !err::CheckSubcommandArity("command", name, arity, ctx.args.size(), &error)) {
+      return ctx.reply.Error(error);
+    }
+  }
   if (EqualsIgnoreCase(sub, "COUNT") && ctx.args.size() == 2) {
     return ctx.reply.Integer(static_cast<int64_t>(all.size()));
   }
   if (EqualsIgnoreCase(sub, "LIST")) {
-    ctx.reply.ArrayHeader(all.size());
-    for (const CommandSpec* spec : all) ctx.reply.Bulk(spec->name);
+    // COMMAND LIST [FILTERBY MODULE m | ACLCAT c | PATTERN p]
+    std::string_view kind, value;
+    if (ctx.args.size() == 5 && EqualsIgnoreCase(ctx.args[2], "FILTERBY")) {
+      kind = ctx.args[3];
+      value = ctx.args[4];
+    } else if (ctx.args.size() != 2) {
+      return ctx.reply.Error(err::kSyntax);
+    }
+    std::vector<std::string_view> names;
+    for (const CommandSpec* spec : all) {
+      bool keep = kind.empty() ||
+                  (EqualsIgnoreCase(kind, "PATTERN") && GlobMatch(value, spec->name, true)) ||
+                  (EqualsIgnoreCase(kind, "ACLCAT") && EqualsIgnoreCase(value, spec->group));
+      if (!kind.empty() && !EqualsIgnoreCase(kind, "PATTERN") && !EqualsIgnoreCase(kind, "ACLCAT") &&
+          !EqualsIgnoreCase(kind, "MODULE")) {
+        return ctx.reply.Error(err::kSyntax);
+      }
+      if (keep) names.push_back(spec->name);
+    }
+    ctx.reply.ArrayHeader(names.size());
+    for (auto name : names) ctx.reply.Bulk(name);
     return;
   }
   if (EqualsIgnoreCase(sub, "INFO")) {
@@ -102,7 +130,7 @@ void Command(CommandContext& ctx) {
     for (size_t i = 2; i < ctx.args.size(); ++i) {
       const CommandSpec* spec = CommandTable::Instance().Find(ctx.args[i]);
       if (spec == nullptr) {
-        ctx.reply.NullArray();
+        ctx.reply.Null();
       } else {
         ReplyCommandInfo(ctx, *spec);
       }
@@ -130,14 +158,19 @@ void Command(CommandContext& ctx) {
 }
 
 void Shutdown(CommandContext& ctx) {
+  bool save = false, nosave = false;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string_view word = ctx.args[i];
     if (EqualsIgnoreCase(word, "ABORT")) return ctx.reply.Error("ERR No shutdown in progress.");
-    if (!EqualsIgnoreCase(word, "NOSAVE") && !EqualsIgnoreCase(word, "SAVE") &&
-        !EqualsIgnoreCase(word, "NOW") && !EqualsIgnoreCase(word, "FORCE")) {
+    if (EqualsIgnoreCase(word, "SAVE")) {
+      save = true;
+    } else if (EqualsIgnoreCase(word, "NOSAVE")) {
+      nosave = true;
+    } else if (!EqualsIgnoreCase(word, "NOW") && !EqualsIgnoreCase(word, "FORCE")) {
       return ctx.reply.Error(err::kSyntax);
     }
   }
+  if (save && nosave) return ctx.reply.Error(err::kSyntax);
   // Like Redis: no reply on success; the connection closes as the server stops.
   ctx.engine.RequestShutdown();
   ctx.client.close_after_reply = true;

@@ -33,6 +33,8 @@ class Connection {
   // Input is not read while remote work is in flight or too much output is queued.
   bool read_paused() const;
   bool has_output() const { return !output_.empty(); }
+  // Output not yet accepted by the kernel, including bytes handed to an in-flight send.
+  bool output_pending() const { return has_output() || send_pending || sending_offset < sending.size(); }
   // Input was left unprocessed because too much output was queued.
   bool input_held() const { return input_held_; }
   std::string& output() { return output_; }

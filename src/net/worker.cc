@@ -107,7 +107,7 @@ bool Worker::ShutdownStep() {
   }
   bool idle = true;
   for (auto& [fd, conn] : connections_) {
-    if (conn->busy() || conn->has_output() || conn->send_pending) idle = false;
+    if (conn->busy() || conn->output_pending()) idle = false;
   }
   if ((idle || WallClockMs() > drain_deadline_ms_) && !reported_quiescent_) {
     reported_quiescent_ = true;

@@ -1,0 +1,36 @@
+"""Small helpers shared by the integration tests."""
+
+import time
+
+from resp_client import RespError
+
+
+def err(text):
+    """The error reply `text` (full line without the leading '-', e.g. "ERR syntax error")."""
+    return RespError(text)
+
+
+def arity(command):
+    return RespError("ERR wrong number of arguments for '%s' command" % command)
+
+
+SYNTAX = RespError("ERR syntax error")
+NOT_INTEGER = RespError("ERR value is not an integer or out of range")
+WRONGTYPE = RespError("WRONGTYPE Operation against a key holding the wrong kind of value")
+
+
+def supports(client, *probe):
+    """False when the server answers `probe` with an unknown-command error (commands ember does
+    not have yet, e.g. LPUSH for WRONGTYPE tests)."""
+    reply = client.execute(*probe)
+    return not (isinstance(reply, RespError) and reply.message.startswith("ERR unknown command"))
+
+
+def wait_until(predicate, timeout, interval=0.01):
+    """Polls `predicate` until it is true or `timeout` seconds pass; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
