@@ -38,13 +38,19 @@ void Del(CommandContext& ctx) {
   ctx.reply.Integer(deleted);
 }
 
-void Exists(CommandContext& ctx) {
+// EXISTS and TOUCH: how many of the keys exist (repeats count again). EXISTS counts as a read.
+void CountExisting(CommandContext& ctx, bool count_as_read) {
   int64_t found = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ctx.Db(ctx.args[i]).FindForRead(ctx.args[i], ctx.now_ms)) ++found;
+    Database& db = ctx.Db(ctx.args[i]);
+    auto entry = count_as_read ? db.FindForRead(ctx.args[i], ctx.now_ms) : db.Find(ctx.args[i], ctx.now_ms);
+    if (entry) ++found;
   }
   ctx.reply.Integer(found);
 }
+
+void Exists(CommandContext& ctx) { CountExisting(ctx, true); }
+void Touch(CommandContext& ctx) { CountExisting(ctx, false); }
 
 void Type(CommandContext& ctx) {
   auto entry = ctx.Db(ctx.args[1]).Find(ctx.args[1], ctx.now_ms);
@@ -98,14 +104,6 @@ void Copy(CommandContext& ctx) {
   if (to && !replace) return ctx.reply.Integer(0);
   dst_db.Put(to, CloneWithKey(from.record, dst));
   ctx.reply.Integer(1);
-}
-
-void Touch(CommandContext& ctx) {
-  int64_t found = 0;
-  for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ctx.Db(ctx.args[i]).Find(ctx.args[i], ctx.now_ms)) ++found;
-  }
-  ctx.reply.Integer(found);
 }
 
 void DbSize(CommandContext& ctx) {
