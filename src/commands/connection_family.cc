@@ -150,6 +150,8 @@ void ClientKill(CommandContext& ctx) {
   }
   int64_t killed = 0;
   ctx.engine.clients().ForEach([&](ClientState& c) {
+    // A client already being closed no longer counts, as in Redis where it is freed at once.
+    if (c.kill_requested.load(std::memory_order_relaxed)) return;
     if (id != 0 && c.id != id) return;
     if (!addr.empty() && c.addr != addr) return;
     if (!laddr.empty() && c.laddr != laddr) return;

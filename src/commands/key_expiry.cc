@@ -1,5 +1,8 @@
 // Expiry commands: EXPIRE family (NX, XX, GT, LT), TTL family, EXPIRETIME, PERSIST.
+#include <algorithm>
 #include <climits>
+#include <cstdint>
+#include <string>
 
 #include "commands/arg_parser.h"
 #include "commands/command.h"
@@ -10,29 +13,37 @@ namespace {
 
 // EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT key time [NX|XX|GT|LT]
 void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
-  auto value = ParseInt64(ctx.args[2]);
-  if (!value) return ctx.reply.Error(err::kNotInteger);
+  // Like Redis, the options are checked before the time.
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < ctx.args.size(); ++i) {
     std::string_view word = ctx.args[i];
-    if (EqualsIgnoreCase(word, "NX")) nx = true;
-    else if (EqualsIgnoreCase(word, "XX")) xx = true;
-    else if (EqualsIgnoreCase(word, "GT")) gt = true;
-    else if (EqualsIgnoreCase(word, "LT")) lt = true;
-    else return ctx.reply.Error(std::string("ERR Unsupported option ") + std::string(word));
+    if (EqualsIgnoreCase(word, "NX"))
+      nx = true;
+    else if (EqualsIgnoreCase(word, "XX"))
+      xx = true;
+    else if (EqualsIgnoreCase(word, "GT"))
+      gt = true;
+    else if (EqualsIgnoreCase(word, "LT"))
+      lt = true;
+    else
+      return ctx.reply.Error(std::string("ERR Unsupported option ") + std::string(word));
   }
   if (nx && (xx || gt || lt)) {
     return ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
   }
   if (gt && lt) return ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+  auto value = ParseInt64(ctx.args[2]);
+  if (!value) return ctx.reply.Error(err::kNotInteger);
 
   int64_t when = *value;
   if (seconds) {
-    if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) return ctx.reply.Error(err::InvalidExpire(ctx.args[0]));
+    if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000)
+      return ctx.reply.Error(err::InvalidExpire(ctx.args[0]));
     when *= 1000;
   }
   if (!absolute) {
-    if ((when > 0 && ctx.now_ms > LLONG_MAX - when)) return ctx.reply.Error(err::InvalidExpire(ctx.args[0]));
+    if ((when > 0 && ctx.now_ms > LLONG_MAX - when))
+      return ctx.reply.Error(err::InvalidExpire(ctx.args[0]));
     when += ctx.now_ms;
   }
   Database& db = ctx.Db(ctx.args[1]);
@@ -55,10 +66,18 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   ctx.reply.Integer(1);
 }
 
-void Expire(CommandContext& ctx) { ExpireGeneric(ctx, true, false); }
-void PExpire(CommandContext& ctx) { ExpireGeneric(ctx, false, false); }
-void ExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, true, true); }
-void PExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, false, true); }
+void Expire(CommandContext& ctx) {
+  ExpireGeneric(ctx, true, false);
+}
+void PExpire(CommandContext& ctx) {
+  ExpireGeneric(ctx, false, false);
+}
+void ExpireAt(CommandContext& ctx) {
+  ExpireGeneric(ctx, true, true);
+}
+void PExpireAt(CommandContext& ctx) {
+  ExpireGeneric(ctx, false, true);
+}
 
 // TTL/PTTL (remaining) and EXPIRETIME/PEXPIRETIME (absolute): -2 missing, -1 no expiry.
 void TtlGeneric(CommandContext& ctx, bool seconds, bool absolute) {
@@ -67,13 +86,21 @@ void TtlGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   if (!entry.record->has_expire()) return ctx.reply.Integer(-1);
   int64_t ms = entry.record->expire_ms();
   if (!absolute) ms = std::max<int64_t>(0, ms - ctx.now_ms);
-  ctx.reply.Integer(seconds ? (absolute ? ms / 1000 : (ms + 500) / 1000) : ms);
+  ctx.reply.Integer(seconds ? (ms + 500) / 1000 : ms);  // Redis rounds seconds, absolute too
 }
 
-void Ttl(CommandContext& ctx) { TtlGeneric(ctx, true, false); }
-void PTtl(CommandContext& ctx) { TtlGeneric(ctx, false, false); }
-void ExpireTime(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
-void PExpireTime(CommandContext& ctx) { TtlGeneric(ctx, false, true); }
+void Ttl(CommandContext& ctx) {
+  TtlGeneric(ctx, true, false);
+}
+void PTtl(CommandContext& ctx) {
+  TtlGeneric(ctx, false, false);
+}
+void ExpireTime(CommandContext& ctx) {
+  TtlGeneric(ctx, true, true);
+}
+void PExpireTime(CommandContext& ctx) {
+  TtlGeneric(ctx, false, true);
+}
 
 void Persist(CommandContext& ctx) {
   Database& db = ctx.Db(ctx.args[1]);
@@ -86,7 +113,8 @@ void Persist(CommandContext& ctx) {
 }  // namespace
 
 void RegisterKeyExpiryCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h, const char* summary) {
+  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h,
+                 const char* summary) {
     t.Register(CommandSpec{name, arity, flags, 1, 1, 1, ExecKind::kKeyed, h, "generic", summary});
   };
   constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;

@@ -1,7 +1,9 @@
 // Generic key commands: DEL, EXISTS, RENAME, COPY, TYPE, TOUCH and the whole-keyspace ones
 // (DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHDB, FLUSHALL, SWAPDB). Expiry commands: key_expiry.cc.
+#include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "commands/arg_parser.h"
 #include "commands/command.h"
@@ -14,16 +16,23 @@ namespace {
 
 const char* TypeName(ValueType type) {
   switch (type) {
-    case ValueType::kString: return "string";
-    case ValueType::kList: return "list";
-    case ValueType::kSet: return "set";
-    case ValueType::kZSet: return "zset";
-    case ValueType::kHash: return "hash";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kSet:
+      return "set";
+    case ValueType::kZSet:
+      return "zset";
+    case ValueType::kHash:
+      return "hash";
   }
   return "none";
 }
 
-bool Expired(const Record* r, int64_t now_ms) { return r->has_expire() && r->expire_ms() <= now_ms; }
+bool Expired(const Record* r, int64_t now_ms) {
+  return r->has_expire() && r->expire_ms() <= now_ms;
+}
 
 void Del(CommandContext& ctx) {
   int64_t deleted = 0;
@@ -38,44 +47,43 @@ void Del(CommandContext& ctx) {
   ctx.reply.Integer(deleted);
 }
 
-// EXISTS and TOUCH: how many of the keys exist (repeats count again). EXISTS counts as a read.
-void CountExisting(CommandContext& ctx, bool count_as_read) {
+// EXISTS and TOUCH: how many of the keys exist (repeats count again). Both are reads, as in
+// Redis (keyspace hits and misses are counted).
+void CountExisting(CommandContext& ctx) {
   int64_t found = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    Database& db = ctx.Db(ctx.args[i]);
-    auto entry = count_as_read ? db.FindForRead(ctx.args[i], ctx.now_ms) : db.Find(ctx.args[i], ctx.now_ms);
-    if (entry) ++found;
+    if (ctx.Db(ctx.args[i]).FindForRead(ctx.args[i], ctx.now_ms)) ++found;
   }
   ctx.reply.Integer(found);
 }
 
-void Exists(CommandContext& ctx) { CountExisting(ctx, true); }
-void Touch(CommandContext& ctx) { CountExisting(ctx, false); }
-
 void Type(CommandContext& ctx) {
-  auto entry = ctx.Db(ctx.args[1]).Find(ctx.args[1], ctx.now_ms);
+  auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms);
   ctx.reply.SimpleString(entry ? TypeName(entry.record->type()) : "none");
 }
 
-// Moves src to dst (possibly across shards). Returns false when dst exists and !replace.
+// RENAME / RENAMENX: moves src to dst (possibly across shards), keeping value and expiry.
 void Rename(CommandContext& ctx, bool only_if_absent) {
   std::string_view src = ctx.args[1], dst = ctx.args[2];
   Database& src_db = ctx.Db(src);
   auto from = src_db.Find(src, ctx.now_ms);
   if (!from) return ctx.reply.Error(err::kNoSuchKey);
-  Database& dst_db = ctx.Db(dst);
-  auto to = dst_db.Find(dst, ctx.now_ms);
-  if (only_if_absent && to) return ctx.reply.Integer(0);
   if (src == dst) return only_if_absent ? ctx.reply.Integer(0) : ctx.reply.Ok();
+  Database& dst_db = ctx.Db(dst);
+  auto to = dst_db.Find(dst, ctx.now_ms);  // erasing an expired dst leaves `from` valid
+  if (only_if_absent && to) return ctx.reply.Integer(0);
   Record* moved = CloneWithKey(from.record, dst);
-  src_db.Erase(from);
-  to = dst_db.Find(dst, ctx.now_ms);  // the erase may have reshaped the table
+  src_db.Erase(from);  // erasing never moves other records, so `to` stays valid
   dst_db.Put(to, moved);
   only_if_absent ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
-void RenameCmd(CommandContext& ctx) { Rename(ctx, false); }
-void RenameNx(CommandContext& ctx) { Rename(ctx, true); }
+void RenameCmd(CommandContext& ctx) {
+  Rename(ctx, false);
+}
+void RenameNx(CommandContext& ctx) {
+  Rename(ctx, true);
+}
 
 void Copy(CommandContext& ctx) {
   ArgParser args(ctx.args, 3);
@@ -121,7 +129,8 @@ void Keys(CommandContext& ctx) {
     uint32_t cursor = 0;
     do {
       cursor = db.Scan(cursor, SIZE_MAX, [&](Record* r) {
-        if (!Expired(r, ctx.now_ms) && (all || GlobMatch(pattern, r->key()))) keys.push_back(r->key());
+        if (!Expired(r, ctx.now_ms) && (all || GlobMatch(pattern, r->key())))
+          keys.push_back(r->key());
       });
     } while (cursor != 0);
   }
@@ -149,18 +158,23 @@ void Scan(CommandContext& ctx) {
       return ctx.reply.Error(err::kSyntax);
     }
   }
+  if (pattern == "*") pattern = {};
   // Cursor layout: shard index in the high 32 bits, the shard table's cursor in the low 32.
+  // Like Redis, COUNT bounds the records visited, not the keys returned: a MATCH or TYPE that
+  // filters most keys out returns few keys per call instead of walking the whole keyspace.
   uint64_t shard = *cursor >> 32;
   uint32_t table_cursor = static_cast<uint32_t>(*cursor);
+  size_t visited = 0;
   std::vector<std::string_view> keys;
-  while (shard < ctx.num_shards() && keys.size() < static_cast<size_t>(count)) {
-    table_cursor = ctx.DbOnShard(static_cast<uint32_t>(shard))
-                       .Scan(table_cursor, static_cast<size_t>(count) - keys.size(), [&](Record* r) {
-                         if (Expired(r, ctx.now_ms)) return;
-                         if (!pattern.empty() && !GlobMatch(pattern, r->key())) return;
-                         if (!type.empty() && !EqualsIgnoreCase(type, TypeName(r->type()))) return;
-                         keys.push_back(r->key());
-                       });
+  while (shard < ctx.num_shards() && visited < static_cast<size_t>(count)) {
+    Database& db = ctx.DbOnShard(static_cast<uint32_t>(shard));
+    table_cursor = db.Scan(table_cursor, static_cast<size_t>(count) - visited, [&](Record* r) {
+      ++visited;
+      if (Expired(r, ctx.now_ms)) return;
+      if (!pattern.empty() && !GlobMatch(pattern, r->key())) return;
+      if (!type.empty() && !EqualsIgnoreCase(type, TypeName(r->type()))) return;
+      keys.push_back(r->key());
+    });
     if (table_cursor == 0) ++shard;
   }
   uint64_t next = shard >= ctx.num_shards() ? 0 : (shard << 32) | table_cursor;
@@ -174,20 +188,27 @@ void RandomKey(CommandContext& ctx) {
   static thread_local std::mt19937_64 rng(std::random_device{}());
   size_t total = 0;
   for (uint32_t s = 0; s < ctx.num_shards(); ++s) total += ctx.DbOnShard(s).size();
-  for (int attempt = 0; attempt < 100 && total > 0; ++attempt) {
+  // Each miss deletes the expired key it drew, so the loop converges; the bound only caps the
+  // work spent on a keyspace made almost entirely of expired keys.
+  for (int attempt = 0; attempt < 1000 && total > 0; ++attempt) {
     // Pick a shard weighted by its size, then a record within it.
     uint64_t pick = rng() % total;
     uint32_t s = 0;
     while (pick >= ctx.DbOnShard(s).size()) pick -= ctx.DbOnShard(s++).size();
-    Record* r = ctx.DbOnShard(s).Random(rng());
-    if (r != nullptr && !Expired(r, ctx.now_ms)) return ctx.reply.Bulk(r->key());
+    Database& db = ctx.DbOnShard(s);
+    Record* r = db.Random(rng());
+    if (r == nullptr) break;
+    if (!Expired(r, ctx.now_ms)) return ctx.reply.Bulk(r->key());
+    std::string key(r->key());
+    db.Find(key, ctx.now_ms);  // lazy expiry deletes it
+    --total;
   }
   ctx.reply.Null();
 }
 
 bool ParseFlushMode(CommandContext& ctx) {
-  if (ctx.args.size() > 2 ||
-      (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "ASYNC") && !EqualsIgnoreCase(ctx.args[1], "SYNC"))) {
+  if (ctx.args.size() > 2 || (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "ASYNC") &&
+                              !EqualsIgnoreCase(ctx.args[1], "SYNC"))) {
     ctx.reply.Error(err::kSyntax);
     return false;
   }
@@ -208,14 +229,22 @@ void FlushAll(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// A database index as Redis parses it for SWAPDB: any 32-bit integer (range checked later).
+bool ParseDbIndex(std::string_view arg, int64_t* out) {
+  auto n = ParseInt64(arg);
+  if (!n || *n < INT32_MIN || *n > INT32_MAX) return false;
+  *out = *n;
+  return true;
+}
+
 void SwapDb(CommandContext& ctx) {
-  auto a = ParseInt64(ctx.args[1]);
-  if (!a) return ctx.reply.Error("ERR invalid first DB index");
-  auto b = ParseInt64(ctx.args[2]);
-  if (!b) return ctx.reply.Error("ERR invalid second DB index");
-  if (*a < 0 || *a >= kNumDatabases || *b < 0 || *b >= kNumDatabases) return ctx.reply.Error(err::kDbIndex);
+  int64_t a = 0, b = 0;
+  if (!ParseDbIndex(ctx.args[1], &a)) return ctx.reply.Error("ERR invalid first DB index");
+  if (!ParseDbIndex(ctx.args[2], &b)) return ctx.reply.Error("ERR invalid second DB index");
+  if (a < 0 || a >= kNumDatabases || b < 0 || b >= kNumDatabases)
+    return ctx.reply.Error(err::kDbIndex);
   for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
-    ctx.engine.shard(s).SwapDbs(static_cast<int>(*a), static_cast<int>(*b));
+    ctx.engine.shard(s).SwapDbs(static_cast<int>(a), static_cast<int>(b));
   }
   ctx.reply.Ok();
 }
@@ -225,22 +254,26 @@ void SwapDb(CommandContext& ctx) {
 void RegisterKeyExpiryCommands(CommandTable& t);
 
 void RegisterKeyCommands(CommandTable& t) {
-  auto keyed = [&](const char* name, int arity, uint32_t flags, int first, int last, CommandHandler h,
-                   const char* summary) {
-    t.Register(CommandSpec{name, arity, flags, first, last, 1, ExecKind::kKeyed, h, "generic", summary});
+  auto keyed = [&](const char* name, int arity, uint32_t flags, int first, int last,
+                   CommandHandler h, const char* summary) {
+    t.Register(
+        CommandSpec{name, arity, flags, first, last, 1, ExecKind::kKeyed, h, "generic", summary});
   };
   auto whole = [&](const char* name, int arity, uint32_t flags, CommandHandler h, const char* group,
                    const char* summary) {
     t.Register(CommandSpec{name, arity, flags, 0, 0, 0, ExecKind::kAllShards, h, group, summary});
   };
   keyed("del", -2, kCmdWrite, 1, -1, Del, "Deletes one or more keys.");
-  keyed("unlink", -2, kCmdWrite | kCmdFast, 1, -1, Del, "Deletes keys (memory is reclaimed at once).");
-  keyed("exists", -2, kCmdReadOnly | kCmdFast, 1, -1, Exists, "Counts the keys that exist.");
+  keyed("unlink", -2, kCmdWrite | kCmdFast, 1, -1, Del,
+        "Deletes keys (memory is reclaimed at once).");
+  keyed("exists", -2, kCmdReadOnly | kCmdFast, 1, -1, CountExisting, "Counts the keys that exist.");
   keyed("type", 2, kCmdReadOnly | kCmdFast, 1, 1, Type, "Returns the type of a key's value.");
   keyed("rename", 3, kCmdWrite, 1, 2, RenameCmd, "Renames a key, overwriting the destination.");
-  keyed("renamenx", 3, kCmdWrite | kCmdFast, 1, 2, RenameNx, "Renames a key if the new name is free.");
+  keyed("renamenx", 3, kCmdWrite | kCmdFast, 1, 2, RenameNx,
+        "Renames a key if the new name is free.");
   keyed("copy", -3, kCmdWrite | kCmdDenyOom, 1, 2, Copy, "Copies a key's value to another key.");
-  keyed("touch", -2, kCmdReadOnly | kCmdFast, 1, -1, Touch, "Counts existing keys, updating access time.");
+  keyed("touch", -2, kCmdReadOnly | kCmdFast, 1, -1, CountExisting,
+        "Counts existing keys, updating access time.");
   whole("dbsize", 1, kCmdReadOnly | kCmdFast, DbSize, "server", "Returns the number of keys.");
   whole("keys", 2, kCmdReadOnly, Keys, "generic", "Returns all keys matching a pattern.");
   whole("scan", -2, kCmdReadOnly, Scan, "generic", "Iterates over the keys.");

@@ -259,8 +259,12 @@ def _client_fields(line):
 
 
 def test_client_id_name_info(connect):
-    a, b = connect(), connect()
-    id_a, id_b = a.execute("CLIENT", "ID"), b.execute("CLIENT", "ID")
+    # With one acceptor per shard, only a connection made after `a` was served is sure to be
+    # accepted after it.
+    a = connect()
+    id_a = a.execute("CLIENT", "ID")
+    b = connect()
+    id_b = b.execute("CLIENT", "ID")
     assert isinstance(id_a, int) and id_a > 0 and id_b > id_a  # IDs only grow
     assert a.execute_raw("CLIENT", "GETNAME") == b"$-1\r\n"
     assert a.execute("CLIENT", "SETNAME", "alpha") == "OK"
