@@ -93,5 +93,9 @@ void RegisterStringCommands(CommandTable& table);
 void RegisterKeyCommands(CommandTable& table);
 void RegisterServerCommands(CommandTable& table);
 void RegisterConnectionCommands(CommandTable& table);
+void RegisterListCommands(CommandTable& table);
+void RegisterHashCommands(CommandTable& table);
+void RegisterSetCommands(CommandTable& table);
+void RegisterZSetCommands(CommandTable& table);
 
 }  // namespace ember

@@ -15,6 +15,10 @@ CommandTable::CommandTable() {
   RegisterKeyCommands(*this);
   RegisterServerCommands(*this);
   RegisterConnectionCommands(*this);
+  RegisterListCommands(*this);
+  RegisterHashCommands(*this);
+  RegisterSetCommands(*this);
+  RegisterZSetCommands(*this);
 }
 
 void CommandTable::Register(CommandSpec spec) {

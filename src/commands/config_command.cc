@@ -75,6 +75,20 @@ const std::vector<Param>& Params() {
          c.requirepass = std::string(v);
          return "";
        }},
+      {"list-max-listpack-size", IntGetter(&ServerConfig::list_max_listpack_size),
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         auto n = ParseInt64(v);
+         if (!n || *n < -5 || *n == 0) return "argument must be between -5 and -1, or positive";
+         c.list_max_listpack_size = *n;
+         return "";
+       }},
+      {"hash-max-listpack-entries", IntGetter(&ServerConfig::hash_max_listpack_entries), IntSetter(&ServerConfig::hash_max_listpack_entries, 0)},
+      {"hash-max-listpack-value", IntGetter(&ServerConfig::hash_max_listpack_value), IntSetter(&ServerConfig::hash_max_listpack_value, 0)},
+      {"set-max-intset-entries", IntGetter(&ServerConfig::set_max_intset_entries), IntSetter(&ServerConfig::set_max_intset_entries, 0)},
+      {"set-max-listpack-entries", IntGetter(&ServerConfig::set_max_listpack_entries), IntSetter(&ServerConfig::set_max_listpack_entries, 0)},
+      {"set-max-listpack-value", IntGetter(&ServerConfig::set_max_listpack_value), IntSetter(&ServerConfig::set_max_listpack_value, 0)},
+      {"zset-max-listpack-entries", IntGetter(&ServerConfig::zset_max_listpack_entries), IntSetter(&ServerConfig::zset_max_listpack_entries, 0)},
+      {"zset-max-listpack-value", IntGetter(&ServerConfig::zset_max_listpack_value), IntSetter(&ServerConfig::zset_max_listpack_value, 0)},
       {"appendonly", Fixed("no"), nullptr},
       {"save", Fixed(""), nullptr},
       {"io-threads", Fixed("1"), nullptr},

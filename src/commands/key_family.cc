@@ -73,7 +73,7 @@ void Rename(CommandContext& ctx, bool only_if_absent) {
   auto to = dst_db.Find(dst, ctx.now_ms);  // erasing an expired dst leaves `from` valid
   if (only_if_absent && to) return ctx.reply.Integer(0);
   Record* moved = CloneWithKey(from.record, dst);
-  src_db.Erase(from);  // erasing never moves other records, so `to` stays valid
+  src_db.EraseKeepingObject(from);  // erasing never moves other records: `to` stays valid
   dst_db.Put(to, moved);
   only_if_absent ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
@@ -110,7 +110,7 @@ void Copy(CommandContext& ctx) {
   Database& dst_db = ctx.engine.shard(ctx.engine.ShardOfKey(dst)).db(db_index);
   auto to = dst_db.Find(dst, ctx.now_ms);
   if (to && !replace) return ctx.reply.Integer(0);
-  dst_db.Put(to, CloneWithKey(from.record, dst));
+  dst_db.Put(to, CopyWithKey(from.record, dst));
   ctx.reply.Integer(1);
 }
 

@@ -37,7 +37,7 @@ void Database::Put(Entry& entry, Record* record) {
   record_bytes_ += record->AllocatedBytes();
   if (entry.record != nullptr) {
     record_bytes_ -= entry.record->AllocatedBytes();
-    if (entry.record != record) Record::Free(entry.record);
+    if (entry.record != record) ReleaseReplaced(entry.record, record);
     table_.Replace(entry.slot, record);
   } else {
     table_.Insert(record, entry.hash);
@@ -59,6 +59,15 @@ Record* Database::Detach(Entry& entry) {
 }
 
 void Database::Erase(Entry& entry) { Record::Free(Detach(entry)); }
+
+void Database::EraseKeepingObject(Entry& entry) { Record::FreeShell(Detach(entry)); }
+
+void Database::ReleaseReplaced(Record* old_record, const Record* new_record) {
+  bool shares_object = old_record->encoding() == Encoding::kObject &&
+                       new_record->encoding() == Encoding::kObject &&
+                       old_record->object() == new_record->object();
+  shares_object ? Record::FreeShell(old_record) : Record::Free(old_record);
+}
 
 void Database::Clear() {
   table_.Clear();

@@ -39,6 +39,8 @@ class Database {
   void Put(Entry& entry, Record* record);
   // Deletes and frees the entry's record.
   void Erase(Entry& entry);
+  // Deletes the entry's record but not its Object, which a clone now owns (RENAME).
+  void EraseKeepingObject(Entry& entry);
   // Removes the entry's record from the table without freeing it (ownership to the caller).
   Record* Detach(Entry& entry);
   // Inserts a record for a key known to be absent.
@@ -62,6 +64,9 @@ class Database {
   void Swap(Database& other);
 
  private:
+  // Frees a record that `new_record` replaced; an Object they share stays alive.
+  static void ReleaseReplaced(Record* old_record, const Record* new_record);
+
   KeyspaceStats* stats_;
   SegmentedTable table_;
   size_t record_bytes_ = 0;

@@ -3,6 +3,7 @@
 #include <mimalloc.h>
 
 #include "common/numbers.h"
+#include "types/object.h"
 
 namespace ember {
 
@@ -95,7 +96,30 @@ Record* Record::NewStringWithCapacity(std::string_view key, std::string_view val
   return reinterpret_cast<Record*>(p);
 }
 
-void Record::Free(Record* r) { mi_free(r); }
+Record* Record::NewObject(std::string_view key, ValueType type, Object* object,
+                          int64_t expire_ms) {
+  auto* p = static_cast<uint8_t*>(mi_malloc(HeadSize(key, expire_ms) + sizeof(Object*)));
+  size_t off = WriteHead(p, type, Encoding::kObject, key, expire_ms);
+  memcpy(p + off, &object, sizeof(Object*));
+  return reinterpret_cast<Record*>(p);
+}
+
+void Record::Free(Record* r) {
+  if (r->encoding() == Encoding::kObject) delete r->object();
+  mi_free(r);
+}
+
+void Record::FreeShell(Record* r) { mi_free(r); }
+
+Object* Record::object() const {
+  Object* o;
+  memcpy(&o, bytes() + ValueOffset(), sizeof(Object*));
+  return o;
+}
+
+void Record::set_object_in_place(Object* object) {
+  memcpy(bytes() + ValueOffset(), &object, sizeof(Object*));
+}
 
 int64_t Record::expire_ms() const {
   if (!has_expire()) return 0;
@@ -177,13 +201,30 @@ bool Record::TrySetRawLength(size_t new_len) {
 size_t Record::AllocatedBytes() const { return mi_usable_size(this); }
 
 Record* CloneWithExpire(const Record* r, int64_t expire_ms) {
+  if (r->encoding() == Encoding::kObject) {
+    return Record::NewObject(r->key(), r->type(), r->object(), expire_ms);
+  }
   if (r->encoding() == Encoding::kInt) return Record::NewInt(r->key(), r->int_value(), expire_ms);
   return Record::NewStringWithCapacity(r->key(), r->raw_value(), r->raw_value().size(), expire_ms);
 }
 
 Record* CloneWithKey(const Record* r, std::string_view key) {
+  if (r->encoding() == Encoding::kObject) {
+    return Record::NewObject(key, r->type(), r->object(), r->expire_ms());
+  }
   if (r->encoding() == Encoding::kInt) return Record::NewInt(key, r->int_value(), r->expire_ms());
   return Record::NewStringWithCapacity(key, r->raw_value(), r->raw_value().size(), r->expire_ms());
+}
+
+}  // namespace ember
+
+namespace ember {
+
+Record* CopyWithKey(const Record* r, std::string_view key) {
+  if (r->encoding() == Encoding::kObject) {
+    return Record::NewObject(key, r->type(), r->object()->Clone(), r->expire_ms());
+  }
+  return CloneWithKey(r, key);
 }
 
 }  // namespace ember

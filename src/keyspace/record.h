@@ -7,6 +7,7 @@
 //   [8 bytes]   absolute expiry in unix ms, present only with kHasExpire
 //   varint      key length, then the key bytes
 //   value       kRaw: varint length + bytes; kInt: 8-byte int64; kObject: 8-byte pointer
+//               to an Object (list, hash, set, zset) that the record owns
 //
 // Records are immutable in size: a change that needs more room builds a new record and the
 // table slot is repointed (Database does this), so no back-pointers are needed.
@@ -17,6 +18,8 @@
 #include <string_view>
 
 namespace ember {
+
+class Object;
 
 enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
 enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kObject = 2 };
@@ -32,7 +35,13 @@ class Record {
   // the value is `value` (length value.size()).
   static Record* NewStringWithCapacity(std::string_view key, std::string_view value,
                                        size_t capacity, int64_t expire_ms);
+  // A record owning `object` (type is kList, kSet, kZSet or kHash).
+  static Record* NewObject(std::string_view key, ValueType type, Object* object,
+                           int64_t expire_ms);
+  // Frees the record and the Object it owns.
   static void Free(Record* r);
+  // Frees only the record; its Object (if any) now belongs to another record.
+  static void FreeShell(Record* r);
 
   ValueType type() const { return static_cast<ValueType>(bytes()[0] >> 4); }
   Encoding encoding() const { return static_cast<Encoding>(bytes()[0] & 0x0f); }
@@ -47,6 +56,9 @@ class Record {
   // For kRaw strings: the value bytes. For kInt, use int_value().
   std::string_view raw_value() const;
   int64_t int_value() const;
+  // For kObject records.
+  Object* object() const;
+  void set_object_in_place(Object* object);
   // For kInt strings: overwrite the integer (same size, so no reallocation).
   void set_int_value_in_place(int64_t v);
   // Mutable view of raw value bytes, for in-place SETRANGE/APPEND within capacity.
@@ -66,10 +78,13 @@ class Record {
   size_t ValueOffset() const;
 };
 
-// Copies the record with a different expiry (0 removes it). Frees nothing.
+// Copies the record with a different expiry (0 removes it). Frees nothing. An Object value is
+// shared, not copied: the old record must go with Record::FreeShell (Database::Put does this).
 Record* CloneWithExpire(const Record* r, int64_t expire_ms);
-// Copies the record under another key, keeping value and expiry.
+// Copies the record under another key, keeping value and expiry; an Object is shared as above.
 Record* CloneWithKey(const Record* r, std::string_view key);
+// Like CloneWithKey, but an Object value is deep-copied (COPY).
+Record* CopyWithKey(const Record* r, std::string_view key);
 
 size_t VarintSize(uint64_t v);
 

@@ -1,0 +1,8 @@
+// Hash commands (being written).
+#include "commands/command.h"
+
+namespace ember {
+
+void RegisterHashCommands(CommandTable&) {}
+
+}  // namespace ember

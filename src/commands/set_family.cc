@@ -1,0 +1,8 @@
+// Set commands (being written).
+#include "commands/command.h"
+
+namespace ember {
+
+void RegisterSetCommands(CommandTable&) {}
+
+}  // namespace ember

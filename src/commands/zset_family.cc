@@ -1,0 +1,8 @@
+// ZSet commands (being written).
+#include "commands/command.h"
+
+namespace ember {
+
+void RegisterZSetCommands(CommandTable&) {}
+
+}  // namespace ember

@@ -1,0 +1,162 @@
+#include "types/listpack.h"
+
+#include <mimalloc.h>
+
+#include <cstring>
+
+#include "keyspace/record.h"
+
+namespace ember {
+namespace {
+
+size_t PutVarint(uint8_t* p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = static_cast<uint8_t>(v);
+  return n;
+}
+
+size_t GetVarint(const uint8_t* p, uint64_t* v) {
+  uint64_t result = 0;
+  size_t n = 0;
+  for (int shift = 0;; shift += 7) {
+    uint8_t b = p[n++];
+    result |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+  }
+  *v = result;
+  return n;
+}
+
+// The back-length: the same varint stored in reverse, so it reads from its last byte.
+void PutBackVarint(uint8_t* end, uint64_t v) {
+  uint8_t tmp[10];
+  size_t n = PutVarint(tmp, v);
+  for (size_t i = 0; i < n; ++i) end[-1 - static_cast<ptrdiff_t>(i)] = tmp[i];
+}
+
+uint64_t GetBackVarint(const uint8_t* end, size_t* width) {
+  uint64_t result = 0;
+  size_t n = 0;
+  for (int shift = 0;; shift += 7) {
+    uint8_t b = end[-1 - static_cast<ptrdiff_t>(n++)];
+    result |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+  }
+  *width = n;
+  return result;
+}
+
+size_t EncodedSize(size_t len) {
+  size_t body = VarintSize(len) + len;
+  return body + VarintSize(body);
+}
+
+}  // namespace
+
+Listpack::Listpack(const Listpack& other) {
+  if (other.buf_ == nullptr) return;
+  size_t n = 8 + other.used_bytes();
+  buf_ = static_cast<uint8_t*>(mi_malloc(n));
+  memcpy(buf_, other.buf_, n);
+}
+
+Listpack::~Listpack() {
+  mi_free(buf_);
+}
+
+size_t Listpack::AllocatedBytes() const {
+  return buf_ == nullptr ? 0 : mi_usable_size(buf_);
+}
+
+size_t Listpack::EntrySize(size_t pos) const {
+  uint64_t len;
+  size_t n = GetVarint(Data() + pos, &len);
+  return n + len + VarintSize(n + len);
+}
+
+size_t Listpack::Next(size_t pos) const {
+  return pos + EntrySize(pos);
+}
+
+size_t Listpack::Prev(size_t pos) const {
+  size_t width;
+  uint64_t body = GetBackVarint(Data() + pos, &width);
+  return pos - width - body;
+}
+
+std::string_view Listpack::Get(size_t pos) const {
+  uint64_t len;
+  size_t n = GetVarint(Data() + pos, &len);
+  return std::string_view(reinterpret_cast<const char*>(Data() + pos + n), len);
+}
+
+size_t Listpack::Seek(int64_t index) const {
+  int64_t count = static_cast<int64_t>(size());
+  if (index < 0) index += count;
+  if (index < 0 || index >= count) return End();
+  if (index <= count / 2) {
+    size_t pos = Front();
+    for (int64_t i = 0; i < index; ++i) pos = Next(pos);
+    return pos;
+  }
+  size_t pos = End();
+  for (int64_t i = count; i > index; --i) pos = Prev(pos);
+  return pos;
+}
+
+void Listpack::Reserve(size_t extra) {
+  size_t need = 8 + used_bytes() + extra;
+  if (buf_ != nullptr && mi_usable_size(buf_) >= need) return;
+  bool fresh = buf_ == nullptr;
+  // Grow by half again so a run of pushes is amortized O(1).
+  size_t want = fresh ? need : need + need / 2;
+  buf_ = static_cast<uint8_t*>(mi_realloc(buf_, want));
+  if (fresh) Header()[0] = Header()[1] = 0;
+}
+
+size_t Listpack::Insert(size_t pos, std::string_view value) {
+  size_t add = EncodedSize(value.size());
+  Reserve(add);
+  uint8_t* at = Data() + pos;
+  memmove(at + add, at, used_bytes() - pos);
+  size_t n = PutVarint(at, value.size());
+  memcpy(at + n, value.data(), value.size());
+  PutBackVarint(at + add, n + value.size());
+  Header()[0] += static_cast<uint32_t>(add);
+  Header()[1] += 1;
+  return pos;
+}
+
+size_t Listpack::Erase(size_t pos, size_t count) {
+  size_t end = pos, erased = 0;
+  for (; erased < count && end < End(); ++erased) end = Next(end);
+  if (erased == 0) return pos;
+  memmove(Data() + pos, Data() + end, used_bytes() - end);
+  Header()[0] -= static_cast<uint32_t>(end - pos);
+  Header()[1] -= static_cast<uint32_t>(erased);
+  if (Header()[1] == 0) Clear();
+  return pos;
+}
+
+size_t Listpack::Replace(size_t pos, std::string_view value) {
+  size_t old_size = EntrySize(pos), new_size = EncodedSize(value.size());
+  if (new_size > old_size) Reserve(new_size - old_size);
+  uint8_t* at = Data() + pos;
+  memmove(at + new_size, at + old_size, used_bytes() - pos - old_size);
+  size_t n = PutVarint(at, value.size());
+  memcpy(at + n, value.data(), value.size());
+  PutBackVarint(at + new_size, n + value.size());
+  Header()[0] = static_cast<uint32_t>(used_bytes() + new_size - old_size);
+  return pos;
+}
+
+void Listpack::Clear() {
+  mi_free(buf_);
+  buf_ = nullptr;
+}
+
+}  // namespace ember

@@ -1,0 +1,59 @@
+#pragma once
+// A packed array of byte strings in one allocation: the compact encoding for small lists,
+// hashes (field, value, field, value ...), sets and sorted sets (member, score ...).
+//
+//   header   u32 bytes used by entries, u32 entry count
+//   entry    varint length, the bytes, then the entry's size (varint + bytes) written
+//            backwards so the array can be walked from either end
+//
+// Positions are byte offsets into the entry area: Front() is 0, End() is one past the last.
+// Inserting or erasing invalidates positions after the change point.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace ember {
+
+class Listpack {
+ public:
+  Listpack() = default;
+  Listpack(const Listpack& other);
+  Listpack& operator=(const Listpack&) = delete;
+  Listpack(Listpack&& other) noexcept : buf_(other.buf_) { other.buf_ = nullptr; }
+  ~Listpack();
+
+  size_t size() const { return buf_ == nullptr ? 0 : Header()[1]; }
+  bool empty() const { return size() == 0; }
+  size_t used_bytes() const { return buf_ == nullptr ? 0 : Header()[0]; }
+  size_t AllocatedBytes() const;
+
+  size_t Front() const { return 0; }
+  size_t End() const { return used_bytes(); }
+  size_t Back() const { return Prev(End()); }  // requires !empty()
+  size_t Next(size_t pos) const;
+  size_t Prev(size_t pos) const;  // requires pos > Front()
+  std::string_view Get(size_t pos) const;
+  // The position of entry `index` (negative counts from the end), or End() when out of range.
+  size_t Seek(int64_t index) const;
+
+  // Inserts before `pos` (End() appends); returns the new entry's position (== pos).
+  size_t Insert(size_t pos, std::string_view value);
+  void PushBack(std::string_view value) { Insert(End(), value); }
+  void PushFront(std::string_view value) { Insert(Front(), value); }
+  // Erases `count` entries starting at `pos`; returns the position of the entry after them.
+  size_t Erase(size_t pos, size_t count = 1);
+  // Replaces the entry at `pos`; returns its position (unchanged).
+  size_t Replace(size_t pos, std::string_view value);
+  void Clear();
+
+ private:
+  uint32_t* Header() const { return reinterpret_cast<uint32_t*>(buf_); }
+  uint8_t* Data() const { return buf_ + 8; }
+  size_t EntrySize(size_t pos) const;
+  // Makes room for `delta` more bytes (may move the buffer).
+  void Reserve(size_t extra);
+
+  uint8_t* buf_ = nullptr;
+};
+
+}  // namespace ember
