@@ -49,6 +49,9 @@ struct CommandSpec {
   CommandHandler handler = nullptr;
   std::string group;    // Redis's documentation group: string, generic, server, connection
   std::string summary;  // one line, for COMMAND DOCS
+  // > 0: args[numkeys_index] counts the keys, which follow it (LMPOP, ZUNION, SINTERCARD ...);
+  // first_key/last_key/key_step then only describe the keys before it (ZUNIONSTORE's dst).
+  int numkeys_index = 0;
 };
 
 // What a handler sees. Handlers parse arguments, call keyspace operations through Db(), and

@@ -2,6 +2,7 @@
 
 #include "commands/command.h"
 #include "commands/errors.h"
+#include "common/numbers.h"
 
 namespace ember {
 
@@ -56,12 +57,21 @@ const CommandSpec* CommandTable::Validate(std::span<const std::string_view> args
 void CommandTable::KeyPositions(const CommandSpec& spec, std::span<const std::string_view> args,
                                 std::vector<size_t>* out) {
   out->clear();
-  if (spec.first_key <= 0) return;
   int argc = static_cast<int>(args.size());
-  int last = spec.last_key >= 0 ? spec.last_key : argc + spec.last_key;
-  if (last >= argc) last = argc - 1;
-  int step = spec.key_step > 0 ? spec.key_step : 1;
-  for (int i = spec.first_key; i <= last; i += step) out->push_back(static_cast<size_t>(i));
+  if (spec.first_key > 0) {
+    int last = spec.last_key >= 0 ? spec.last_key : argc + spec.last_key;
+    if (last >= argc) last = argc - 1;
+    int step = spec.key_step > 0 ? spec.key_step : 1;
+    for (int i = spec.first_key; i <= last; i += step) out->push_back(static_cast<size_t>(i));
+  }
+  if (spec.numkeys_index > 0 && spec.numkeys_index < argc) {
+    // A bad count yields no keys here; the handler replies with the error.
+    auto numkeys = ParseInt64(args[static_cast<size_t>(spec.numkeys_index)]);
+    if (!numkeys || *numkeys <= 0 || *numkeys > argc - spec.numkeys_index - 1) return;
+    for (int64_t i = 1; i <= *numkeys; ++i) {
+      out->push_back(static_cast<size_t>(spec.numkeys_index + i));
+    }
+  }
 }
 
 }  // namespace ember
