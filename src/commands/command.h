@@ -96,6 +96,7 @@ void RegisterStringCommands(CommandTable& table);
 void RegisterKeyCommands(CommandTable& table);
 void RegisterServerCommands(CommandTable& table);
 void RegisterConnectionCommands(CommandTable& table);
+void RegisterIntrospectionCommands(CommandTable& table);
 void RegisterListCommands(CommandTable& table);
 void RegisterHashCommands(CommandTable& table);
 void RegisterSetCommands(CommandTable& table);

@@ -16,6 +16,7 @@ CommandTable::CommandTable() {
   RegisterKeyCommands(*this);
   RegisterServerCommands(*this);
   RegisterConnectionCommands(*this);
+  RegisterIntrospectionCommands(*this);
   RegisterListCommands(*this);
   RegisterHashCommands(*this);
   RegisterSetCommands(*this);

@@ -1,5 +1,6 @@
 // CONFIG GET / SET / RESETSTAT / REWRITE over the parameters ember has.
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <string>
 #include <vector>
@@ -9,6 +10,8 @@
 #include "commands/errors.h"
 #include "common/glob.h"
 #include "engine/engine.h"
+#include "engine/eviction.h"
+#include "keyspace/access_stamp.h"
 #include "server/memory_size.h"
 
 namespace ember {
@@ -53,12 +56,13 @@ const std::vector<Param>& Params() {
        }},
       {"maxmemory-policy", [](const ServerConfig& c) { return c.maxmemory_policy; },
        [](ServerConfig& c, std::string_view v) -> std::string {
-         for (const char* p : {"noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
-                               "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"}) {
-           if (EqualsIgnoreCase(v, p)) {
-             c.maxmemory_policy = p;
-             return "";
-           }
+         std::string lower(v);
+         for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+         if (ParseEvictionPolicy(lower)) {
+           c.maxmemory_policy = lower;
+           // Records' access stamps switch meaning with the policy, as in Redis.
+           g_access_tracking = IsLfuPolicy(lower) ? AccessTracking::kLfu : AccessTracking::kLru;
+           return "";
          }
          return "argument(s) must be one of the following: volatile-lru, allkeys-lru, "
                 "volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction";

@@ -18,6 +18,7 @@ inline constexpr std::string_view kDbIndex = "ERR DB index is out of range";
 inline constexpr std::string_view kStringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kOffsetRange = "ERR offset is out of range";
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
 
 std::string WrongArity(std::string_view command);

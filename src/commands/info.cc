@@ -10,6 +10,7 @@
 #include "commands/arg_parser.h"
 #include "commands/command.h"
 #include "common/clock.h"
+#include "common/memory.h"
 #include "engine/engine.h"
 
 namespace ember {
@@ -30,16 +31,6 @@ std::string HumanBytes(int64_t bytes) {
   return buf;
 }
 
-int64_t RssBytes() {
-  long pages = 0, resident = 0;
-  FILE* f = fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-  fclose(f);
-  return static_cast<int64_t>(resident) * sysconf(_SC_PAGESIZE);
-}
-
-std::atomic<int64_t> g_peak_memory{0};
 
 void Line(std::string& out, const char* name, const std::string& value) {
   out += name;
@@ -78,11 +69,12 @@ void ClientsSection(CommandContext& ctx, std::string& out) {
 }
 
 void MemorySection(CommandContext& ctx, std::string& out) {
-  int64_t used = 0;
-  for (uint32_t s = 0; s < ctx.num_shards(); ++s) used += static_cast<int64_t>(ctx.engine.shard(s).used_bytes());
-  int64_t rss = RssBytes();
-  int64_t peak = std::max(g_peak_memory.load(), used);
-  g_peak_memory.store(peak);
+  int64_t dataset = 0;
+  for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
+    dataset += static_cast<int64_t>(ctx.engine.shard(s).used_bytes());
+  }
+  memory::UpdatePeak();
+  int64_t used = memory::Used(), peak = memory::Peak(), rss = memory::ResidentBytes();
   const ServerConfig& config = ctx.engine.config();
   char ratio[32];
   snprintf(ratio, sizeof(ratio), "%.2f", used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
@@ -93,6 +85,7 @@ void MemorySection(CommandContext& ctx, std::string& out) {
   Line(out, "used_memory_rss_human", HumanBytes(rss));
   Line(out, "used_memory_peak", peak);
   Line(out, "used_memory_peak_human", HumanBytes(peak));
+  Line(out, "used_memory_dataset", dataset);
   Line(out, "maxmemory", config.maxmemory);
   Line(out, "maxmemory_human", HumanBytes(config.maxmemory));
   Line(out, "maxmemory_policy", config.maxmemory_policy);
@@ -102,11 +95,12 @@ void MemorySection(CommandContext& ctx, std::string& out) {
 }
 
 void StatsSection(CommandContext& ctx, std::string& out) {
-  uint64_t commands = 0, expired = 0, hits = 0, misses = 0;
+  uint64_t commands = 0, expired = 0, evicted = 0, hits = 0, misses = 0;
   for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
     Shard& shard = ctx.engine.shard(s);
     commands += shard.commands_processed.load(std::memory_order_relaxed);
     expired += shard.stats().expired_keys;
+    evicted += shard.stats().evicted_keys;
     hits += shard.stats().keyspace_hits;
     misses += shard.stats().keyspace_misses;
   }
@@ -119,7 +113,7 @@ void StatsSection(CommandContext& ctx, std::string& out) {
   Line(out, "total_net_output_bytes", static_cast<int64_t>(stats.total_net_output_bytes.load()));
   Line(out, "rejected_connections", static_cast<int64_t>(stats.rejected_connections.load()));
   Line(out, "expired_keys", static_cast<int64_t>(expired));
-  Line(out, "evicted_keys", 0);
+  Line(out, "evicted_keys", static_cast<int64_t>(evicted));
   Line(out, "keyspace_hits", static_cast<int64_t>(hits));
   Line(out, "keyspace_misses", static_cast<int64_t>(misses));
   out += "\r\n";

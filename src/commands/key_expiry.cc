@@ -81,7 +81,7 @@ void PExpireAt(CommandContext& ctx) {
 
 // TTL/PTTL (remaining) and EXPIRETIME/PEXPIRETIME (absolute): -2 missing, -1 no expiry.
 void TtlGeneric(CommandContext& ctx, bool seconds, bool absolute) {
-  auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms);
+  auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms, false);
   if (!entry) return ctx.reply.Integer(-2);
   if (!entry.record->has_expire()) return ctx.reply.Integer(-1);
   int64_t ms = entry.record->expire_ms();

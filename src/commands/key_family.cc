@@ -49,16 +49,23 @@ void Del(CommandContext& ctx) {
 
 // EXISTS and TOUCH: how many of the keys exist (repeats count again). Both are reads, as in
 // Redis (keyspace hits and misses are counted).
-void CountExisting(CommandContext& ctx) {
+void CountExisting(CommandContext& ctx, bool touch) {
   int64_t found = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ctx.Db(ctx.args[i]).FindForRead(ctx.args[i], ctx.now_ms)) ++found;
+    if (ctx.Db(ctx.args[i]).FindForRead(ctx.args[i], ctx.now_ms, touch)) ++found;
   }
   ctx.reply.Integer(found);
 }
 
+void Exists(CommandContext& ctx) {
+  CountExisting(ctx, false);
+}
+void Touch(CommandContext& ctx) {
+  CountExisting(ctx, true);
+}
+
 void Type(CommandContext& ctx) {
-  auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms);
+  auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms, false);
   ctx.reply.SimpleString(entry ? TypeName(entry.record->type()) : "none");
 }
 
@@ -266,13 +273,13 @@ void RegisterKeyCommands(CommandTable& t) {
   keyed("del", -2, kCmdWrite, 1, -1, Del, "Deletes one or more keys.");
   keyed("unlink", -2, kCmdWrite | kCmdFast, 1, -1, Del,
         "Deletes keys (memory is reclaimed at once).");
-  keyed("exists", -2, kCmdReadOnly | kCmdFast, 1, -1, CountExisting, "Counts the keys that exist.");
+  keyed("exists", -2, kCmdReadOnly | kCmdFast, 1, -1, Exists, "Counts the keys that exist.");
   keyed("type", 2, kCmdReadOnly | kCmdFast, 1, 1, Type, "Returns the type of a key's value.");
   keyed("rename", 3, kCmdWrite, 1, 2, RenameCmd, "Renames a key, overwriting the destination.");
   keyed("renamenx", 3, kCmdWrite | kCmdFast, 1, 2, RenameNx,
         "Renames a key if the new name is free.");
   keyed("copy", -3, kCmdWrite | kCmdDenyOom, 1, 2, Copy, "Copies a key's value to another key.");
-  keyed("touch", -2, kCmdReadOnly | kCmdFast, 1, -1, CountExisting,
+  keyed("touch", -2, kCmdReadOnly | kCmdFast, 1, -1, Touch,
         "Counts existing keys, updating access time.");
   whole("dbsize", 1, kCmdReadOnly | kCmdFast, DbSize, "server", "Returns the number of keys.");
   whole("keys", 2, kCmdReadOnly, Keys, "generic", "Returns all keys matching a pattern.");

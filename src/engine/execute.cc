@@ -1,10 +1,31 @@
 #include "engine/execute.h"
 
-namespace ember {
+#include <vector>
 
-void ExecuteCommand(Engine& engine, const CommandSpec& spec,
-                    std::span<const std::string_view> args, ClientState& client,
-                    ReplyBuilder& reply, int64_t now_ms) {
+#include "commands/errors.h"
+#include "engine/eviction.h"
+
+namespace ember {
+namespace {
+
+// The shard a write's memory check evicts from: the one owning its first key, which is the
+// shard this thread is running the command for.
+Shard& ShardForMemoryCheck(Engine& engine, const CommandSpec& spec,
+                           std::span<const std::string_view> args) {
+  thread_local std::vector<size_t> positions;
+  CommandTable::KeyPositions(spec, args, &positions);
+  uint32_t shard = positions.empty() ? 0 : engine.ShardOfKey(args[positions[0]]);
+  return engine.shard(shard);
+}
+
+}  // namespace
+
+void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std::string_view> args,
+                    ClientState& client, ReplyBuilder& reply, int64_t now_ms) {
+  if ((spec.flags & kCmdDenyOom) && engine.config().maxmemory > 0 &&
+      !MakeRoomForWrite(engine, ShardForMemoryCheck(engine, spec, args), now_ms)) {
+    return reply.Error(err::kOom);
+  }
   CommandContext ctx{args, reply, client, engine, now_ms};
   spec.handler(ctx);
 }

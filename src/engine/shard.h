@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "keyspace/database.h"
@@ -29,6 +30,22 @@ class Shard {
     return total;
   }
 
+  // The best eviction candidates seen so far (engine/eviction.cc), kept between evictions
+  // so each one chooses among many samples, not only its own.
+  struct EvictionCandidate {
+    int64_t score;  // higher: a better victim
+    int db;
+    std::string key;
+  };
+  std::vector<EvictionCandidate>& eviction_pool() { return eviction_pool_; }
+
+  // used_bytes() as last published by the thread working on this shard, for other threads
+  // (eviction compares shards). Refreshed every timer tick and after evictions.
+  std::atomic<int64_t> published_bytes{0};
+  void PublishBytes() {
+    published_bytes.store(static_cast<int64_t>(used_bytes()), std::memory_order_relaxed);
+  }
+
   // Commands executed on this shard (read by INFO from any thread).
   std::atomic<uint64_t> commands_processed{0};
 
@@ -36,6 +53,7 @@ class Shard {
   uint32_t id_;
   KeyspaceStats stats_;
   std::vector<std::unique_ptr<Database>> dbs_;
+  std::vector<EvictionCandidate> eviction_pool_;
 };
 
 }  // namespace ember

@@ -3,11 +3,20 @@
 #include <algorithm>
 #include <utility>
 
+#include "keyspace/access_stamp.h"
+
 namespace ember {
 
 Database::~Database() { Clear(); }
 
 Database::Entry Database::Find(std::string_view key, int64_t now_ms) {
+  Entry entry = Peek(key, now_ms);
+  if (entry) entry.record->set_lru(TouchAccessStamp(entry.record->lru(), now_ms));
+  return entry;
+}
+
+Database::Entry Database::Peek(std::string_view key, int64_t now_ms) {
+  last_now_ms_ = now_ms;
   Entry entry;
   entry.hash = HashKey(key);
   entry.slot = table_.Find(key, entry.hash);
@@ -23,8 +32,8 @@ Database::Entry Database::Find(std::string_view key, int64_t now_ms) {
   return entry;
 }
 
-Database::Entry Database::FindForRead(std::string_view key, int64_t now_ms) {
-  Entry entry = Find(key, now_ms);
+Database::Entry Database::FindForRead(std::string_view key, int64_t now_ms, bool touch) {
+  Entry entry = touch ? Find(key, now_ms) : Peek(key, now_ms);
   if (entry) {
     ++stats_->keyspace_hits;
   } else {
@@ -35,6 +44,8 @@ Database::Entry Database::FindForRead(std::string_view key, int64_t now_ms) {
 
 void Database::Put(Entry& entry, Record* record) {
   record_bytes_ += record->AllocatedBytes();
+  // An overwrite keeps the key's access history, as in Redis; a new key starts fresh.
+  record->set_lru(entry.record != nullptr ? entry.record->lru() : NewAccessStamp(last_now_ms_));
   if (entry.record != nullptr) {
     record_bytes_ -= entry.record->AllocatedBytes();
     if (entry.record != record) ReleaseReplaced(entry.record, record);
@@ -48,6 +59,7 @@ void Database::Put(Entry& entry, Record* record) {
 
 void Database::Insert(Record* record) {
   record_bytes_ += record->AllocatedBytes();
+  record->set_lru(NewAccessStamp(last_now_ms_));
   table_.Insert(record, HashKey(record->key()));
 }
 
@@ -98,6 +110,8 @@ std::pair<size_t, size_t> Database::SweepExpired(int64_t now_ms, size_t max_segm
                                           return true;
                                         });
   stats_->expired_keys += expired;
+  // A table emptied by expiry gives its segments back (one step over the now-empty segments).
+  if (expired > 0 && table_.size() == 0) Clear();
   return {checked, expired};
 }
 

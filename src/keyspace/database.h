@@ -15,6 +15,7 @@ struct KeyspaceStats {
   uint64_t expired_keys = 0;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
+  uint64_t evicted_keys = 0;
 };
 
 class Database {
@@ -32,8 +33,11 @@ class Database {
 
   // Finds a live key; an expired one is deleted on the way (lazy expiry).
   Entry Find(std::string_view key, int64_t now_ms);
-  // Like Find, counting a keyspace hit or miss (for reads).
-  Entry FindForRead(std::string_view key, int64_t now_ms);
+  // Like Find, but leaves the access stamp alone (OBJECT, eviction sampling).
+  Entry Peek(std::string_view key, int64_t now_ms);
+  // Like Find, counting a keyspace hit or miss (for reads). Without `touch`, like Peek:
+  // EXISTS, TYPE and TTL read a key without counting as a use for eviction, as in Redis.
+  Entry FindForRead(std::string_view key, int64_t now_ms, bool touch = true);
 
   // Stores `record` for its key: replaces and frees the old record at `entry`, or inserts.
   void Put(Entry& entry, Record* record);
@@ -70,6 +74,7 @@ class Database {
   KeyspaceStats* stats_;
   SegmentedTable table_;
   size_t record_bytes_ = 0;
+  int64_t last_now_ms_ = 0;  // the latest clock a lookup saw: stamps records stored after it
   uint32_t sweep_cursor_ = 0;
 };
 

@@ -1,7 +1,6 @@
 #include "keyspace/record.h"
 
-#include <mimalloc.h>
-
+#include "common/memory.h"
 #include "common/numbers.h"
 #include "types/object.h"
 
@@ -71,7 +70,7 @@ Record* Record::NewString(std::string_view key, std::string_view value, int64_t 
 }
 
 Record* Record::NewInt(std::string_view key, int64_t value, int64_t expire_ms) {
-  auto* p = static_cast<uint8_t*>(mi_malloc(HeadSize(key, expire_ms) + 8));
+  auto* p = static_cast<uint8_t*>(memory::Allocate(HeadSize(key, expire_ms) + 8));
   size_t off = WriteHead(p, ValueType::kString, Encoding::kInt, key, expire_ms);
   memcpy(p + off, &value, 8);
   return reinterpret_cast<Record*>(p);
@@ -82,7 +81,7 @@ Record* Record::NewStringWithCapacity(std::string_view key, std::string_view val
   if (capacity < value.size()) capacity = value.size();
   // The length varint is sized for the capacity so in-place growth never has to widen it.
   size_t size = HeadSize(key, expire_ms) + VarintSize(capacity) + capacity;
-  auto* p = static_cast<uint8_t*>(mi_malloc(size));
+  auto* p = static_cast<uint8_t*>(memory::Allocate(size));
   size_t off = WriteHead(p, ValueType::kString, Encoding::kRaw, key, expire_ms);
   size_t width = VarintSize(capacity);
   // A fixed-width varint: pad with continuation bytes so TrySetRawLength can rewrite it.
@@ -98,7 +97,7 @@ Record* Record::NewStringWithCapacity(std::string_view key, std::string_view val
 
 Record* Record::NewObject(std::string_view key, ValueType type, Object* object,
                           int64_t expire_ms) {
-  auto* p = static_cast<uint8_t*>(mi_malloc(HeadSize(key, expire_ms) + sizeof(Object*)));
+  auto* p = static_cast<uint8_t*>(memory::Allocate(HeadSize(key, expire_ms) + sizeof(Object*)));
   size_t off = WriteHead(p, type, Encoding::kObject, key, expire_ms);
   memcpy(p + off, &object, sizeof(Object*));
   return reinterpret_cast<Record*>(p);
@@ -106,10 +105,10 @@ Record* Record::NewObject(std::string_view key, ValueType type, Object* object,
 
 void Record::Free(Record* r) {
   if (r->encoding() == Encoding::kObject) delete r->object();
-  mi_free(r);
+  memory::Free(r);
 }
 
-void Record::FreeShell(Record* r) { mi_free(r); }
+void Record::FreeShell(Record* r) { memory::Free(r); }
 
 Object* Record::object() const {
   Object* o;
@@ -130,13 +129,17 @@ int64_t Record::expire_ms() const {
 
 void Record::set_expire_in_place(int64_t ms) { memcpy(bytes() + 4, &ms, 8); }
 
-uint16_t Record::lru() const {
-  uint16_t v;
-  memcpy(&v, bytes() + 2, 2);
-  return v;
+uint32_t Record::lru() const {
+  uint16_t low;
+  memcpy(&low, bytes() + 2, 2);
+  return (static_cast<uint32_t>(bytes()[1] >> 1) << 16) | low;
 }
 
-void Record::set_lru(uint16_t clock) { memcpy(bytes() + 2, &clock, 2); }
+void Record::set_lru(uint32_t stamp) {
+  uint16_t low = static_cast<uint16_t>(stamp);
+  memcpy(bytes() + 2, &low, 2);
+  bytes()[1] = static_cast<uint8_t>((bytes()[1] & kHasExpire) | ((stamp >> 16) & 0x7f) << 1);
+}
 
 std::string_view Record::key() const {
   uint64_t len;
@@ -178,7 +181,7 @@ size_t Record::raw_value_capacity() const {
   uint64_t len;
   size_t off = ValueOffset();
   size_t width = GetVarint(bytes() + off, &len);
-  size_t usable = mi_usable_size(this) - off - width;
+  size_t usable = memory::UsableSize(this) - off - width;
   // Never promise more than the length field can express.
   size_t max_for_width = width >= 9 ? SIZE_MAX : (size_t{1} << (7 * width)) - 1;
   return usable < max_for_width ? usable : max_for_width;
@@ -198,7 +201,7 @@ bool Record::TrySetRawLength(size_t new_len) {
   return true;
 }
 
-size_t Record::AllocatedBytes() const { return mi_usable_size(this); }
+size_t Record::AllocatedBytes() const { return memory::UsableSize(this); }
 
 Record* CloneWithExpire(const Record* r, int64_t expire_ms) {
   if (r->encoding() == Encoding::kObject) {

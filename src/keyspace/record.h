@@ -2,8 +2,8 @@
 // A compact record: one allocation holding a key, its value and (only when set) its expiry.
 //
 //   byte 0      type (high 4 bits) | encoding (low 4 bits)
-//   byte 1      flags (kHasExpire)
-//   bytes 2-3   LRU clock (minutes, wraps), for eviction
+//   byte 1      bit 0: kHasExpire; bits 1-7: high bits of the access stamp
+//   bytes 2-3   low 16 bits of the 23-bit access stamp (LRU/LFU, see access_stamp.h)
 //   [8 bytes]   absolute expiry in unix ms, present only with kHasExpire
 //   varint      key length, then the key bytes
 //   value       kRaw: varint length + bytes; kInt: 8-byte int64; kObject: 8-byte pointer
@@ -49,8 +49,9 @@ class Record {
   int64_t expire_ms() const;  // 0 when none
   // Only when has_expire(): rewrite the expiry in place.
   void set_expire_in_place(int64_t ms);
-  uint16_t lru() const;
-  void set_lru(uint16_t clock);
+  // The 23-bit access stamp the eviction policy reads (access_stamp.h).
+  uint32_t lru() const;
+  void set_lru(uint32_t stamp);
 
   std::string_view key() const;
   // For kRaw strings: the value bytes. For kInt, use int_value().

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/memory.h"
 
 namespace ember {
 
@@ -77,6 +78,8 @@ int Worker::RunTimers() {
     }
   }
   CheckKills();
+  shard.PublishBytes();
+  memory::ReturnFreedPages();
   if (engine_.config().timeout > 0) {
     int64_t idle_limit = engine_.config().timeout * 1000;
     for (auto& [fd, conn] : connections_) {

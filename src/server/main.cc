@@ -10,12 +10,14 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/eviction.h"
+#include "keyspace/access_stamp.h"
 #include "net/listener.h"
 #include "net/worker.h"
 #include "server/memory_size.h"
 
 #if !defined(EMBER_SANITIZED)
-#include <mimalloc-new-delete.h>
+#include "common/counting_new_delete.h"
 #endif
 
 using namespace ember;
@@ -59,6 +61,7 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
     }
     config->maxmemory = *bytes;
   }
+  if (IsLfuPolicy(config->maxmemory_policy)) g_access_tracking = AccessTracking::kLfu;
   if (config->shards == 0) config->shards = std::max(1u, std::thread::hardware_concurrency());
   return -1;
 }
@@ -66,6 +69,10 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Hand emptied pages back to the OS as soon as the allocator collects them, so memory freed
+  // by FLUSHALL, expiry or eviction leaves RSS (mimalloc's default waits 25 ms and then needs
+  // the thread to allocate again, which an idle shard never does).
+  mi_option_set(mi_option_decommit_delay, 0);
   ServerConfig config;
   if (int rc = ParseFlags(argc, argv, &config); rc >= 0) return rc;
 

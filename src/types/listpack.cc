@@ -1,9 +1,8 @@
 #include "types/listpack.h"
 
-#include <mimalloc.h>
-
 #include <cstring>
 
+#include "common/memory.h"
 #include "keyspace/record.h"
 
 namespace ember {
@@ -60,16 +59,16 @@ size_t EncodedSize(size_t len) {
 Listpack::Listpack(const Listpack& other) {
   if (other.buf_ == nullptr) return;
   size_t n = 8 + other.used_bytes();
-  buf_ = static_cast<uint8_t*>(mi_malloc(n));
+  buf_ = static_cast<uint8_t*>(memory::Allocate(n));
   memcpy(buf_, other.buf_, n);
 }
 
 Listpack::~Listpack() {
-  mi_free(buf_);
+  memory::Free(buf_);
 }
 
 size_t Listpack::AllocatedBytes() const {
-  return buf_ == nullptr ? 0 : mi_usable_size(buf_);
+  return buf_ == nullptr ? 0 : memory::UsableSize(buf_);
 }
 
 size_t Listpack::EntrySize(size_t pos) const {
@@ -110,11 +109,11 @@ size_t Listpack::Seek(int64_t index) const {
 
 void Listpack::Reserve(size_t extra) {
   size_t need = 8 + used_bytes() + extra;
-  if (buf_ != nullptr && mi_usable_size(buf_) >= need) return;
+  if (buf_ != nullptr && memory::UsableSize(buf_) >= need) return;
   bool fresh = buf_ == nullptr;
   // Grow by half again so a run of pushes is amortized O(1).
   size_t want = fresh ? need : need + need / 2;
-  buf_ = static_cast<uint8_t*>(mi_realloc(buf_, want));
+  buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, want));
   if (fresh) Header()[0] = Header()[1] = 0;
 }
 
@@ -155,7 +154,7 @@ size_t Listpack::Replace(size_t pos, std::string_view value) {
 }
 
 void Listpack::Clear() {
-  mi_free(buf_);
+  memory::Free(buf_);
   buf_ = nullptr;
 }
 
