@@ -2,9 +2,13 @@
 // What the server knows about one client connection: identity, selected DB, protocol.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace ember {
+
+class Session;
+struct Waiter;
 
 struct ClientState {
   uint64_t id = 0;
@@ -20,6 +24,10 @@ struct ClientState {
   std::string last_command = "NULL";
   bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
   std::atomic<bool> kill_requested{false};
+  // Set by a blocking command that parked the client (engine/blocking.h); the session takes it.
+  std::shared_ptr<Waiter> block_waiter;
+  Session* session = nullptr;  // the connection's session, for waking a blocked client
+  bool block_retry = false;    // re-running after a wake-up: queue again at the front
 };
 
 }  // namespace ember

@@ -25,6 +25,7 @@ enum CommandFlag : uint32_t {
   kCmdNoScript = 1 << 5,
   kCmdLoading = 1 << 6,
   kCmdStale = 1 << 7,
+  kCmdBlocking = 1 << 8,  // may park the client (BLPOP ...): runs alone, never in a batch
 };
 
 // Where a command runs.

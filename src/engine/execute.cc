@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "commands/errors.h"
+#include "engine/blocking.h"
 #include "engine/eviction.h"
 
 namespace ember {
@@ -28,6 +29,9 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
   }
   CommandContext ctx{args, reply, client, engine, now_ms};
   spec.handler(ctx);
+  if ((spec.flags & kCmdWrite) && g_blocked_clients.load(std::memory_order_relaxed) > 0) {
+    SignalKeysReady(engine, spec, args, client.db, now_ms);
+  }
 }
 
 void ExecuteDirect(Engine& engine, std::span<const std::string_view> args, ClientState& client,

@@ -18,9 +18,20 @@ Session::Session(Engine& engine, uint32_t home_shard, ClientState& client, std::
       owner_(owner),
       parser_(ParserLimits{engine.config().proto_max_bulk_len}),
       reply_(output, client.resp),
-      batches_(engine.num_shards(), nullptr) {}
+      batches_(engine.num_shards(), nullptr) {
+  client_.session = this;
+}
 
-Session::~Session() = default;
+Session::~Session() {
+  for (std::shared_ptr<Waiter>* w : {&waiter_, &client_.block_waiter}) {
+    if (*w == nullptr) continue;
+    WaiterState expected = WaiterState::kWaiting;
+    (*w)->state.compare_exchange_strong(expected, WaiterState::kCancelled);
+    (*w)->session = nullptr;
+  }
+  if (blocked_) g_blocked_clients.fetch_sub(1, std::memory_order_relaxed);
+  client_.session = nullptr;
+}
 
 std::span<const std::string_view> Session::StableArgs(std::span<const std::string_view> args) {
   // Inline commands are unescaped into the parser's own storage, which the next parse reuses;
@@ -125,6 +136,13 @@ size_t Session::Process(std::string_view input) {
       pos += consumed;
       continue;
     }
+    if (spec->flags & kCmdBlocking) {
+      if (round_has_remote_) break;  // runs alone, after the round
+      pos += consumed;
+      blocked_command_.assign(args.begin(), args.end());
+      RunBlocking(*spec);
+      continue;
+    }
     uint32_t target = 0;
     Route route = Classify(*spec, args, &target);
     if (route == Route::kBarrier && round_has_remote_) break;  // rerun after the round ends
@@ -156,7 +174,8 @@ void Session::StartMultiShardStep(const CommandSpec& spec, std::span<const std::
   }
   auto& counter = engine_.shard(home_shard_).commands_processed;
   counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  auto* step = new MultiShardStep(engine_, this, client_, spec, args, std::move(shards), home_shard_);
+  auto* step =
+      new MultiShardStep(engine_, this, client_, spec, args, std::move(shards), home_shard_);
   ++outstanding_;
   step->Post();
 }
@@ -179,6 +198,72 @@ void Session::OnStepDone(MultiShardStep* step) {
   delete step;
   --outstanding_;
   inline_args_.clear();
+  if (TakeBlock()) return;
+  on_resume_(owner_);
+}
+
+void Session::RunBlocking(const CommandSpec& spec) {
+  // Views of our own copy: they must outlive a multi-shard step and serve a re-run.
+  arg_scratch_.assign(blocked_command_.begin(), blocked_command_.end());
+  std::span<const std::string_view> args(arg_scratch_);
+  uint32_t target = 0;
+  if (Classify(spec, args, &target) == Route::kInline) {
+    RunInline(spec, args);
+    TakeBlock();
+  } else {
+    blocking_args_.assign(arg_scratch_.begin(), arg_scratch_.end());
+    StartMultiShardStep(spec, blocking_args_);
+  }
+}
+
+bool Session::TakeBlock() {
+  client_.block_retry = false;
+  if (client_.block_waiter == nullptr) return false;
+  waiter_ = std::move(client_.block_waiter);
+  client_.block_waiter = nullptr;
+  if (waiter_->state.load() == WaiterState::kWoken) {
+    // A key got data before we even parked: run the command again right away.
+    waiter_->session = nullptr;
+    waiter_.reset();
+    Rerun();
+    return outstanding_ > 0 || blocked_;
+  }
+  blocked_ = true;
+  g_blocked_clients.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void Session::Unblock() {
+  blocked_ = false;
+  g_blocked_clients.fetch_sub(1, std::memory_order_relaxed);
+  waiter_->session = nullptr;
+  waiter_.reset();
+}
+
+void Session::Rerun() {
+  const CommandSpec* spec = CommandTable::Instance().Find(blocked_command_[0]);
+  client_.block_retry = true;
+  RunBlocking(*spec);
+}
+
+void Session::OnWaiterWoken() {
+  if (!blocked_) return;  // not parked yet: TakeBlock sees the state and re-runs
+  Unblock();
+  Rerun();
+  if (outstanding_ == 0 && !blocked_) on_resume_(owner_);
+}
+
+int64_t Session::block_deadline_ms() const {
+  return blocked_ ? waiter_->deadline_ms : 0;
+}
+
+void Session::CheckBlockTimeout(int64_t now_ms) {
+  if (!blocked_ || waiter_->deadline_ms == 0 || now_ms < waiter_->deadline_ms) return;
+  WaiterState expected = WaiterState::kWaiting;
+  if (!waiter_->state.compare_exchange_strong(expected, WaiterState::kTimedOut)) return;
+  bool null_bulk = waiter_->null_bulk_on_timeout;
+  Unblock();
+  null_bulk ? reply_.Null() : reply_.NullArray();
   on_resume_(owner_);
 }
 

@@ -10,11 +10,13 @@
 // Commands on different shards commute, so replies are simply stitched back in arrival order.
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "commands/command.h"
+#include "engine/blocking.h"
 #include "engine/engine.h"
 #include "protocol/resp_parser.h"
 
@@ -34,7 +36,16 @@ class Session {
   // Runs the complete commands at the start of `input`; returns how many bytes it consumed.
   // While waiting() the caller must leave the input bytes where they are, unchanged.
   size_t Process(std::string_view input);
-  bool waiting() const { return outstanding_ > 0; }
+  bool waiting() const { return outstanding_ > 0 || blocked_; }
+  // Remote work is in flight: the session must outlive it.
+  bool in_flight() const { return outstanding_ > 0; }
+  // Parked by a blocking command (BLPOP ...) until a wake-up or its timeout.
+  bool blocked() const { return blocked_; }
+  int64_t block_deadline_ms() const;
+  // Home thread: a key we wait on got data; re-runs the blocked command.
+  void OnWaiterWoken();
+  // Home thread: replies the timeout's null and resumes, if the deadline has passed.
+  void CheckBlockTimeout(int64_t now_ms);
   // A protocol error or QUIT: flush the output, then close.
   bool closing() const { return closing_; }
   // Bytes the command being parsed is known to need (for sizing the read buffer).
@@ -51,8 +62,7 @@ class Session {
   };
 
   enum class Route { kInline, kRemote, kBarrier };
-  Route Classify(const CommandSpec& spec, std::span<const std::string_view> args,
-                 uint32_t* target);
+  Route Classify(const CommandSpec& spec, std::span<const std::string_view> args, uint32_t* target);
   void RunInline(const CommandSpec& spec, std::span<const std::string_view> args);
   void AddRemote(uint32_t shard, const CommandSpec& spec, std::span<const std::string_view> args);
   void ReplyError(std::string_view message);
@@ -60,6 +70,13 @@ class Session {
   void DispatchBatches();
   void FinishRound();
   std::span<const std::string_view> StableArgs(std::span<const std::string_view> args);
+  // Runs the blocking command in blocked_command_, alone.
+  void RunBlocking(const CommandSpec& spec);
+  // After a blocking command ran: parks the session if it blocked; true while it is parked
+  // or re-running.
+  bool TakeBlock();
+  void Unblock();
+  void Rerun();
 
   Engine& engine_;
   uint32_t home_shard_;
@@ -80,6 +97,10 @@ class Session {
   std::vector<size_t> key_positions_;
   uint32_t outstanding_ = 0;
   bool closing_ = false;
+  bool blocked_ = false;
+  std::shared_ptr<Waiter> waiter_;
+  std::vector<std::string> blocked_command_;     // kept to re-run it on a wake-up
+  std::vector<std::string_view> blocking_args_;  // views of it for a multi-shard step
 };
 
 }  // namespace ember

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/blocking.h"
 #include "keyspace/database.h"
 
 namespace ember {
@@ -38,6 +39,8 @@ class Shard {
     std::string key;
   };
   std::vector<EvictionCandidate>& eviction_pool() { return eviction_pool_; }
+  // Clients blocked on this shard's keys.
+  BlockingRegistry& blocking() { return blocking_; }
 
   // used_bytes() as last published by the thread working on this shard, for other threads
   // (eviction compares shards). Refreshed every timer tick and after evictions.
@@ -54,6 +57,7 @@ class Shard {
   KeyspaceStats stats_;
   std::vector<std::unique_ptr<Database>> dbs_;
   std::vector<EvictionCandidate> eviction_pool_;
+  BlockingRegistry blocking_;
 };
 
 }  // namespace ember

@@ -47,9 +47,11 @@ Connection::Connection(Worker& worker, Engine& engine, int fd, uint32_t shard)
   client_.created_ms = client_.last_active_ms = WallClockMs();
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) client_.addr = FormatAddress(addr);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    client_.addr = FormatAddress(addr);
   len = sizeof(addr);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) client_.laddr = FormatAddress(addr);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    client_.laddr = FormatAddress(addr);
   engine.clients().Add(&client_);
   engine.stats().connected_clients.fetch_add(1, std::memory_order_relaxed);
   engine.stats().total_connections_received.fetch_add(1, std::memory_order_relaxed);
@@ -116,7 +118,8 @@ void Connection::ProcessInput() {
 }
 
 bool Connection::read_paused() const {
-  return session_.waiting() || session_.closing() || output_.size() >= kOutputHighWater;
+  // A blocked client keeps being read, so its hang-up is noticed (its input just queues).
+  return session_.in_flight() || session_.closing() || output_.size() >= kOutputHighWater;
 }
 
 bool Connection::wants_close() const {

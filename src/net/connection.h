@@ -34,13 +34,18 @@ class Connection {
   bool read_paused() const;
   bool has_output() const { return !output_.empty(); }
   // Output not yet accepted by the kernel, including bytes handed to an in-flight send.
-  bool output_pending() const { return has_output() || send_pending || sending_offset < sending.size(); }
+  bool output_pending() const {
+    return has_output() || send_pending || sending_offset < sending.size();
+  }
   // Input was left unprocessed because too much output was queued.
   bool input_held() const { return input_held_; }
   std::string& output() { return output_; }
   // Should close once the output is flushed (QUIT, protocol error, kill).
   bool wants_close() const;
-  bool busy() const { return session_.waiting(); }
+  // Remote work in flight: the connection may not be destroyed yet.
+  bool busy() const { return session_.in_flight(); }
+  Session& session() { return session_; }
+  bool in_blocked_list = false;
   void MarkPeerClosed() { peer_closed_ = true; }
   bool peer_closed() const { return peer_closed_; }
 

@@ -49,6 +49,28 @@ void Worker::MarkDirty(Connection* conn) {
     conn->in_dirty_list = true;
     dirty_.push_back(conn);
   }
+  if (conn->session().blocked() && !conn->in_blocked_list) {
+    conn->in_blocked_list = true;
+    blocked_.push_back(conn);
+  }
+}
+
+int64_t Worker::CheckBlockedClients(int64_t now) {
+  int64_t nearest = 0;
+  for (size_t i = 0; i < blocked_.size();) {
+    Connection* conn = blocked_[i];
+    conn->session().CheckBlockTimeout(now);  // may reply and resume the client
+    if (!conn->session().blocked()) {
+      conn->in_blocked_list = false;
+      blocked_[i] = blocked_.back();
+      blocked_.pop_back();
+      continue;
+    }
+    int64_t deadline = conn->session().block_deadline_ms();
+    if (deadline > 0 && (nearest == 0 || deadline < nearest)) nearest = deadline;
+    ++i;
+  }
+  return nearest;
 }
 
 void Worker::RunMailbox() {
@@ -64,7 +86,12 @@ void Worker::RunMailbox() {
 int Worker::RunTimers() {
   int64_t now = WallClockMs();
   loop_now_ms_ = now;
-  if (now < next_tick_ms_) return static_cast<int>(next_tick_ms_ - now);
+  int64_t next_block_deadline = blocked_.empty() ? 0 : CheckBlockedClients(now);
+  if (now < next_tick_ms_) {
+    int64_t wake_at = next_tick_ms_;
+    if (next_block_deadline > 0) wake_at = std::min(wake_at, next_block_deadline);
+    return static_cast<int>(std::max<int64_t>(0, wake_at - now));
+  }
   int64_t hz = std::max<int64_t>(1, std::min<int64_t>(500, engine_.config().hz));
   next_tick_ms_ = now + 1000 / hz;
   Shard& shard = engine_.shard(shard_);
@@ -83,10 +110,13 @@ int Worker::RunTimers() {
   if (engine_.config().timeout > 0) {
     int64_t idle_limit = engine_.config().timeout * 1000;
     for (auto& [fd, conn] : connections_) {
-      if (!conn->busy() && now - conn->client().last_active_ms > idle_limit) conn->MarkPeerClosed();
+      bool idle = !conn->busy() && !conn->session().blocked();  // Redis never times out BLPOP
+      if (idle && now - conn->client().last_active_ms > idle_limit) conn->MarkPeerClosed();
     }
   }
-  return static_cast<int>(1000 / hz);
+  int64_t wait = 1000 / hz;
+  if (next_block_deadline > 0) wait = std::clamp<int64_t>(next_block_deadline - now, 0, wait);
+  return static_cast<int>(wait);
 }
 
 void Worker::CheckKills() {
@@ -98,6 +128,7 @@ void Worker::CheckKills() {
 void Worker::Destroy(Connection* conn) {
   OnDestroy(conn);
   if (conn->in_dirty_list) std::erase(dirty_, conn);
+  if (conn->in_blocked_list) std::erase(blocked_, conn);
   connections_.erase(conn->fd());
   delete conn;
 }

@@ -39,6 +39,8 @@ class Worker {
   void Destroy(Connection* conn);
   virtual void OnDestroy(Connection* conn) { (void)conn; }
   void CheckKills();
+  // Times out blocked clients whose deadline passed; returns the nearest deadline left (0: none).
+  int64_t CheckBlockedClients(int64_t now);
   // Shutdown: true once this worker and all others have drained and may exit.
   bool ShutdownStep();
   virtual void StopAccepting() = 0;
@@ -48,6 +50,7 @@ class Worker {
   int listen_fd_;
   std::unordered_map<int, Connection*> connections_;
   std::vector<Connection*> dirty_;
+  std::vector<Connection*> blocked_;  // clients parked by a blocking command
   int64_t next_tick_ms_ = 0;
   int64_t loop_now_ms_ = 0;  // wall clock at the last timer check
   bool draining_ = false;

@@ -1,0 +1,101 @@
+#include "engine/blocking.h"
+
+#include <cmath>
+#include <vector>
+
+#include "commands/command.h"
+#include "common/numbers.h"
+#include "engine/engine.h"
+#include "engine/session.h"
+
+namespace ember {
+namespace {
+
+// Runs on the blocked client's home thread.
+class WakeTask : public Task {
+ public:
+  explicit WakeTask(std::shared_ptr<Waiter> waiter) : waiter_(std::move(waiter)) {}
+  void Run() override {
+    if (waiter_->session != nullptr) waiter_->session->OnWaiterWoken();
+    delete this;
+  }
+
+ private:
+  std::shared_ptr<Waiter> waiter_;
+};
+
+}  // namespace
+
+std::string BlockingRegistry::QueueKey(int db, std::string_view key) {
+  std::string out(1, static_cast<char>(db));
+  out.append(key);
+  return out;
+}
+
+void BlockingRegistry::Add(int db, std::string_view key, std::shared_ptr<Waiter> waiter,
+                           bool at_front) {
+  auto& queue = queues_[QueueKey(db, key)];
+  // Forget clients that timed out or left, so an idle key's queue cannot grow without bound.
+  std::erase_if(queue, [](const auto& w) { return w->state.load() != WaiterState::kWaiting; });
+  at_front ? queue.push_front(std::move(waiter)) : queue.push_back(std::move(waiter));
+}
+
+void BlockingRegistry::WakeFirst(Engine& engine, int db, std::string_view key) {
+  auto it = queues_.find(QueueKey(db, key));
+  if (it == queues_.end()) return;
+  auto& queue = it->second;
+  while (!queue.empty()) {
+    std::shared_ptr<Waiter> waiter = std::move(queue.front());
+    queue.pop_front();
+    WaiterState expected = WaiterState::kWaiting;
+    if (waiter->state.compare_exchange_strong(expected, WaiterState::kWoken)) {
+      uint32_t home = waiter->home_worker;
+      engine.mailbox(home).Post(new WakeTask(std::move(waiter)));
+      break;
+    }
+  }
+  if (queue.empty()) queues_.erase(it);
+}
+
+std::optional<int64_t> ParseBlockTimeout(CommandContext& ctx, std::string_view arg) {
+  auto seconds = ParseDouble(arg);
+  if (!seconds || !std::isfinite(*seconds) || *seconds * 1000 > 9.2e18) {
+    ctx.reply.Error("ERR timeout is not a float or out of range");
+    return std::nullopt;
+  }
+  if (*seconds < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(std::ceil(*seconds * 1000));
+}
+
+void BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout_ms,
+                 bool null_bulk_on_timeout) {
+  auto waiter = std::make_shared<Waiter>();
+  waiter->home_worker = ctx.client.worker;
+  // Set now, not when the session takes the block: a wake-up may reach the home thread first.
+  waiter->session = ctx.client.session;
+  waiter->deadline_ms = timeout_ms == 0 ? 0 : ctx.now_ms + timeout_ms;
+  waiter->null_bulk_on_timeout = null_bulk_on_timeout;
+  for (std::string_view key : keys) {
+    Shard& shard = ctx.engine.shard(ctx.engine.ShardOfKey(key));
+    shard.blocking().Add(ctx.client.db, key, waiter, ctx.client.block_retry);
+  }
+  ctx.client.block_waiter = std::move(waiter);
+}
+
+void SignalKeysReady(Engine& engine, const CommandSpec& spec,
+                     std::span<const std::string_view> args, int db, int64_t now_ms) {
+  thread_local std::vector<size_t> positions;
+  CommandTable::KeyPositions(spec, args, &positions);
+  for (size_t pos : positions) {
+    std::string_view key = args[pos];
+    Shard& shard = engine.shard(engine.ShardOfKey(key));
+    if (shard.blocking().empty()) continue;
+    if (!shard.db(db).Peek(key, now_ms)) continue;  // deleted or emptied: nothing to serve
+    shard.blocking().WakeFirst(engine, db, key);
+  }
+}
+
+}  // namespace ember
