@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Latency while the keyspace grows: one client loads KEYS fresh keys (pipelined SETs) while
+# another runs GET one request at a time; reports the GET latency summary (max included) for
+# ember and for Debian's redis-server, each pinned to core 0 with the clients on core 1.
+#
+#   bash bench/growth_latency.sh [--keys N]      (default 10,000,000)
+#   EMBER_SERVER / REDIS_SERVER override the binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KEYS=10000000
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --keys) KEYS=$2; shift 2 ;;
+    *) echo "usage: $0 [--keys N]" >&2; exit 2 ;;
+  esac
+done
+PY=/usr/bin/python3
+EMBER_SERVER=$(realpath "${EMBER_SERVER:-build/release/ember-server}")
+REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
+[[ -x $EMBER_SERVER ]] || { echo "build ember first: make release" >&2; exit 1; }
+WORKDIR=$(mktemp -d /tmp/ember-growth.XXXXXX)
+RESULTS_DIR=$WORKDIR
+source bench/lib/servers.sh
+trap 'stop_all_servers; rm -rf "$WORKDIR"' EXIT
+
+run_one() {
+  local name=$1 template=$2
+  start_server "$name" "$template" "$WORKDIR/$name.log"
+  local port=$SERVER_PORT pid=$SERVER_PID
+  redis-cli -p "$port" set key:0000000001 0000000000000001 >/dev/null
+  # The same prober on the idle server first: the machine's own noise floor.
+  local idle
+  idle=$(chrt -f 10 taskset -c 1 $PY bench/lib/get_prober.py "$port" --seconds 3)
+  # The prober runs real-time on core 1 so the loader beside it cannot delay its wake-ups.
+  chrt -f 10 taskset -c 1 $PY bench/lib/get_prober.py "$port" >"$WORKDIR/$name.get.txt" &
+  local prober=$!
+  local start=$SECONDS
+  taskset -c 1 timeout 600 $PY bench/lib/gen_resp.py "$KEYS" |
+    taskset -c 1 timeout 600 redis-cli -p "$port" --pipe >"$WORKDIR/$name.load.txt" 2>&1
+  local load_s=$((SECONDS - start))
+  kill -TERM "$prober" 2>/dev/null || true
+  wait "$prober" 2>/dev/null || true
+  require_alive "$pid" "$name"
+  local keys rss
+  keys=$(redis-cli -p "$port" dbsize)
+  rss=$(rss_bytes "$pid")
+  printf '%-6s idle       GET ms: %s\n' "$name" "$idle"
+  printf '%-6s growing   GET ms: %s  (keys=%s load=%ss rss=%sMB)\n' \
+    "$name" "$(cat "$WORKDIR/$name.get.txt")" "$keys" "$load_s" $((rss / 1048576))
+  stop_server "$pid"
+}
+
+run_one ember "$EMBER_SERVER --port {port} --shards 1"
+run_one redis "$REDIS_SERVER --port {port} --save '' --appendonly no"
