@@ -23,6 +23,8 @@ struct ClientState {
   int64_t last_active_ms = 0;
   std::string last_command = "NULL";
   bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
+  // False only while a password is required and the client has not given it yet.
+  bool authenticated = true;
   std::atomic<bool> kill_requested{false};
   // Set by a blocking command that parked the client (engine/blocking.h); the session takes it.
   std::shared_ptr<Waiter> block_waiter;

@@ -26,6 +26,7 @@ enum CommandFlag : uint32_t {
   kCmdLoading = 1 << 6,
   kCmdStale = 1 << 7,
   kCmdBlocking = 1 << 8,  // may park the client (BLPOP ...): runs alone, never in a batch
+  kCmdNoAuth = 1 << 9,    // allowed before AUTH (AUTH, HELLO, QUIT)
 };
 
 // Where a command runs.

@@ -18,7 +18,9 @@ void Ping(CommandContext& ctx) {
   ctx.reply.SimpleString("PONG");
 }
 
-void Echo(CommandContext& ctx) { ctx.reply.Bulk(ctx.args[1]); }
+void Echo(CommandContext& ctx) {
+  ctx.reply.Bulk(ctx.args[1]);
+}
 
 void Select(CommandContext& ctx) {
   auto index = ParseInt64(ctx.args[1]);
@@ -46,6 +48,7 @@ void Auth(CommandContext& ctx) {
   if (given != password) {
     return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
   }
+  ctx.client.authenticated = true;
   ctx.reply.Ok();
 }
 
@@ -66,7 +69,7 @@ void Hello(CommandContext& ctx) {
     version = static_cast<int>(*parsed);
   }
   std::string_view name;
-  bool set_name = false;
+  bool set_name = false, authenticated = ctx.client.authenticated;
   while (args.HasNext()) {
     if (args.Eat("AUTH") && args.remaining() >= 2) {
       std::string_view user = args.Next(), pass = args.Next();
@@ -74,6 +77,7 @@ void Hello(CommandContext& ctx) {
       if (password.empty() || user != "default" || pass != password) {
         return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
       }
+      authenticated = true;
     } else if (args.Eat("SETNAME") && args.HasNext()) {
       name = args.Next();
       set_name = true;
@@ -82,8 +86,16 @@ void Hello(CommandContext& ctx) {
                              std::string(args.HasNext() ? args.Peek() : ctx.args.back()) + "'");
     }
   }
+  if (!authenticated) {
+    return ctx.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time");
+  }
+  ctx.client.authenticated = true;
   if (set_name && !ValidClientName(name)) {
-    return ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+    return ctx.reply.Error(
+        "ERR Client names cannot contain spaces, newlines or special characters.");
   }
   if (set_name) ctx.client.name = std::string(name);
   ctx.client.resp = version;
@@ -112,8 +124,8 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " idle=" + std::to_string(std::max<int64_t>(0, now_ms - c.last_active_ms) / 1000) +
          " flags=N db=" + std::to_string(c.db) +
          " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "
-         "omem=0 tot-mem=0 events=r cmd=" + c.last_command + " user=default redir=-1 resp=" +
-         std::to_string(c.resp) + "\n";
+         "omem=0 tot-mem=0 events=r cmd=" +
+         c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
 }
 
 // CLIENT KILL: the old form (an address) or filters. Returns the number killed.
@@ -175,22 +187,25 @@ void Client(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
   int64_t now = WallClockMs();
   static constexpr std::pair<const char*, int> kArity[] = {
-      {"ID", 2},     {"GETNAME", 2},  {"SETNAME", 3},  {"INFO", 2},     {"LIST", -2}, {"KILL", -3},
-      {"SETINFO", 4}, {"NO-EVICT", 3}, {"NO-TOUCH", 3}, {"HELP", 2}};
+      {"ID", 2},    {"GETNAME", 2}, {"SETNAME", 3},  {"INFO", 2},     {"LIST", -2},
+      {"KILL", -3}, {"SETINFO", 4}, {"NO-EVICT", 3}, {"NO-TOUCH", 3}, {"HELP", 2}};
   for (auto [name, arity] : kArity) {
     std::string error;
-    if (EqualsIgnoreCase(sub, name) && !err::CheckSubcommandArity("client", name, arity, ctx.args.size(), &error)) {
+    if (EqualsIgnoreCase(sub, name) &&
+        !err::CheckSubcommandArity("client", name, arity, ctx.args.size(), &error)) {
       return ctx.reply.Error(error);
     }
   }
-  if (EqualsIgnoreCase(sub, "ID") && ctx.args.size() == 2) return ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
+  if (EqualsIgnoreCase(sub, "ID") && ctx.args.size() == 2)
+    return ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
   if (EqualsIgnoreCase(sub, "GETNAME") && ctx.args.size() == 2) {
     if (ctx.client.name.empty()) return ctx.reply.Null();
     return ctx.reply.Bulk(ctx.client.name);
   }
   if (EqualsIgnoreCase(sub, "SETNAME") && ctx.args.size() == 3) {
     if (!ValidClientName(ctx.args[2])) {
-      return ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+      return ctx.reply.Error(
+          "ERR Client names cannot contain spaces, newlines or special characters.");
     }
     ctx.client.name = std::string(ctx.args[2]);
     return ctx.reply.Ok();
@@ -223,19 +238,22 @@ void Client(CommandContext& ctx) {
     std::string text;
     ctx.client.last_command = "client|list";
     ctx.engine.clients().ForEach([&](ClientState& c) {
-      if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end()) text += ClientLine(c, now);
+      if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end())
+        text += ClientLine(c, now);
     });
     return ctx.reply.Verbatim(text);
   }
   if (EqualsIgnoreCase(sub, "KILL") && ctx.args.size() >= 3) return ClientKill(ctx);
   if ((EqualsIgnoreCase(sub, "SETINFO") && ctx.args.size() == 4) ||
-      ((EqualsIgnoreCase(sub, "NO-EVICT") || EqualsIgnoreCase(sub, "NO-TOUCH")) && ctx.args.size() == 3)) {
+      ((EqualsIgnoreCase(sub, "NO-EVICT") || EqualsIgnoreCase(sub, "NO-TOUCH")) &&
+       ctx.args.size() == 3)) {
     return ctx.reply.Ok();
   }
   if (EqualsIgnoreCase(sub, "HELP")) {
     ctx.reply.ArrayHeader(6);
-    for (const char* line : {"CLIENT <subcommand> [<arg> ...]. Subcommands are:", "ID", "GETNAME",
-                             "SETNAME <name>", "LIST | INFO", "KILL <ip:port> | <filter> <value> ..."}) {
+    for (const char* line :
+         {"CLIENT <subcommand> [<arg> ...]. Subcommands are:", "ID", "GETNAME", "SETNAME <name>",
+          "LIST | INFO", "KILL <ip:port> | <filter> <value> ..."}) {
       ctx.reply.SimpleString(line);
     }
     return;
@@ -251,13 +269,19 @@ CommandSpec Cmd(const char* name, int arity, uint32_t flags, ExecKind exec, Comm
 }  // namespace
 
 void RegisterConnectionCommands(CommandTable& t) {
-  t.Register(Cmd("ping", -1, kCmdFast, ExecKind::kLocal, Ping, "Returns the server's liveliness response."));
+  t.Register(Cmd("ping", -1, kCmdFast, ExecKind::kLocal, Ping,
+                 "Returns the server's liveliness response."));
   t.Register(Cmd("echo", 2, kCmdFast, ExecKind::kLocal, Echo, "Returns the given string."));
-  t.Register(Cmd("select", 2, kCmdFast | kCmdLoading, ExecKind::kConnection, Select, "Changes the selected database."));
-  t.Register(Cmd("quit", -1, kCmdFast | kCmdLoading, ExecKind::kConnection, Quit, "Closes the connection."));
-  t.Register(Cmd("auth", -2, kCmdFast | kCmdNoScript | kCmdLoading, ExecKind::kConnection, Auth, "Authenticates the connection."));
-  t.Register(Cmd("hello", -1, kCmdFast | kCmdNoScript | kCmdLoading, ExecKind::kConnection, Hello, "Handshakes with the server."));
-  t.Register(Cmd("client", -2, kCmdAdmin | kCmdNoScript | kCmdLoading, ExecKind::kConnection, Client, "Manages client connections."));
+  t.Register(Cmd("select", 2, kCmdFast | kCmdLoading, ExecKind::kConnection, Select,
+                 "Changes the selected database."));
+  t.Register(Cmd("quit", -1, kCmdFast | kCmdLoading | kCmdNoAuth, ExecKind::kConnection, Quit,
+                 "Closes the connection."));
+  t.Register(Cmd("auth", -2, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
+                 ExecKind::kConnection, Auth, "Authenticates the connection."));
+  t.Register(Cmd("hello", -1, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
+                 ExecKind::kConnection, Hello, "Handshakes with the server."));
+  t.Register(Cmd("client", -2, kCmdAdmin | kCmdNoScript | kCmdLoading, ExecKind::kConnection,
+                 Client, "Manages client connections."));
 }
 
 }  // namespace ember

@@ -30,6 +30,8 @@ std::vector<std::string_view> FlagNames(const CommandSpec& spec) {
   if (spec.flags & kCmdLoading) names.push_back("loading");
   if (spec.flags & kCmdStale) names.push_back("stale");
   if (spec.flags & kCmdFast) names.push_back("fast");
+  if (spec.flags & kCmdBlocking) names.push_back("blocking");
+  if (spec.flags & kCmdNoAuth) names.push_back("no_auth");
   return names;
 }
 

@@ -136,6 +136,11 @@ size_t Session::Process(std::string_view input) {
       pos += consumed;
       continue;
     }
+    if (!client_.authenticated && !(spec->flags & kCmdNoAuth)) {
+      ReplyError("NOAUTH Authentication required.");
+      pos += consumed;
+      continue;
+    }
     if (spec->flags & kCmdBlocking) {
       if (round_has_remote_) break;  // runs alone, after the round
       pos += consumed;

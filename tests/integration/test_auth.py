@@ -1,0 +1,39 @@
+"""requirepass: every command but AUTH, HELLO and QUIT needs authentication first."""
+
+from helpers import err
+from resp_client import RespClient
+
+NOAUTH = err("NOAUTH Authentication required.")
+WRONGPASS = err("WRONGPASS invalid username-password pair or user is disabled.")
+
+
+def test_requirepass_gates_commands(make_server):
+    srv = make_server(shards=2, extra_args=["--requirepass", "s3cret"])
+    with RespClient(port=srv.port) as c:
+        assert c.execute("GET", "k") == NOAUTH
+        assert c.execute("SET", "k", "v") == NOAUTH
+        assert c.execute("PING") == NOAUTH
+        assert c.execute("HELLO", "3").message.startswith("NOAUTH HELLO must be called")
+        assert c.execute("AUTH", "wrong") == WRONGPASS
+        assert c.execute("GET", "k") == NOAUTH  # a wrong password leaves it locked
+        assert c.execute("AUTH", "s3cret") == "OK"
+        assert c.execute("SET", "k", "v") == "OK"
+        assert c.execute("GET", "k") == b"v"
+    with RespClient(port=srv.port) as c:
+        assert c.execute("AUTH", "default", "s3cret") == "OK"  # the two-argument form
+        assert c.execute("GET", "k") == b"v"
+    with RespClient(port=srv.port) as c:
+        hello = c.execute("HELLO", "3", "AUTH", "default", "s3cret")
+        assert isinstance(hello, dict) and hello[b"proto"] == 3
+        assert c.execute("GET", "k") == b"v"
+    with RespClient(port=srv.port) as c:
+        assert c.execute("HELLO", "2", "AUTH", "default", "nope") == WRONGPASS
+        assert c.execute("QUIT") == "OK"
+
+
+def test_auth_without_password_configured(make_server):
+    srv = make_server(shards=1)
+    with RespClient(port=srv.port) as c:
+        assert c.execute("AUTH", "x").message.startswith(
+            "ERR AUTH <password> called without any password configured")
+        assert c.execute("PING") == "PONG"
