@@ -1,7 +1,7 @@
 #include "keyspace/record.h"
 
-#include "common/memory.h"
 #include "common/numbers.h"
+#include "keyspace/record_heap.h"
 #include "types/object.h"
 
 namespace ember {
@@ -70,7 +70,7 @@ Record* Record::NewString(std::string_view key, std::string_view value, int64_t 
 }
 
 Record* Record::NewInt(std::string_view key, int64_t value, int64_t expire_ms) {
-  auto* p = static_cast<uint8_t*>(memory::Allocate(HeadSize(key, expire_ms) + 8));
+  auto* p = static_cast<uint8_t*>(record_heap::Allocate(HeadSize(key, expire_ms) + 8));
   size_t off = WriteHead(p, ValueType::kString, Encoding::kInt, key, expire_ms);
   memcpy(p + off, &value, 8);
   return reinterpret_cast<Record*>(p);
@@ -81,7 +81,7 @@ Record* Record::NewStringWithCapacity(std::string_view key, std::string_view val
   if (capacity < value.size()) capacity = value.size();
   // The length varint is sized for the capacity so in-place growth never has to widen it.
   size_t size = HeadSize(key, expire_ms) + VarintSize(capacity) + capacity;
-  auto* p = static_cast<uint8_t*>(memory::Allocate(size));
+  auto* p = static_cast<uint8_t*>(record_heap::Allocate(size));
   size_t off = WriteHead(p, ValueType::kString, Encoding::kRaw, key, expire_ms);
   size_t width = VarintSize(capacity);
   // A fixed-width varint: pad with continuation bytes so TrySetRawLength can rewrite it.
@@ -97,7 +97,7 @@ Record* Record::NewStringWithCapacity(std::string_view key, std::string_view val
 
 Record* Record::NewObject(std::string_view key, ValueType type, Object* object,
                           int64_t expire_ms) {
-  auto* p = static_cast<uint8_t*>(memory::Allocate(HeadSize(key, expire_ms) + sizeof(Object*)));
+  auto* p = static_cast<uint8_t*>(record_heap::Allocate(HeadSize(key, expire_ms) + sizeof(Object*)));
   size_t off = WriteHead(p, type, Encoding::kObject, key, expire_ms);
   memcpy(p + off, &object, sizeof(Object*));
   return reinterpret_cast<Record*>(p);
@@ -105,10 +105,10 @@ Record* Record::NewObject(std::string_view key, ValueType type, Object* object,
 
 void Record::Free(Record* r) {
   if (r->encoding() == Encoding::kObject) delete r->object();
-  memory::Free(r);
+  record_heap::Free(r);
 }
 
-void Record::FreeShell(Record* r) { memory::Free(r); }
+void Record::FreeShell(Record* r) { record_heap::Free(r); }
 
 Object* Record::object() const {
   Object* o;
@@ -181,7 +181,7 @@ size_t Record::raw_value_capacity() const {
   uint64_t len;
   size_t off = ValueOffset();
   size_t width = GetVarint(bytes() + off, &len);
-  size_t usable = memory::UsableSize(this) - off - width;
+  size_t usable = record_heap::UsableSize(this) - off - width;
   // Never promise more than the length field can express.
   size_t max_for_width = width >= 9 ? SIZE_MAX : (size_t{1} << (7 * width)) - 1;
   return usable < max_for_width ? usable : max_for_width;
@@ -201,7 +201,7 @@ bool Record::TrySetRawLength(size_t new_len) {
   return true;
 }
 
-size_t Record::AllocatedBytes() const { return memory::UsableSize(this); }
+size_t Record::AllocatedBytes() const { return record_heap::UsableSize(this); }
 
 Record* CloneWithExpire(const Record* r, int64_t expire_ms) {
   if (r->encoding() == Encoding::kObject) {

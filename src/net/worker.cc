@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/memory.h"
+#include "keyspace/record_heap.h"
 
 namespace ember {
 
@@ -106,6 +107,7 @@ int Worker::RunTimers() {
   }
   CheckKills();
   shard.PublishBytes();
+  record_heap::ReclaimRemoteFrees();
   memory::ReturnFreedPages();
   if (engine_.config().timeout > 0) {
     int64_t idle_limit = engine_.config().timeout * 1000;

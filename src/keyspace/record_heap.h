@@ -1,0 +1,27 @@
+#pragma once
+// The allocator for records and other small keyspace blocks. General allocators round a 36-byte
+// record up to 48 bytes; here blocks come in 4-byte steps up to kMaxSmallBlock, carved from
+// 64 KiB pages of one reserved address range, so a record wastes at most 3 bytes.
+//
+// Each thread owns the pages it carves from (no locks on the fast path). A block freed by
+// another thread (a cross-shard RENAME, FLUSHALL run on one thread) goes onto its page's
+// atomic remote list, and the page is queued for its owner, which takes the blocks back the
+// next time it runs short. Emptied pages go back to the OS. Larger blocks go to mimalloc.
+// Every block is counted in memory::Used().
+#include <cstddef>
+
+namespace ember::record_heap {
+
+inline constexpr size_t kMaxSmallBlock = 512;
+
+void* Allocate(size_t size);
+void Free(void* p);
+size_t UsableSize(const void* p);
+// Takes back the blocks other threads freed into this thread's pages (and returns pages that
+// became empty). Workers call it every tick, so memory freed by FLUSHALL on another thread
+// leaves RSS even if this thread never allocates again.
+void ReclaimRemoteFrees();
+// Bytes of address space in pages currently handed out (for tests and MEMORY STATS).
+size_t PageBytes();
+
+}  // namespace ember::record_heap
