@@ -1,5 +1,5 @@
 #pragma once
-// The allocator for records and other small keyspace blocks. General allocators round a 36-byte
+// The allocator for records, table segments and other keyspace blocks. General allocators round a 36-byte
 // record up to 48 bytes; here blocks come in 4-byte steps up to kMaxSmallBlock, carved from
 // 64 KiB pages of one reserved address range, so a record wastes at most 3 bytes.
 //
@@ -12,7 +12,7 @@
 
 namespace ember::record_heap {
 
-inline constexpr size_t kMaxSmallBlock = 512;
+inline constexpr size_t kMaxSmallBlock = 4096;
 
 void* Allocate(size_t size);
 void Free(void* p);
