@@ -58,9 +58,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
     db.Erase(entry);  // a time in the past deletes the key
     return ctx.reply.Integer(1);
   }
-  if (entry.record->has_expire()) {
-    entry.record->set_expire_in_place(when);
-  } else {
+  if (!entry.record->TrySetExpireInPlace(when)) {
     db.Put(entry, CloneWithExpire(entry.record, when));
   }
   ctx.reply.Integer(1);

@@ -262,11 +262,7 @@ void GetEx(CommandContext& ctx) {
   if (absolute && expire <= ctx.now_ms) {
     db.Erase(entry);
   } else if (opts.unit != ExpireUnit::kNone) {
-    if (r->has_expire()) {
-      r->set_expire_in_place(expire);
-    } else {
-      db.Put(entry, CloneWithExpire(r, expire));
-    }
+    if (!r->TrySetExpireInPlace(expire)) db.Put(entry, CloneWithExpire(r, expire));
   } else if (opts.persist && r->has_expire()) {
     db.Put(entry, CloneWithExpire(r, 0));
   }

@@ -7,7 +7,9 @@
 
 namespace ember {
 
-Database::~Database() { Clear(); }
+Database::~Database() {
+  Clear();
+}
 
 Database::Entry Database::Find(std::string_view key, int64_t now_ms) {
   Entry entry = Peek(key, now_ms);
@@ -70,9 +72,13 @@ Record* Database::Detach(Entry& entry) {
   return record;
 }
 
-void Database::Erase(Entry& entry) { Record::Free(Detach(entry)); }
+void Database::Erase(Entry& entry) {
+  Record::Free(Detach(entry));
+}
 
-void Database::EraseKeepingObject(Entry& entry) { Record::FreeShell(Detach(entry)); }
+void Database::EraseKeepingObject(Entry& entry) {
+  Record::FreeShell(Detach(entry));
+}
 
 void Database::ReleaseReplaced(Record* old_record, const Record* new_record) {
   bool shares_object = old_record->encoding() == Encoding::kObject &&
@@ -101,14 +107,14 @@ int64_t Database::ttl_sum_ms(int64_t now_ms) const {
 
 std::pair<size_t, size_t> Database::SweepExpired(int64_t now_ms, size_t max_segments) {
   size_t expired = 0;
-  size_t checked = table_.SweepExpiring(&sweep_cursor_, max_segments,
-                                        [&](SegmentedTable::Slot slot, Record* r) {
-                                          if (r->expire_ms() > now_ms) return false;
-                                          record_bytes_ -= r->AllocatedBytes();
-                                          Record::Free(table_.Erase(slot));
-                                          ++expired;
-                                          return true;
-                                        });
+  size_t checked =
+      table_.SweepExpiring(&sweep_cursor_, max_segments, [&](SegmentedTable::Slot slot, Record* r) {
+        if (r->expire_ms() > now_ms) return false;
+        record_bytes_ -= r->AllocatedBytes();
+        Record::Free(table_.Erase(slot));
+        ++expired;
+        return true;
+      });
   stats_->expired_keys += expired;
   // A table emptied by expiry gives its segments back (one step over the now-empty segments).
   if (expired > 0 && table_.size() == 0) Clear();

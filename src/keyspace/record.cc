@@ -41,23 +41,32 @@ size_t GetVarint(const uint8_t* p, uint64_t* v) {
   return n;
 }
 
+// Expiry times below 2^48 ms (the year 10889) take 6 bytes, later ones 8.
+constexpr int64_t kNarrowExpireLimit = int64_t{1} << 48;
+
+size_t ExpireBytes(int64_t expire_ms) {
+  if (expire_ms <= 0) return 0;
+  return expire_ms < kNarrowExpireLimit ? 6 : 8;
+}
+
 // Writes the header and key; returns the offset where the value starts.
-size_t WriteHead(uint8_t* p, ValueType type, Encoding enc, std::string_view key, int64_t expire_ms) {
-  p[0] = static_cast<uint8_t>((static_cast<uint8_t>(type) << 4) | static_cast<uint8_t>(enc));
+size_t WriteHead(uint8_t* p, ValueType type, Encoding enc, std::string_view key,
+                 int64_t expire_ms) {
+  size_t expire_bytes = ExpireBytes(expire_ms);
+  p[0] = static_cast<uint8_t>((static_cast<uint8_t>(type) << 4) | static_cast<uint8_t>(enc) |
+                              (expire_bytes == 8 ? Record::kWideExpire : 0));
   p[1] = expire_ms > 0 ? Record::kHasExpire : 0;
   p[2] = p[3] = 0;
   size_t off = 4;
-  if (expire_ms > 0) {
-    memcpy(p + off, &expire_ms, 8);
-    off += 8;
-  }
+  memcpy(p + off, &expire_ms, expire_bytes);  // little-endian: the low bytes
+  off += expire_bytes;
   off += PutVarint(p + off, key.size());
   memcpy(p + off, key.data(), key.size());
   return off + key.size();
 }
 
 size_t HeadSize(std::string_view key, int64_t expire_ms) {
-  return 4 + (expire_ms > 0 ? 8 : 0) + VarintSize(key.size()) + key.size();
+  return 4 + ExpireBytes(expire_ms) + VarintSize(key.size()) + key.size();
 }
 
 }  // namespace
@@ -76,8 +85,8 @@ Record* Record::NewInt(std::string_view key, int64_t value, int64_t expire_ms) {
   return reinterpret_cast<Record*>(p);
 }
 
-Record* Record::NewStringWithCapacity(std::string_view key, std::string_view value,
-                                      size_t capacity, int64_t expire_ms) {
+Record* Record::NewStringWithCapacity(std::string_view key, std::string_view value, size_t capacity,
+                                      int64_t expire_ms) {
   if (capacity < value.size()) capacity = value.size();
   // The length varint is sized for the capacity so in-place growth never has to widen it.
   size_t size = HeadSize(key, expire_ms) + VarintSize(capacity) + capacity;
@@ -95,9 +104,9 @@ Record* Record::NewStringWithCapacity(std::string_view key, std::string_view val
   return reinterpret_cast<Record*>(p);
 }
 
-Record* Record::NewObject(std::string_view key, ValueType type, Object* object,
-                          int64_t expire_ms) {
-  auto* p = static_cast<uint8_t*>(record_heap::Allocate(HeadSize(key, expire_ms) + sizeof(Object*)));
+Record* Record::NewObject(std::string_view key, ValueType type, Object* object, int64_t expire_ms) {
+  auto* p =
+      static_cast<uint8_t*>(record_heap::Allocate(HeadSize(key, expire_ms) + sizeof(Object*)));
   size_t off = WriteHead(p, type, Encoding::kObject, key, expire_ms);
   memcpy(p + off, &object, sizeof(Object*));
   return reinterpret_cast<Record*>(p);
@@ -108,7 +117,9 @@ void Record::Free(Record* r) {
   record_heap::Free(r);
 }
 
-void Record::FreeShell(Record* r) { record_heap::Free(r); }
+void Record::FreeShell(Record* r) {
+  record_heap::Free(r);
+}
 
 Object* Record::object() const {
   Object* o;
@@ -122,12 +133,16 @@ void Record::set_object_in_place(Object* object) {
 
 int64_t Record::expire_ms() const {
   if (!has_expire()) return 0;
-  int64_t ms;
-  memcpy(&ms, bytes() + 4, 8);
+  int64_t ms = 0;
+  memcpy(&ms, bytes() + 4, ExpireWidth());
   return ms;
 }
 
-void Record::set_expire_in_place(int64_t ms) { memcpy(bytes() + 4, &ms, 8); }
+bool Record::TrySetExpireInPlace(int64_t ms) {
+  if (!has_expire() || ExpireBytes(ms) != ExpireWidth()) return false;
+  memcpy(bytes() + 4, &ms, ExpireWidth());
+  return true;
+}
 
 uint32_t Record::lru() const {
   uint16_t low;
@@ -168,7 +183,9 @@ int64_t Record::int_value() const {
   return v;
 }
 
-void Record::set_int_value_in_place(int64_t v) { memcpy(bytes() + ValueOffset(), &v, 8); }
+void Record::set_int_value_in_place(int64_t v) {
+  memcpy(bytes() + ValueOffset(), &v, 8);
+}
 
 char* Record::raw_value_data() {
   uint64_t len;
@@ -201,7 +218,9 @@ bool Record::TrySetRawLength(size_t new_len) {
   return true;
 }
 
-size_t Record::AllocatedBytes() const { return record_heap::UsableSize(this); }
+size_t Record::AllocatedBytes() const {
+  return record_heap::UsableSize(this);
+}
 
 Record* CloneWithExpire(const Record* r, int64_t expire_ms) {
   if (r->encoding() == Encoding::kObject) {

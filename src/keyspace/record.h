@@ -1,10 +1,11 @@
 #pragma once
 // A compact record: one allocation holding a key, its value and (only when set) its expiry.
 //
-//   byte 0      type (high 4 bits) | encoding (low 4 bits)
+//   byte 0      type (high 4 bits) | kWideExpire (bit 3) | encoding (low 3 bits)
 //   byte 1      bit 0: kHasExpire; bits 1-7: high bits of the access stamp
 //   bytes 2-3   low 16 bits of the 23-bit access stamp (LRU/LFU, see access_stamp.h)
-//   [8 bytes]   absolute expiry in unix ms, present only with kHasExpire
+//   [6 bytes]   absolute expiry in unix ms, present only with kHasExpire (8 bytes with
+//               kWideExpire, for times past the year 10889)
 //   varint      key length, then the key bytes
 //   value       kRaw: varint length + bytes; kInt: 8-byte int64; kObject: 8-byte pointer
 //               to an Object (list, hash, set, zset) that the record owns
@@ -26,7 +27,8 @@ enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kObject = 2 };
 
 class Record {
  public:
-  static constexpr uint8_t kHasExpire = 1;
+  static constexpr uint8_t kHasExpire = 1;   // in byte 1
+  static constexpr uint8_t kWideExpire = 8;  // in byte 0
 
   // Builds a string record, int-encoding the value when it is a canonical int64.
   static Record* NewString(std::string_view key, std::string_view value, int64_t expire_ms);
@@ -36,19 +38,19 @@ class Record {
   static Record* NewStringWithCapacity(std::string_view key, std::string_view value,
                                        size_t capacity, int64_t expire_ms);
   // A record owning `object` (type is kList, kSet, kZSet or kHash).
-  static Record* NewObject(std::string_view key, ValueType type, Object* object,
-                           int64_t expire_ms);
+  static Record* NewObject(std::string_view key, ValueType type, Object* object, int64_t expire_ms);
   // Frees the record and the Object it owns.
   static void Free(Record* r);
   // Frees only the record; its Object (if any) now belongs to another record.
   static void FreeShell(Record* r);
 
   ValueType type() const { return static_cast<ValueType>(bytes()[0] >> 4); }
-  Encoding encoding() const { return static_cast<Encoding>(bytes()[0] & 0x0f); }
+  Encoding encoding() const { return static_cast<Encoding>(bytes()[0] & 0x07); }
   bool has_expire() const { return bytes()[1] & kHasExpire; }
   int64_t expire_ms() const;  // 0 when none
-  // Only when has_expire(): rewrite the expiry in place.
-  void set_expire_in_place(int64_t ms);
+  // Rewrites the expiry in place when the record has one of the same width; false otherwise
+  // (then build a new record with CloneWithExpire).
+  bool TrySetExpireInPlace(int64_t ms);
   // The 23-bit access stamp the eviction policy reads (access_stamp.h).
   uint32_t lru() const;
   void set_lru(uint32_t stamp);
@@ -75,7 +77,8 @@ class Record {
  private:
   const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(this); }
   uint8_t* bytes() { return reinterpret_cast<uint8_t*>(this); }
-  size_t KeyOffset() const { return has_expire() ? 12 : 4; }
+  size_t ExpireWidth() const { return (bytes()[0] & kWideExpire) ? 8 : 6; }
+  size_t KeyOffset() const { return has_expire() ? 4 + ExpireWidth() : 4; }
   size_t ValueOffset() const;
 };
 

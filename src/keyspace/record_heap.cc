@@ -5,8 +5,10 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
+#include <unordered_map>
 #include <vector>
 
 #include "common/memory.h"
@@ -16,14 +18,22 @@ namespace {
 
 constexpr size_t kPageSize = 64 * 1024;
 constexpr size_t kReserve = size_t{256} << 30;  // address space only; untouched pages cost nothing
-constexpr size_t kGranularity = 4;
+constexpr size_t kGranularity = 2;
 constexpr size_t kClasses = kMaxSmallBlock / kGranularity + 1;
 
 struct Heap;
 
-struct FreeBlock {
+// A free block holds the link to the next one. Blocks are only 4-byte aligned, so the link
+// is read and written with memcpy.
+struct FreeBlock;
+FreeBlock* NextOf(const FreeBlock* block) {
   FreeBlock* next;
-};
+  memcpy(&next, block, sizeof(next));
+  return next;
+}
+void SetNext(FreeBlock* block, FreeBlock* next) {
+  memcpy(block, &next, sizeof(next));
+}
 
 // Lives at the start of its page; the blocks follow it.
 struct Page {
@@ -44,32 +54,46 @@ struct Page {
 
 constexpr size_t kHeaderSize = (sizeof(Page) + 63) / 64 * 64;
 
+// One reserved range: small-block pages in the first half, big blocks in the second.
+constexpr size_t kSmallRange = kReserve / 2;
+constexpr size_t kBigUnit = 512;   // a big block wastes less than this
+constexpr size_t kBigHeader = 16;  // before each big block: its length in units
+
 struct Region {
   char* base = nullptr;
   std::mutex mutex;
-  size_t bump_pages = 0;
+  size_t small_bump = 0;  // pages handed out so far, reused or not
   std::vector<size_t> free_pages;
-  std::atomic<size_t> pages_out{0};
+  size_t big_bump = 0;                                       // units
+  std::unordered_map<size_t, std::vector<size_t>> free_big;  // unit offsets by length
+  std::atomic<size_t> bytes_out{0};
 };
 
 Region& TheRegion() {
   static Region* region = [] {
     auto* r = new Region();
-    void* p = mmap(nullptr, kReserve, PROT_READ | PROT_WRITE,
+    void* p = mmap(nullptr, kReserve + kPageSize, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) abort();
     // Align the first page to kPageSize so a block finds its page by masking.
     auto addr = reinterpret_cast<uintptr_t>(p);
     r->base = reinterpret_cast<char*>((addr + kPageSize - 1) & ~(kPageSize - 1));
+    g_region_base = r->base;
     return r;
   }();
   return *region;
 }
 
-bool InRegion(const void* p) {
-  Region& r = TheRegion();
+bool InSmallRange(const void* p) {
   auto* c = static_cast<const char*>(p);
-  return c >= r.base && c < r.base + kReserve - kPageSize;
+  char* base = TheRegion().base;
+  return c >= base && c < base + kSmallRange;
+}
+
+bool InBigRange(const void* p) {
+  auto* c = static_cast<const char*>(p);
+  char* base = TheRegion().base;
+  return c >= base + kSmallRange && c < base + kReserve;
 }
 
 Page* PageOf(const void* p) {
@@ -85,10 +109,11 @@ Page* TakePage() {
       index = r.free_pages.back();
       r.free_pages.pop_back();
     } else {
-      index = r.bump_pages++;
+      if ((r.small_bump + 1) * kPageSize > kSmallRange) abort();  // 128 GiB of small blocks
+      index = r.small_bump++;
     }
   }
-  r.pages_out.fetch_add(1, std::memory_order_relaxed);
+  r.bytes_out.fetch_add(kPageSize, std::memory_order_relaxed);
   return reinterpret_cast<Page*>(r.base + index * kPageSize);
 }
 
@@ -96,10 +121,55 @@ void ReturnPage(Page* page) {
   Region& r = TheRegion();
   // The kernel takes the memory back; the address stays ours for reuse.
   madvise(page, kPageSize, MADV_DONTNEED);
-  size_t index = (reinterpret_cast<char*>(page) - r.base) / kPageSize;
-  r.pages_out.fetch_sub(1, std::memory_order_relaxed);
+  size_t index = static_cast<size_t>(reinterpret_cast<char*>(page) - r.base) / kPageSize;
+  r.bytes_out.fetch_sub(kPageSize, std::memory_order_relaxed);
   std::lock_guard lock(r.mutex);
   r.free_pages.push_back(index);
+}
+
+// A big block takes whole 512-byte units; a freed run is reused for a block of the same length.
+void* AllocateBig(size_t size) {
+  Region& r = TheRegion();
+  size_t units = (kBigHeader + size + kBigUnit - 1) / kBigUnit;
+  size_t offset;
+  {
+    std::lock_guard lock(r.mutex);
+    auto it = r.free_big.find(units);
+    if (it != r.free_big.end() && !it->second.empty()) {
+      offset = it->second.back();
+      it->second.pop_back();
+    } else {
+      if ((r.big_bump + units) * kBigUnit > kReserve - kSmallRange) abort();
+      offset = r.big_bump;
+      r.big_bump += units;
+    }
+  }
+  r.bytes_out.fetch_add(units * kBigUnit, std::memory_order_relaxed);
+  char* start = r.base + kSmallRange + offset * kBigUnit;
+  memcpy(start, &units, sizeof(units));
+  memory::Count(static_cast<int64_t>(units * kBigUnit - kBigHeader));
+  return start + kBigHeader;
+}
+
+size_t BigUnits(const void* p) {
+  size_t units;
+  memcpy(&units, static_cast<const char*>(p) - kBigHeader, sizeof(units));
+  return units;
+}
+
+void FreeBig(void* p) {
+  Region& r = TheRegion();
+  char* start = static_cast<char*>(p) - kBigHeader;
+  size_t units = BigUnits(p);
+  memory::Count(-static_cast<int64_t>(units * kBigUnit - kBigHeader));
+  // Give back the whole OS pages inside the block; its edges may share pages with neighbours.
+  constexpr uintptr_t kOsPage = 4096;
+  uintptr_t first = (reinterpret_cast<uintptr_t>(start) + kOsPage - 1) & ~(kOsPage - 1);
+  uintptr_t last = (reinterpret_cast<uintptr_t>(start) + units * kBigUnit) & ~(kOsPage - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+  r.bytes_out.fetch_sub(units * kBigUnit, std::memory_order_relaxed);
+  std::lock_guard lock(r.mutex);
+  r.free_big[units].push_back(static_cast<size_t>(start - (r.base + kSmallRange)) / kBigUnit);
 }
 
 struct Heap {
@@ -154,8 +224,8 @@ struct Heap {
   void Reclaim(Page* page) {
     FreeBlock* block = page->remote_free.exchange(nullptr, std::memory_order_acquire);
     while (block != nullptr) {
-      FreeBlock* next = block->next;
-      block->next = page->local_free;
+      FreeBlock* next = NextOf(block);
+      SetNext(block, page->local_free);
       page->local_free = block;
       --page->used;
       block = next;
@@ -169,7 +239,7 @@ struct Heap {
       for (Page* page = with_room[cls]; page != nullptr;) {
         if (page->local_free != nullptr) {
           FreeBlock* block = page->local_free;
-          page->local_free = block->next;
+          page->local_free = NextOf(block);
           ++page->used;
           return block;
         }
@@ -207,7 +277,7 @@ struct Heap {
 
   void FreeLocal(Page* page, void* p) {
     auto* block = static_cast<FreeBlock*>(p);
-    block->next = page->local_free;
+    SetNext(block, page->local_free);
     page->local_free = block;
     --page->used;
     ReleaseIfEmpty(page);
@@ -225,7 +295,7 @@ void FreeRemote(Page* page, void* p) {
   auto* block = static_cast<FreeBlock*>(p);
   FreeBlock* head = page->remote_free.load(std::memory_order_relaxed);
   do {
-    block->next = head;
+    SetNext(block, head);
   } while (!page->remote_free.compare_exchange_weak(head, block, std::memory_order_release,
                                                     std::memory_order_relaxed));
   if (!page->queued_for_owner.exchange(true, std::memory_order_seq_cst)) {
@@ -241,13 +311,13 @@ void FreeRemote(Page* page, void* p) {
 
 size_t BlockSize(size_t size) {
   size_t rounded = (size + kGranularity - 1) / kGranularity * kGranularity;
-  return rounded < sizeof(FreeBlock) ? sizeof(FreeBlock) : rounded;
+  return rounded < sizeof(FreeBlock*) ? sizeof(FreeBlock*) : rounded;
 }
 
 }  // namespace
 
 void* Allocate(size_t size) {
-  if (size > kMaxSmallBlock) return memory::Allocate(size);
+  if (size > kMaxSmallBlock) return AllocateBig(size);
   size_t block_size = BlockSize(size);
   void* p = MyHeap().Allocate(block_size);
   memory::Count(static_cast<int64_t>(block_size));
@@ -256,7 +326,8 @@ void* Allocate(size_t size) {
 
 void Free(void* p) {
   if (p == nullptr) return;
-  if (!InRegion(p)) return memory::Free(p);
+  if (InBigRange(p)) return FreeBig(p);
+  if (!InSmallRange(p)) return memory::Free(p);
   Page* page = PageOf(p);
   memory::Count(-static_cast<int64_t>(page->block_size));
   Heap& heap = MyHeap();
@@ -269,7 +340,8 @@ void Free(void* p) {
 
 size_t UsableSize(const void* p) {
   if (p == nullptr) return 0;
-  if (!InRegion(p)) return memory::UsableSize(p);
+  if (InBigRange(p)) return BigUnits(p) * kBigUnit - kBigHeader;
+  if (!InSmallRange(p)) return memory::UsableSize(p);
   return PageOf(p)->block_size;
 }
 
@@ -279,7 +351,7 @@ void ReclaimRemoteFrees() {
 }
 
 size_t PageBytes() {
-  return TheRegion().pages_out.load(std::memory_order_relaxed) * kPageSize;
+  return TheRegion().bytes_out.load(std::memory_order_relaxed);
 }
 
 }  // namespace ember::record_heap

@@ -12,7 +12,9 @@
 
 namespace ember {
 
-uint64_t HashKey(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+uint64_t HashKey(std::string_view key) {
+  return XXH3_64bits(key.data(), key.size());
+}
 
 namespace {
 constexpr uint8_t kEmpty = 0x80;
@@ -22,14 +24,21 @@ constexpr uint32_t kGroups = SegmentedTable::kSlotsPerSegment / SegmentedTable::
 // tags at a time stays short at that load, and the fuller segments save memory.
 constexpr uint32_t kMaxUsed = SegmentedTable::kSlotsPerSegment * 15 / 16;
 
-inline uint8_t TagOf(uint64_t hash) { return static_cast<uint8_t>((hash >> 4) & 0x7f); }
-inline uint32_t HomeGroup(uint64_t hash) { return static_cast<uint32_t>(hash & (kGroups - 1)); }
-inline uint32_t PrefixOf(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+inline uint8_t TagOf(uint64_t hash) {
+  return static_cast<uint8_t>((hash >> 4) & 0x7f);
+}
+inline uint32_t HomeGroup(uint64_t hash) {
+  return static_cast<uint32_t>(hash & (kGroups - 1));
+}
+inline uint32_t PrefixOf(uint64_t hash) {
+  return static_cast<uint32_t>(hash >> 32);
+}
 }  // namespace
 
 struct SegmentedTable::Segment {
   alignas(16) uint8_t tags[kSlotsPerSegment];
-  Record* records[kSlotsPerSegment];
+  // Records by their 5-byte record_heap reference, not an 8-byte pointer: 3 bytes a slot.
+  uint8_t refs[kSlotsPerSegment][5];
   uint64_t expire_bits[kSlotsPerSegment / 64];
   uint32_t local_depth = 0;
   uint32_t used = 0;     // live records
@@ -39,9 +48,17 @@ struct SegmentedTable::Segment {
     memset(tags, kEmpty, sizeof(tags));
     memset(expire_bits, 0, sizeof(expire_bits));
   }
-  // From record_heap: a segment (2,352 bytes) fits it tightly, where a general allocator's
-  // next size class would be 2,560.
+  // From record_heap, which sizes blocks in 4-byte steps.
   static void* operator new(size_t size) { return record_heap::Allocate(size); }
+  Record* record(uint32_t i) const {
+    uint64_t ref = 0;
+    memcpy(&ref, refs[i], 5);
+    return static_cast<Record*>(record_heap::FromRef(ref));
+  }
+  void set_record(uint32_t i, const Record* r) {
+    uint64_t ref = record_heap::ToRef(r);
+    memcpy(refs[i], &ref, 5);
+  }
   static void operator delete(void* p) { record_heap::Free(p); }
   void SetExpireBit(uint32_t i, bool on) {
     if (on) {
@@ -83,7 +100,7 @@ SegmentedTable::Slot SegmentedTable::Find(std::string_view key, uint64_t hash) c
     uint32_t matches = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(group_tags, tag)));
     while (matches != 0) {
       uint32_t i = group * kGroupSize + static_cast<uint32_t>(__builtin_ctz(matches));
-      if (seg->records[i]->key() == key) return Slot{seg, i};
+      if (seg->record(i)->key() == key) return Slot{seg, i};
       matches &= matches - 1;
     }
     if (_mm_movemask_epi8(_mm_cmpeq_epi8(group_tags, empty)) != 0) break;
@@ -92,7 +109,9 @@ SegmentedTable::Slot SegmentedTable::Find(std::string_view key, uint64_t hash) c
   return Slot{};
 }
 
-Record* SegmentedTable::Get(Slot slot) const { return slot.segment->records[slot.index]; }
+Record* SegmentedTable::Get(Slot slot) const {
+  return slot.segment->record(slot.index);
+}
 
 void SegmentedTable::InsertIntoSegment(Segment* seg, Record* record, uint64_t hash) {
   uint32_t group = HomeGroup(hash);
@@ -101,13 +120,13 @@ void SegmentedTable::InsertIntoSegment(Segment* seg, Record* record, uint64_t ha
     const uint8_t* tags = seg->tags + group * kGroupSize;
     __m128i group_tags = _mm_load_si128(reinterpret_cast<const __m128i*>(tags));
     // Empty and deleted tags have the high bit set; full tags never do.
-    uint32_t free_slots = static_cast<uint32_t>(
-        _mm_movemask_epi8(_mm_and_si128(group_tags, full_mask)));
+    uint32_t free_slots =
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(group_tags, full_mask)));
     if (free_slots != 0) {
       uint32_t i = group * kGroupSize + static_cast<uint32_t>(__builtin_ctz(free_slots));
       if (seg->tags[i] == kDeleted) --seg->deleted;
       seg->tags[i] = TagOf(hash);
-      seg->records[i] = record;
+      seg->set_record(i, record);
       seg->SetExpireBit(i, record->has_expire());
       ++seg->used;
       return;
@@ -135,7 +154,7 @@ void SegmentedTable::Insert(Record* record, uint64_t hash) {
 void SegmentedTable::Replace(Slot slot, Record* record) {
   Segment* seg = slot.segment;
   bool had = seg->ExpireBit(slot.index);
-  seg->records[slot.index] = record;
+  seg->set_record(slot.index, record);
   seg->SetExpireBit(slot.index, record->has_expire());
   if (had && !record->has_expire()) --expires_;
   if (!had && record->has_expire()) ++expires_;
@@ -143,7 +162,7 @@ void SegmentedTable::Replace(Slot slot, Record* record) {
 
 Record* SegmentedTable::Erase(Slot slot) {
   Segment* seg = slot.segment;
-  Record* record = seg->records[slot.index];
+  Record* record = seg->record(slot.index);
   if (seg->ExpireBit(slot.index)) --expires_;
   seg->SetExpireBit(slot.index, false);
   // A slot in a group with an empty tag can become empty again: no probe ever passed it.
@@ -155,7 +174,6 @@ Record* SegmentedTable::Erase(Slot slot) {
     seg->tags[slot.index] = kDeleted;
     ++seg->deleted;
   }
-  seg->records[slot.index] = nullptr;
   --seg->used;
   --size_;
   return record;
@@ -165,7 +183,7 @@ void SegmentedTable::RebuildSegment(Segment* seg) {
   Record* live[kSlotsPerSegment];
   uint32_t n = 0;
   for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
-    if (!(seg->tags[i] & 0x80)) live[n++] = seg->records[i];
+    if (!(seg->tags[i] & 0x80)) live[n++] = seg->record(i);
   }
   memset(seg->tags, kEmpty, sizeof(seg->tags));
   memset(seg->expire_bits, 0, sizeof(seg->expire_bits));
@@ -177,7 +195,8 @@ void SegmentedTable::Split(Segment* seg) {
   if (seg->local_depth == global_depth_) {
     // Double the directory: every segment now appears twice as often.
     std::vector<Segment*> bigger(directory_.size() * 2);
-    for (size_t i = 0; i < directory_.size(); ++i) bigger[2 * i] = bigger[2 * i + 1] = directory_[i];
+    for (size_t i = 0; i < directory_.size(); ++i)
+      bigger[2 * i] = bigger[2 * i + 1] = directory_[i];
     directory_.swap(bigger);
     ++global_depth_;
   }
@@ -192,7 +211,7 @@ void SegmentedTable::Split(Segment* seg) {
   uint64_t any_hash = 0;
   for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
     if (seg->tags[i] & 0x80) continue;
-    Record* r = seg->records[i];
+    Record* r = seg->record(i);
     uint64_t hash = HashKey(r->key());
     any_hash = hash;
     if ((hash >> (64 - depth)) & 1) {
@@ -204,7 +223,8 @@ void SegmentedTable::Split(Segment* seg) {
   memset(seg->tags, kEmpty, sizeof(seg->tags));
   memset(seg->expire_bits, 0, sizeof(seg->expire_bits));
   seg->used = seg->deleted = 0;
-  for (uint32_t i = 0; i < stay_count; ++i) InsertIntoSegment(seg, stay[i], HashKey(stay[i]->key()));
+  for (uint32_t i = 0; i < stay_count; ++i)
+    InsertIntoSegment(seg, stay[i], HashKey(stay[i]->key()));
 
   // Repoint the upper half of the directory range that referred to seg.
   size_t span = size_t{1} << (global_depth_ - depth + 1);
@@ -218,7 +238,7 @@ void SegmentedTable::Clear() {
     if (seg == last) continue;
     last = seg;
     for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
-      if (!(seg->tags[i] & 0x80)) Record::Free(seg->records[i]);
+      if (!(seg->tags[i] & 0x80)) Record::Free(seg->record(i));
     }
     delete seg;
   }
@@ -245,11 +265,12 @@ uint32_t SegmentedTable::Scan(uint32_t cursor, size_t count,
   uint64_t position = cursor;  // a 32-bit hash prefix; segments cover contiguous ranges
   size_t visited = 0;
   while (position < (uint64_t{1} << 32)) {
-    size_t dir_index = global_depth_ == 0 ? 0 : static_cast<size_t>(position >> (32 - global_depth_));
+    size_t dir_index =
+        global_depth_ == 0 ? 0 : static_cast<size_t>(position >> (32 - global_depth_));
     Segment* seg = directory_[dir_index];
     for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
       if (!(seg->tags[i] & 0x80)) {
-        visit(seg->records[i]);
+        visit(seg->record(i));
         ++visited;
       }
     }
@@ -277,7 +298,7 @@ size_t SegmentedTable::SweepExpiring(uint32_t* cursor, size_t max_segments,
         uint32_t i = word * 64 + static_cast<uint32_t>(__builtin_ctzll(bits));
         bits &= bits - 1;
         ++checked;
-        visit(Slot{seg, i}, seg->records[i]);
+        visit(Slot{seg, i}, seg->record(i));
       }
     }
   }
@@ -292,7 +313,7 @@ Record* SegmentedTable::Random(uint64_t random) const {
       uint32_t start = static_cast<uint32_t>(random >> 40) % kSlotsPerSegment;
       for (uint32_t k = 0; k < kSlotsPerSegment; ++k) {
         uint32_t i = (start + k) % kSlotsPerSegment;
-        if (!(seg->tags[i] & 0x80)) return seg->records[i];
+        if (!(seg->tags[i] & 0x80)) return seg->record(i);
       }
     }
     random = random * 6364136223846793005ull + 1442695040888963407ull;
@@ -300,7 +321,7 @@ Record* SegmentedTable::Random(uint64_t random) const {
   // Very sparse table: fall back to the first record found.
   for (Segment* seg : directory_) {
     for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
-      if (!(seg->tags[i] & 0x80)) return seg->records[i];
+      if (!(seg->tags[i] & 0x80)) return seg->record(i);
     }
   }
   return nullptr;

@@ -38,11 +38,20 @@ TEST(Record, StringRoundTripAndIntEncoding) {
 
 TEST(Record, CompactForSmallKeys) {
   // 14-byte key, 16-byte value: header 4 + key 15 + value 17 = 36 bytes, allocated exactly
-  // (record_heap rounds to 4 bytes); a TTL adds its 8 bytes.
+  // (record_heap rounds to 2 bytes); a TTL adds 6 bytes.
   Record* r = Record::NewString("key:0000000001", "abcdefghijklmnop", 0);
   EXPECT_EQ(r->AllocatedBytes(), 36u);
   Record* with_ttl = Record::NewString("key:0000000001", "abcdefghijklmnop", 1700000000000);
-  EXPECT_EQ(with_ttl->AllocatedBytes(), 44u);
+  EXPECT_EQ(with_ttl->AllocatedBytes(), 42u);
+  EXPECT_EQ(with_ttl->expire_ms(), 1700000000000);
+  // A time past 2^48 ms needs the wide form, and round-trips.
+  Record* far = Record::NewString("k", "v", int64_t{1} << 50);
+  EXPECT_EQ(far->expire_ms(), int64_t{1} << 50);
+  EXPECT_FALSE(far->TrySetExpireInPlace(1700000000000));  // narrower: needs a new record
+  EXPECT_TRUE(far->TrySetExpireInPlace((int64_t{1} << 50) + 5));
+  EXPECT_EQ(far->expire_ms(), (int64_t{1} << 50) + 5);
+  EXPECT_EQ(far->key(), "k");
+  Record::Free(far);
   Record::Free(with_ttl);
   Record::Free(r);
 }

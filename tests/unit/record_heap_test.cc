@@ -23,16 +23,38 @@ void Check(const Block& b) {
   for (size_t i = 0; i < b.size; ++i) ASSERT_EQ(b.p[i], b.fill) << "block of " << b.size;
 }
 
-TEST(RecordHeap, SizesRoundToFourBytes) {
+TEST(RecordHeap, SizesRoundToTwoBytes) {
   void* a = record_heap::Allocate(36);
   void* b = record_heap::Allocate(37);
   void* big = record_heap::Allocate(record_heap::kMaxSmallBlock + 1);
   EXPECT_EQ(record_heap::UsableSize(a), 36u);
-  EXPECT_EQ(record_heap::UsableSize(b), 40u);
+  EXPECT_EQ(record_heap::UsableSize(b), 38u);
   EXPECT_GE(record_heap::UsableSize(big), record_heap::kMaxSmallBlock + 1);
   record_heap::Free(a);
   record_heap::Free(b);
   record_heap::Free(big);
+}
+
+TEST(RecordHeap, BigBlocksUseWholeUnitsAndComeBack) {
+  size_t pages_before = record_heap::PageBytes();
+  int64_t used_before = memory::Used();
+  std::vector<Block> blocks;
+  for (size_t size : {4097u, 5000u, 15000u, 65536u, 300000u, 5000u}) {
+    auto* p = static_cast<char*>(record_heap::Allocate(size));
+    size_t usable = record_heap::UsableSize(p);
+    EXPECT_GE(usable, size);
+    EXPECT_LT(usable, size + 512);  // at most one 512-byte unit of slack
+    memset(p, 'b', size);
+    blocks.push_back({p, size, 'b'});
+  }
+  // References name big blocks as well as small ones.
+  EXPECT_EQ(record_heap::FromRef(record_heap::ToRef(blocks[3].p)), blocks[3].p);
+  for (const Block& b : blocks) {
+    Check(b);
+    record_heap::Free(b.p);
+  }
+  EXPECT_EQ(record_heap::PageBytes(), pages_before);
+  EXPECT_EQ(memory::Used(), used_before);
 }
 
 TEST(RecordHeap, RandomAllocFreeKeepsContentsAndReturnsPages) {
