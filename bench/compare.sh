@@ -206,6 +206,7 @@ MEM_CSV=$RESULTS_DIR/memory.csv
 mem_one() {
   local server=$1 variant=$2 ttl_args=() before after dbsize
   [[ $variant == ttl ]] && ttl_args=(--ttl "$TTL")
+  [[ $variant == value256 ]] && ttl_args=(--value-size 256)
   start "$server" "mem-$variant"
   sleep 0.5
   before=$(rss_bytes "$SERVER_PID")
@@ -228,9 +229,9 @@ mem_one() {
 }
 
 if ((DO_MEMORY)); then
-  log "memory: $KEYS keys key:%010d, 16-byte values; plain and with EX $TTL"
+  log "memory: $KEYS keys key:%010d, 16-byte values plain and with EX $TTL; 256-byte values"
   echo "server,variant,keys,rss_before,rss_after,dbsize" >"$MEM_CSV"
-  for variant in plain ttl; do
+  for variant in plain ttl value256; do
     mem_one ember "$variant"
     mem_one redis "$variant"
   done

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes N SET commands as a raw RESP stream to stdout, for `redis-cli --pipe`.
 
-Keys are key:%010d (0 .. N-1), values are 16 bytes (%016d of the index), so
-every server under test stores exactly the same data. With --ttl S each
+Keys are key:%010d (0 .. N-1), values are 16 bytes (%016d of the index; padded
+with 'v' to --value-size), so every server under test stores exactly the same data. With --ttl S each
 command is `SET key value EX S`.
 
     gen_resp.py 1000000 | redis-cli -p PORT --pipe
@@ -20,6 +20,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("keys", type=int, help="number of keys to SET")
     ap.add_argument("--ttl", type=int, default=0, help="EX seconds (0: no TTL)")
+    ap.add_argument("--value-size", type=int, default=16, help="value bytes (default 16)")
     args = ap.parse_args()
 
     if args.ttl > 0:
@@ -32,7 +33,8 @@ def main() -> int:
     out = sys.stdout.buffer
     chunk = []
     for i in range(args.keys):
-        chunk.append(head + bulk(b"key:%010d" % i) + bulk(b"%016d" % i) + tail)
+        value = (b"%016d" % i).ljust(args.value_size, b"v")[:args.value_size]
+        chunk.append(head + bulk(b"key:%010d" % i) + bulk(value) + tail)
         if len(chunk) == 65536:
             out.write(b"".join(chunk))
             chunk.clear()

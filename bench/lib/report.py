@@ -116,6 +116,18 @@ def fmt_ratio(x):
     return "n/a" if x is None else f"{x:.2f}x"
 
 
+ABSOLUTE_RSS = {"plain": 50.0, "ttl": 54.0}
+
+
+def absolute_bar(name, values):
+    vals = [(k, v, limit) for k, v, limit in values if v is not None]
+    if not vals:
+        return {"bar": name, "pass": None, "worst": None, "detail": "no data"}
+    ok = all(v <= limit for _, v, limit in vals)
+    detail = ", ".join(f"{k} {v:.1f} B" for k, v, _ in vals)
+    return {"bar": name, "pass": ok, "worst": None, "limit": None, "detail": detail}
+
+
 def bars(runs, memory):
     def bar(name, values, limit, at_least):
         vals = [(k, v) for k, v in values if v is not None]
@@ -133,8 +145,11 @@ def bars(runs, memory):
         bar(f"server CPU per request at pipeline 1 <= {BAR_CPU_P1}x Redis (every P1 workload)",
             [(r["workload"], r["cpu_ratio"]) for r in runs if r["pipeline"] == 1],
             BAR_CPU_P1, False),
-        bar(f"RSS bytes per key <= {BAR_RSS}x Redis (plain and with TTL)",
+        bar(f"RSS bytes per key <= {BAR_RSS}x Redis (every variant)",
             [(m["variant"], m["ratio"]) for m in memory], BAR_RSS, False),
+        absolute_bar("RSS bytes per key <= 50 without TTL, <= 54 with (16-byte values)",
+                     [(m["variant"], m.get(f"{A}_bytes_per_key"), limit) for m in memory
+                      for limit in [ABSOLUTE_RSS.get(m["variant"])] if limit is not None]),
     ]
 
 

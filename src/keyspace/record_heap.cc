@@ -284,9 +284,23 @@ struct Heap {
   }
 };
 
+// Heaps are never destroyed (another thread may still free into a heap's pages after its
+// thread exits); the list keeps them reachable.
+std::vector<Heap*>& AllHeaps() {
+  static auto* heaps = new std::vector<Heap*>();
+  return *heaps;
+}
+
+Heap* NewHeap() {
+  static std::mutex mutex;
+  auto* heap = new Heap();
+  std::lock_guard lock(mutex);
+  AllHeaps().push_back(heap);
+  return heap;
+}
+
 Heap& MyHeap() {
-  // Never destroyed: another thread may still free into this heap's pages after exit.
-  thread_local Heap* heap = new Heap();
+  thread_local Heap* heap = NewHeap();
   return *heap;
 }
 
