@@ -1,8 +1,257 @@
-// List commands (being written).
+// List commands: pushes and pops, ranges, LINDEX/LSET/LINSERT/LREM/LTRIM/LPOS. Moving and
+// blocking forms (LMOVE, LMPOP, BLPOP ...) are in list_blocking.cc.
+#include <string>
+
+#include "commands/arg_parser.h"
 #include "commands/command.h"
+#include "commands/errors.h"
+#include "commands/list_ops.h"
+#include "commands/typed_value.h"
+#include "engine/engine.h"
 
 namespace ember {
+namespace {
 
-void RegisterListCommands(CommandTable&) {}
+// LPUSH/RPUSH and their X forms (only when the list exists).
+void Push(CommandContext& ctx, bool left, bool only_existing) {
+  Database& db = ctx.Db(ctx.args[1]);
+  auto found = FindTyped<ListValue>(db, ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) {
+    if (only_existing) return ctx.reply.Integer(0);
+    CreateTyped(db, found, ctx.args[1], ctx.engine.config().list_max_listpack_size);
+  }
+  ListValue* list = found.value;
+  list->set_fill(ctx.engine.config().list_max_listpack_size);
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    left ? list->PushFront(ctx.args[i]) : list->PushBack(ctx.args[i]);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(list->size()));
+}
+
+void LPush(CommandContext& ctx) {
+  Push(ctx, true, false);
+}
+void RPush(CommandContext& ctx) {
+  Push(ctx, false, false);
+}
+void LPushX(CommandContext& ctx) {
+  Push(ctx, true, true);
+}
+void RPushX(CommandContext& ctx) {
+  Push(ctx, false, true);
+}
+
+// LPOP/RPOP key [count]
+void Pop(CommandContext& ctx, bool left) {
+  int64_t count = -1;  // -1: no count given, a single bulk reply
+  if (ctx.args.size() > 3) return ctx.reply.Error(err::WrongArity(ctx.args[0]));
+  if (ctx.args.size() == 3) {
+    auto n = ParseInt64(ctx.args[2]);
+    if (!n || *n < 0) return ctx.reply.Error("ERR value is out of range, must be positive");
+    count = *n;
+  }
+  Database& db = ctx.Db(ctx.args[1]);
+  auto found = FindTyped<ListValue>(db, ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return count < 0 ? ctx.reply.Null() : ctx.reply.NullArray();
+  PopAndReply(ctx, db, found, left, count, false);
+}
+
+void LPop(CommandContext& ctx) {
+  Pop(ctx, true);
+}
+void RPop(CommandContext& ctx) {
+  Pop(ctx, false);
+}
+
+void LLen(CommandContext& ctx) {
+  auto found = FindTyped<ListValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  ctx.reply.Integer(found.value == nullptr ? 0 : static_cast<int64_t>(found.value->size()));
+}
+
+void LRange(CommandContext& ctx) {
+  auto start = ParseInt64(ctx.args[2]), stop = ParseInt64(ctx.args[3]);
+  if (!start || !stop) return ctx.reply.Error(err::kNotInteger);
+  auto found = FindTyped<ListValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.ArrayHeader(0);
+  size_t first, last;
+  if (!ClampRange(*start, *stop, found.value->size(), &first, &last)) {
+    return ctx.reply.ArrayHeader(0);
+  }
+  ctx.reply.ArrayHeader(last - first + 1);
+  found.value->ForRange(first, last, [&](std::string_view v) { ctx.reply.Bulk(v); });
+}
+
+void LIndex(CommandContext& ctx) {
+  auto index = ParseInt64(ctx.args[2]);
+  if (!index) return ctx.reply.Error(err::kNotInteger);
+  auto found = FindTyped<ListValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  size_t at;
+  if (found.value == nullptr || !NormalizeIndex(*index, found.value->size(), &at)) {
+    return ctx.reply.Null();
+  }
+  ctx.reply.Bulk(found.value->At(at));
+}
+
+void LSet(CommandContext& ctx) {
+  auto index = ParseInt64(ctx.args[2]);
+  if (!index) return ctx.reply.Error(err::kNotInteger);
+  auto found = FindTyped<ListValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.Error(err::kNoSuchKey);
+  size_t at;
+  if (!NormalizeIndex(*index, found.value->size(), &at)) {
+    return ctx.reply.Error("ERR index out of range");
+  }
+  found.value->Set(at, ctx.args[3]);
+  ctx.reply.Ok();
+}
+
+// LINSERT key BEFORE|AFTER pivot element
+void LInsert(CommandContext& ctx) {
+  bool after;
+  if (EqualsIgnoreCase(ctx.args[2], "AFTER")) {
+    after = true;
+  } else if (EqualsIgnoreCase(ctx.args[2], "BEFORE")) {
+    after = false;
+  } else {
+    return ctx.reply.Error(err::kSyntax);
+  }
+  auto found = FindTyped<ListValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.Integer(0);
+  ListValue* list = found.value;
+  int64_t pivot = -1;
+  list->Scan(false, [&](size_t i, std::string_view v) {
+    if (v != ctx.args[3]) return true;
+    pivot = static_cast<int64_t>(i);
+    return false;
+  });
+  if (pivot < 0) return ctx.reply.Integer(-1);
+  list->set_fill(ctx.engine.config().list_max_listpack_size);
+  list->InsertAt(static_cast<size_t>(pivot) + (after ? 1 : 0), ctx.args[4]);
+  ctx.reply.Integer(static_cast<int64_t>(list->size()));
+}
+
+// LREM key count element: count > 0 from the head, < 0 from the tail, 0 all.
+void LRem(CommandContext& ctx) {
+  auto count = ParseInt64(ctx.args[2]);
+  if (!count) return ctx.reply.Error(err::kNotInteger);
+  Database& db = ctx.Db(ctx.args[1]);
+  auto found = FindTyped<ListValue>(db, ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.Integer(0);
+  ListValue* list = found.value;
+  bool from_back = *count < 0;
+  uint64_t limit = *count == 0 ? UINT64_MAX
+                               : (*count < 0 ? 0 - static_cast<uint64_t>(*count)
+                                             : static_cast<uint64_t>(*count));
+  std::vector<size_t> hits;
+  list->Scan(from_back, [&](size_t i, std::string_view v) {
+    if (v == ctx.args[3]) hits.push_back(i);
+    return hits.size() < limit;
+  });
+  // Erase from the highest index down so the lower ones stay valid.
+  if (!from_back) std::reverse(hits.begin(), hits.end());
+  for (size_t i : hits) list->EraseAt(i);
+  DeleteIfEmpty(db, found);
+  ctx.reply.Integer(static_cast<int64_t>(hits.size()));
+}
+
+void LTrim(CommandContext& ctx) {
+  auto start = ParseInt64(ctx.args[2]), stop = ParseInt64(ctx.args[3]);
+  if (!start || !stop) return ctx.reply.Error(err::kNotInteger);
+  Database& db = ctx.Db(ctx.args[1]);
+  auto found = FindTyped<ListValue>(db, ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.Ok();
+  size_t first, last;
+  if (ClampRange(*start, *stop, found.value->size(), &first, &last)) {
+    found.value->Trim(first, last);
+  } else {
+    found.value->Trim(1, 0);
+  }
+  DeleteIfEmpty(db, found);
+  ctx.reply.Ok();
+}
+
+// LPOS key element [RANK rank] [COUNT num] [MAXLEN len]
+void LPos(CommandContext& ctx) {
+  int64_t rank = 1, count = -1, maxlen = 0;
+  ArgParser args(ctx.args, 3);
+  while (args.HasNext()) {
+    std::string_view opt = args.Next();
+    if (!args.HasNext()) return ctx.reply.Error(err::kSyntax);
+    auto n = ParseInt64(args.Next());
+    if (!n) return ctx.reply.Error(err::kNotInteger);
+    if (EqualsIgnoreCase(opt, "RANK")) {
+      if (*n == 0 || *n == INT64_MIN) {
+        return ctx.reply.Error(
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second "
+            "... or use negative to start from the end of the list");
+      }
+      rank = *n;
+    } else if (EqualsIgnoreCase(opt, "COUNT")) {
+      if (*n < 0) return ctx.reply.Error("ERR COUNT can't be negative");
+      count = *n;
+    } else if (EqualsIgnoreCase(opt, "MAXLEN")) {
+      if (*n < 0) return ctx.reply.Error("ERR MAXLEN can't be negative");
+      maxlen = *n;
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  auto found = FindTyped<ListValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return count < 0 ? ctx.reply.Null() : ctx.reply.ArrayHeader(0);
+  std::vector<int64_t> matches;
+  int64_t skip = (rank < 0 ? -rank : rank) - 1, seen = 0;
+  uint64_t want = count < 0 ? 1 : (count == 0 ? UINT64_MAX : static_cast<uint64_t>(count));
+  found.value->Scan(rank < 0, [&](size_t i, std::string_view v) {
+    if (maxlen > 0 && ++seen > maxlen) return false;
+    if (v != ctx.args[2]) return true;
+    if (skip > 0) {
+      --skip;
+      return true;
+    }
+    matches.push_back(static_cast<int64_t>(i));
+    return matches.size() < want;
+  });
+  if (count < 0) return matches.empty() ? ctx.reply.Null() : ctx.reply.Integer(matches[0]);
+  ctx.reply.ArrayHeader(matches.size());
+  for (int64_t m : matches) ctx.reply.Integer(m);
+}
+
+}  // namespace
+
+void RegisterListCommands(CommandTable& t) {
+  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h,
+                 const char* summary) {
+    t.Register(CommandSpec{name, arity, flags, 1, 1, 1, ExecKind::kKeyed, h, "list", summary});
+  };
+  constexpr uint32_t kWriteFast = kCmdWrite | kCmdDenyOom | kCmdFast;
+  constexpr uint32_t kWrite = kCmdWrite;
+  constexpr uint32_t kRead = kCmdReadOnly;
+  reg("lpush", -3, kWriteFast, LPush, "Prepends elements to a list, creating it if needed.");
+  reg("rpush", -3, kWriteFast, RPush, "Appends elements to a list, creating it if needed.");
+  reg("lpushx", -3, kWriteFast, LPushX, "Prepends elements to a list only when it exists.");
+  reg("rpushx", -3, kWriteFast, RPushX, "Appends elements to a list only when it exists.");
+  reg("lpop", -2, kCmdWrite | kCmdFast, LPop, "Removes and returns the first elements of a list.");
+  reg("rpop", -2, kCmdWrite | kCmdFast, RPop, "Removes and returns the last elements of a list.");
+  reg("llen", 2, kRead | kCmdFast, LLen, "Returns the length of a list.");
+  reg("lrange", 4, kRead, LRange, "Returns a range of elements from a list.");
+  reg("lindex", 3, kRead, LIndex, "Returns an element from a list by its index.");
+  reg("lset", 4, kCmdWrite | kCmdDenyOom, LSet, "Sets the value of an element by its index.");
+  reg("linsert", 5, kCmdWrite | kCmdDenyOom, LInsert,
+      "Inserts an element before or after another element.");
+  reg("lrem", 4, kWrite, LRem, "Removes elements from a list.");
+  reg("ltrim", 4, kWrite, LTrim, "Trims a list to a range of indexes.");
+  reg("lpos", -3, kRead, LPos, "Returns the index of matching elements in a list.");
+  RegisterListMoveCommands(t);
+}
 
 }  // namespace ember

@@ -1,8 +1,242 @@
-// Set commands (being written).
+// Set commands on one key: SADD/SREM, membership, SCARD, SPOP/SRANDMEMBER, SMEMBERS, SSCAN.
+// Commands over several sets (SUNION, SINTER, SDIFF, their STORE forms, SINTERCARD, SMOVE)
+// are in set_algebra.cc.
+#include <algorithm>
+#include <climits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "commands/arg_parser.h"
 #include "commands/command.h"
+#include "commands/errors.h"
+#include "commands/typed_value.h"
+#include "common/glob.h"
+#include "engine/engine.h"
+#include "types/set_value.h"
 
 namespace ember {
 
-void RegisterSetCommands(CommandTable&) {}
+void RegisterSetAlgebraCommands(CommandTable& t);
+
+namespace {
+
+constexpr std::string_view kPositiveCount = "ERR value is out of range, must be positive";
+// SRANDMEMBER negates a negative count, so LLONG_MIN is refused (Redis 7 words it so).
+constexpr std::string_view kSRandRange =
+    "ERR value is out of range, value must between -9223372036854775807 and "
+    "9223372036854775807";
+
+SetLimits Limits(CommandContext& ctx) {
+  const auto& c = ctx.engine.config();
+  return SetLimits{c.set_max_intset_entries, c.set_max_listpack_entries, c.set_max_listpack_value};
+}
+
+uint64_t NextRandom() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng();
+}
+
+// All members in a vector with the first `count` of them a uniform random sample (a partial
+// Fisher-Yates shuffle).
+std::vector<std::string> SampleDistinct(const SetValue& set, size_t count) {
+  std::vector<std::string> all;
+  all.reserve(set.size());
+  set.ForEach([&](std::string_view m) {
+    all.emplace_back(m);
+    return true;
+  });
+  for (size_t i = 0; i < count && i + 1 < all.size(); ++i) {
+    size_t j = i + NextRandom() % (all.size() - i);
+    std::swap(all[i], all[j]);
+  }
+  return all;
+}
+
+void SAdd(CommandContext& ctx) {
+  Database& db = ctx.Db(ctx.args[1]);
+  auto found = FindTyped<SetValue>(db, ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  SetLimits limits = Limits(ctx);
+  if (found.value == nullptr)
+    CreateTyped(db, found, ctx.args[1], ctx.args[2], ctx.args.size() - 2, limits);
+  int64_t added = 0;
+  for (size_t i = 2; i < ctx.args.size(); ++i) added += found.value->Add(ctx.args[i], limits);
+  ctx.reply.Integer(added);
+}
+
+void SRem(CommandContext& ctx) {
+  Database& db = ctx.Db(ctx.args[1]);
+  auto found = FindTyped<SetValue>(db, ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.Integer(0);
+  int64_t removed = 0;
+  for (size_t i = 2; i < ctx.args.size() && !found.value->empty(); ++i) {
+    removed += found.value->Remove(ctx.args[i]);
+  }
+  DeleteIfEmpty(db, found);
+  ctx.reply.Integer(removed);
+}
+
+void SCard(CommandContext& ctx) {
+  auto found = FindTyped<SetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  ctx.reply.Integer(found.value == nullptr ? 0 : static_cast<int64_t>(found.value->size()));
+}
+
+void SIsMember(CommandContext& ctx) {
+  auto found = FindTyped<SetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  ctx.reply.Integer(found.value != nullptr && found.value->Contains(ctx.args[2]));
+}
+
+void SMIsMember(CommandContext& ctx) {
+  auto found = FindTyped<SetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  ctx.reply.ArrayHeader(ctx.args.size() - 2);
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    ctx.reply.Integer(found.value != nullptr && found.value->Contains(ctx.args[i]));
+  }
+}
+
+void SMembers(CommandContext& ctx) {
+  auto found = FindTyped<SetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.SetHeader(0);
+  ctx.reply.SetHeader(found.value->size());
+  found.value->ForEach([&](std::string_view m) {
+    ctx.reply.Bulk(m);
+    return true;
+  });
+}
+
+// SPOP key count: a set of distinct members, removed.
+void SPopCount(CommandContext& ctx) {
+  auto count = ParseInt64(ctx.args[2]);
+  if (!count || *count < 0) return ctx.reply.Error(kPositiveCount);
+  Database& db = ctx.Db(ctx.args[1]);
+  auto found = FindTyped<SetValue>(db, ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr || *count == 0) return ctx.reply.SetHeader(0);
+  SetValue* set = found.value;
+  size_t n = std::min(static_cast<size_t>(*count), set->size());
+  ctx.reply.SetHeader(n);
+  if (n * 2 <= set->size()) {
+    // Few members: random picks straight from the encoding.
+    for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(set->PopRandom(NextRandom()));
+  } else {
+    std::vector<std::string> sample = SampleDistinct(*set, n);
+    for (size_t i = 0; i < n; ++i) {
+      set->Remove(sample[i]);
+      ctx.reply.Bulk(sample[i]);
+    }
+  }
+  DeleteIfEmpty(db, found);
+}
+
+void SPop(CommandContext& ctx) {
+  if (ctx.args.size() == 3) return SPopCount(ctx);
+  if (ctx.args.size() > 3) return ctx.reply.Error(err::kSyntax);
+  Database& db = ctx.Db(ctx.args[1]);
+  auto found = FindTyped<SetValue>(db, ctx.args[1], ctx.now_ms, false);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.Null();
+  ctx.reply.Bulk(found.value->PopRandom(NextRandom()));
+  DeleteIfEmpty(db, found);
+}
+
+// SRANDMEMBER key count: positive, distinct members; negative, |count| picks with repeats.
+void SRandMemberCount(CommandContext& ctx) {
+  auto count = ParseInt64(ctx.args[2]);
+  if (!count) return ctx.reply.Error(err::kNotInteger);
+  if (*count == LLONG_MIN) return ctx.reply.Error(kSRandRange);
+  auto found = FindTyped<SetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr || *count == 0) return ctx.reply.ArrayHeader(0);
+  const SetValue& set = *found.value;
+  if (*count < 0) {
+    auto picks = static_cast<size_t>(-*count);
+    ctx.reply.ArrayHeader(picks);
+    for (size_t i = 0; i < picks; ++i) ctx.reply.Bulk(set.RandomMember(NextRandom()));
+    return;
+  }
+  size_t n = std::min(static_cast<size_t>(*count), set.size());
+  std::vector<std::string> sample = SampleDistinct(set, n);
+  ctx.reply.ArrayHeader(n);
+  for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(sample[i]);
+}
+
+void SRandMember(CommandContext& ctx) {
+  if (ctx.args.size() == 3) return SRandMemberCount(ctx);
+  if (ctx.args.size() > 3) return ctx.reply.Error(err::kSyntax);
+  auto found = FindTyped<SetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.Null();
+  ctx.reply.Bulk(found.value->RandomMember(NextRandom()));
+}
+
+void ReplyScan(CommandContext& ctx, uint64_t cursor, const std::vector<std::string>& members) {
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(cursor));
+  ctx.reply.ArrayHeader(members.size());
+  for (const auto& m : members) ctx.reply.Bulk(m);
+}
+
+// SSCAN key cursor [MATCH pattern] [COUNT count]. As in Redis, a missing key answers an empty
+// scan before the options are looked at.
+void SScan(CommandContext& ctx) {
+  auto cursor = ParseUint64(ctx.args[2]);
+  if (!cursor) return ctx.reply.Error(err::kInvalidCursor);
+  auto found = FindTyped<SetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
+  if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ReplyScan(ctx, 0, {});
+  ArgParser args(ctx.args, 3);
+  std::string_view pattern;
+  bool match = false;
+  int64_t count = 10;
+  while (args.HasNext()) {
+    if (args.remaining() >= 2 && args.Eat("COUNT")) {
+      auto n = ParseInt64(args.Next());
+      if (!n) return ctx.reply.Error(err::kNotInteger);
+      if (*n < 1) return ctx.reply.Error(err::kSyntax);
+      count = *n;
+    } else if (args.remaining() >= 2 && args.Eat("MATCH")) {
+      pattern = args.Next();
+      match = pattern != "*";
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
+  }
+  std::vector<std::string> members;
+  uint64_t next = found.value->Scan(*cursor, static_cast<size_t>(count), [&](std::string_view m) {
+    if (!match || GlobMatch(pattern, m)) members.emplace_back(m);
+  });
+  ReplyScan(ctx, next, members);
+}
+
+}  // namespace
+
+void RegisterSetCommands(CommandTable& t) {
+  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h,
+                 const char* summary) {
+    t.Register(CommandSpec{name, arity, flags, 1, 1, 1, ExecKind::kKeyed, h, "set", summary});
+  };
+  constexpr uint32_t kRead = kCmdReadOnly | kCmdFast;
+  reg("sadd", -3, kCmdWrite | kCmdDenyOom | kCmdFast, SAdd,
+      "Adds one or more members to a set. Creates the key if it doesn't exist.");
+  reg("srem", -3, kCmdWrite | kCmdFast, SRem,
+      "Removes one or more members from a set. Deletes the set if the last member was removed.");
+  reg("scard", 2, kRead, SCard, "Returns the number of members in a set.");
+  reg("sismember", 3, kRead, SIsMember, "Determines whether a member belongs to a set.");
+  reg("smismember", -3, kRead, SMIsMember, "Determines whether multiple members belong to a set.");
+  reg("smembers", 2, kCmdReadOnly, SMembers, "Returns all members of a set.");
+  reg("spop", -2, kCmdWrite | kCmdFast, SPop,
+      "Returns one or more random members from a set after removing them. Deletes the set if "
+      "the last member was popped.");
+  reg("srandmember", -2, kCmdReadOnly, SRandMember,
+      "Returns one or more random members from a set.");
+  reg("sscan", -3, kCmdReadOnly, SScan, "Iterates over members of a set.");
+  RegisterSetAlgebraCommands(t);
+}
 
 }  // namespace ember

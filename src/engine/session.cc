@@ -203,8 +203,8 @@ void Session::OnStepDone(MultiShardStep* step) {
   delete step;
   --outstanding_;
   inline_args_.clear();
-  if (TakeBlock()) return;
-  on_resume_(owner_);
+  TakeBlock();
+  on_resume_(owner_);  // also when parked: the worker then starts watching its timeout
 }
 
 void Session::RunBlocking(const CommandSpec& spec) {

@@ -108,7 +108,8 @@ void Connection::ProcessInput() {
     start_ += consumed;
     if (consumed == 0) break;
   }
-  if (!session_.waiting() && start_ == end_) {
+  // Never move the buffer under a read the kernel may still be filling (io_uring).
+  if (!session_.waiting() && start_ == end_ && !recv_pending) {
     // Give back a buffer that grew for one huge command.
     if (capacity_ > 1024 * 1024) {
       buffer_.reset(new char[kInitialBuffer]);

@@ -63,8 +63,15 @@ Listpack::Listpack(const Listpack& other) {
   memcpy(buf_, other.buf_, n);
 }
 
-Listpack::~Listpack() {
-  memory::Free(buf_);
+Listpack::~Listpack() { memory::Free(buf_); }
+
+Listpack& Listpack::operator=(Listpack&& other) noexcept {
+  if (this != &other) {
+    memory::Free(buf_);
+    buf_ = other.buf_;
+    other.buf_ = nullptr;
+  }
+  return *this;
 }
 
 size_t Listpack::AllocatedBytes() const {

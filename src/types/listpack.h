@@ -20,6 +20,7 @@ class Listpack {
   Listpack(const Listpack& other);
   Listpack& operator=(const Listpack&) = delete;
   Listpack(Listpack&& other) noexcept : buf_(other.buf_) { other.buf_ = nullptr; }
+  Listpack& operator=(Listpack&& other) noexcept;
   ~Listpack();
 
   size_t size() const { return buf_ == nullptr ? 0 : Header()[1]; }

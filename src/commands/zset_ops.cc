@@ -1,0 +1,86 @@
+#include "commands/zset_ops.h"
+
+#include "engine/engine.h"
+
+namespace ember {
+
+ZSetLimits ZLimits(CommandContext& ctx) {
+  const auto& c = ctx.engine.config();
+  return ZSetLimits{c.zset_max_listpack_entries, c.zset_max_listpack_value};
+}
+
+void ReplyWithScores(ReplyBuilder& reply,
+                     const std::vector<std::pair<std::string, double>>& items) {
+  if (reply.resp3()) {
+    reply.ArrayHeader(items.size());
+    for (const auto& [member, score] : items) {
+      reply.ArrayHeader(2);
+      reply.Bulk(member);
+      reply.Double(score);
+    }
+    return;
+  }
+  reply.ArrayHeader(items.size() * 2);
+  for (const auto& [member, score] : items) {
+    reply.Bulk(member);
+    reply.Double(score);
+  }
+}
+
+void ReplyMembers(ReplyBuilder& reply, const std::vector<std::pair<std::string, double>>& items) {
+  reply.ArrayHeader(items.size());
+  for (const auto& item : items) reply.Bulk(item.first);
+}
+
+std::vector<std::pair<std::string, double>> PopMembers(Database& db, TypedEntry<ZSetValue>& found,
+                                                       PopEnd end, size_t count) {
+  ZSetValue* z = found.value;
+  count = std::min(count, z->size());
+  std::vector<std::pair<std::string, double>> out;
+  out.reserve(count);
+  bool from_min = end == PopEnd::kMin;
+  size_t start = from_min ? 0 : z->size() - 1;
+  z->Visit(start, count, !from_min, [&](std::string_view m, double s) {
+    out.emplace_back(m, s);
+    return true;
+  });
+  z->EraseRange(from_min ? 0 : z->size() - count, count);
+  DeleteIfEmpty(db, found);
+  return out;
+}
+
+void PopAndReply(CommandContext& ctx, Database& db, TypedEntry<ZSetValue>& found,
+                 std::string_view key, PopEnd end, size_t count, PopReply shape) {
+  auto items = PopMembers(db, found, end, count);
+  ReplyBuilder& r = ctx.reply;
+  switch (shape) {
+    case PopReply::kFlat:
+      r.ArrayHeader(items.size() * 2);
+      for (const auto& [m, s] : items) {
+        r.Bulk(m);
+        r.Double(s);
+      }
+      break;
+    case PopReply::kNested:
+    case PopReply::kKeyed:
+      if (shape == PopReply::kKeyed) {
+        r.ArrayHeader(2);
+        r.Bulk(key);
+      }
+      r.ArrayHeader(items.size());
+      for (const auto& [m, s] : items) {
+        r.ArrayHeader(2);
+        r.Bulk(m);
+        r.Double(s);
+      }
+      break;
+    case PopReply::kKeyFlat:
+      r.ArrayHeader(3);
+      r.Bulk(key);
+      r.Bulk(items[0].first);
+      r.Double(items[0].second);
+      break;
+  }
+}
+
+}  // namespace ember

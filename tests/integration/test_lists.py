@@ -1,0 +1,242 @@
+"""Lists: every command's replies and errors, RESP2 and RESP3, and the blocking forms
+(timeouts, FIFO wake-ups, a pusher on another shard)."""
+
+import threading
+import time
+
+import pytest
+
+from helpers import NOT_INTEGER, SYNTAX, WRONGTYPE, arity, err
+from resp_client import RespClient
+
+NO_SUCH_KEY = err("ERR no such key")
+
+
+def test_push_pop_range(r):
+    assert r.lpush("l", "a", "b", "c") == 3
+    assert r.rpush("l", "d", "e") == 5
+    assert r.lrange("l", 0, -1) == ["c", "b", "a", "d", "e"]
+    assert r.lrange("l", -2, 100) == ["d", "e"]
+    assert r.lrange("l", 3, 1) == []
+    assert r.lrange("l", -100, 0) == ["c"]
+    assert r.llen("l") == 5
+    assert r.lpop("l") == "c"
+    assert r.rpop("l") == "e"
+    assert r.lpop("l", 2) == ["b", "a"]
+    assert r.rpop("l", 10) == ["d"]
+    assert r.exists("l") == 0  # an emptied list is deleted
+    assert r.lpop("l") is None
+    assert r.llen("l") == 0
+    assert r.lrange("missing", 0, -1) == []
+
+
+def test_pushx_and_pop_count_shapes(raw, resp3):
+    assert raw.execute("LPUSHX", "l", "a") == 0
+    assert raw.execute("RPUSHX", "l", "a") == 0
+    assert raw.execute("EXISTS", "l") == 0
+    raw.execute("RPUSH", "l", "a", "b")
+    assert raw.execute("LPUSHX", "l", "z") == 3
+    assert raw.execute("RPUSHX", "l", "y", "x") == 5
+    assert raw.execute("LPOP", "l", "0") == []
+    assert raw.execute_raw("LPOP", "missing", "2") == b"*-1\r\n"
+    assert raw.execute_raw("LPOP", "missing") == b"$-1\r\n"
+    assert resp3.execute_raw("LPOP", "missing", "2") == b"_\r\n"
+    assert resp3.execute_raw("RPOP", "missing") == b"_\r\n"
+    assert raw.execute("LPOP", "l", "-1") == err("ERR value is out of range, must be positive")
+    assert raw.execute("LPOP", "l", "x") == err("ERR value is out of range, must be positive")
+    assert raw.execute("LPOP", "l", "1", "2") == arity("lpop")
+    assert raw.execute("LPUSH", "l") == arity("lpush")
+
+
+def test_index_set_insert(r, raw):
+    r.rpush("l", "a", "b", "c")
+    assert r.lindex("l", 0) == "a"
+    assert r.lindex("l", -1) == "c"
+    assert r.lindex("l", 3) is None
+    assert r.lindex("missing", 0) is None
+    assert raw.execute("LINDEX", "l", "x") == NOT_INTEGER
+    assert r.lset("l", -1, "C") is True
+    assert raw.execute("LSET", "l", "5", "x") == err("ERR index out of range")
+    assert raw.execute("LSET", "missing", "0", "x") == NO_SUCH_KEY
+    assert r.linsert("l", "before", "b", "x") == 4
+    assert r.linsert("l", "AFTER", "C", "y") == 5
+    assert r.lrange("l", 0, -1) == ["a", "x", "b", "C", "y"]
+    assert r.linsert("l", "before", "nope", "z") == -1
+    assert r.linsert("missing", "before", "a", "z") == 0
+    assert raw.execute("LINSERT", "l", "middle", "a", "z") == SYNTAX
+
+
+def test_lrem_and_ltrim(r):
+    r.rpush("l", "a", "b", "a", "c", "a", "b")
+    assert r.lrem("l", 1, "a") == 1
+    assert r.lrange("l", 0, -1) == ["b", "a", "c", "a", "b"]
+    assert r.lrem("l", -1, "b") == 1
+    assert r.lrange("l", 0, -1) == ["b", "a", "c", "a"]
+    assert r.lrem("l", 0, "a") == 2
+    assert r.lrange("l", 0, -1) == ["b", "c"]
+    assert r.lrem("l", 0, "zz") == 0
+    r.rpush("t", *"abcdefg")
+    assert r.ltrim("t", 1, -2) is True
+    assert r.lrange("t", 0, -1) == list("bcdef")
+    assert r.ltrim("t", 5, 10) is True
+    assert r.exists("t") == 0  # trimmed to nothing: gone
+    assert r.ltrim("missing", 0, 1) is True
+
+
+def test_lpos(r, raw):
+    r.rpush("l", "a", "b", "c", "1", "2", "3", "c", "c")
+    assert r.lpos("l", "c") == 2
+    assert r.lpos("l", "c", rank=2) == 6
+    assert r.lpos("l", "c", rank=-1) == 7
+    assert r.lpos("l", "c", count=0) == [2, 6, 7]
+    assert r.lpos("l", "c", count=2, rank=-1) == [7, 6]
+    assert r.lpos("l", "c", maxlen=3) == 2
+    assert r.lpos("l", "c", maxlen=2) is None
+    assert r.lpos("l", "zz", count=3) == []
+    assert r.lpos("missing", "a") is None
+    assert raw.execute("LPOS", "l", "c", "RANK", "0").message.startswith("ERR RANK can't be zero")
+    assert raw.execute("LPOS", "l", "c", "COUNT", "-1") == err("ERR COUNT can't be negative")
+    assert raw.execute("LPOS", "l", "c", "MAXLEN", "-1") == err("ERR MAXLEN can't be negative")
+    assert raw.execute("LPOS", "l", "c", "BOGUS", "1") == SYNTAX
+
+
+def test_lmove_rpoplpush_lmpop(r, raw, resp3):
+    r.rpush("src", "a", "b", "c")
+    assert r.lmove("src", "dst", "LEFT", "RIGHT") == "a"
+    assert r.lmove("src", "dst", "RIGHT", "LEFT") == "c"
+    assert r.lrange("dst", 0, -1) == ["c", "a"]
+    assert r.rpoplpush("src", "dst") == "b"
+    assert r.exists("src") == 0
+    assert r.lrange("dst", 0, -1) == ["b", "c", "a"]
+    assert r.rpoplpush("dst", "dst") == "a"  # rotation
+    assert r.lrange("dst", 0, -1) == ["a", "b", "c"]
+    assert r.lmove("missing", "dst", "LEFT", "LEFT") is None
+    assert raw.execute("LMOVE", "dst", "x", "UP", "LEFT") == SYNTAX
+    r.set("str", "v")
+    assert raw.execute("LMOVE", "dst", "str", "LEFT", "LEFT") == WRONGTYPE
+    assert r.lrange("dst", 0, -1) == ["a", "b", "c"]  # nothing moved
+    assert raw.execute("LMPOP", "2", "missing", "dst", "LEFT", "COUNT", "2") == [b"dst", [b"a", b"b"]]
+    assert raw.execute("LMPOP", "1", "dst", "RIGHT") == [b"dst", [b"c"]]
+    assert raw.execute_raw("LMPOP", "1", "dst", "RIGHT") == b"*-1\r\n"
+    assert resp3.execute_raw("LMPOP", "1", "dst", "RIGHT") == b"_\r\n"
+    assert raw.execute("LMPOP", "0", "dst", "LEFT") == err("ERR numkeys should be greater than 0")
+    assert raw.execute("LMPOP", "1", "dst", "LEFT", "COUNT", "0") == \
+        err("ERR count should be greater than 0")
+    assert raw.execute("LMPOP", "1", "dst", "SIDEWAYS") == SYNTAX
+
+
+def test_wrongtype(r, raw):
+    r.set("s", "v")
+    for command in (("LPUSH", "s", "a"), ("RPUSH", "s", "a"), ("LPOP", "s"), ("LLEN", "s"),
+                    ("LRANGE", "s", "0", "1"), ("LINDEX", "s", "0"), ("LSET", "s", "0", "a"),
+                    ("LREM", "s", "0", "a"), ("LTRIM", "s", "0", "1"), ("LPOS", "s", "a"),
+                    ("LINSERT", "s", "BEFORE", "a", "b"), ("BLPOP", "s", "0.1")):
+        assert raw.execute(*command) == WRONGTYPE, command
+    r.rpush("l", "a")
+    assert raw.execute("GET", "l") == WRONGTYPE
+    assert raw.execute("TYPE", "l") == "list"
+
+
+def test_binary_safe_and_big_lists(rb):
+    blob = bytes(range(256)) * 3
+    assert rb.rpush("bin", blob, b"", b"\r\n") == 3
+    assert rb.lrange("bin", 0, -1) == [blob, b"", b"\r\n"]
+    values = [str(i).encode() * (i % 7) for i in range(3000)]
+    rb.rpush("big", *values)
+    assert rb.llen("big") == 3000
+    assert rb.lrange("big", 0, -1) == values
+    assert rb.lindex("big", 1500) == values[1500]
+    assert rb.lrange("big", 2990, -1) == values[2990:]
+
+
+@pytest.mark.ember_only("encoding names for lists differ across Redis versions")
+def test_encodings(r):
+    r.rpush("small", "a", "b")
+    assert r.object("encoding", "small") == "listpack"
+    r.rpush("large", *["x" * 100] * 200)
+    assert r.object("encoding", "large") == "quicklist"
+
+
+def test_blpop_returns_at_once_when_data_exists(r, raw):
+    r.rpush("b", "x")
+    assert raw.execute("BLPOP", "empty", "b", "1") == [b"b", b"x"]
+    assert raw.execute("BLPOP", "b", "-1") == err("ERR timeout is negative")
+    assert raw.execute("BLPOP", "b", "abc") == err("ERR timeout is not a float or out of range")
+    assert raw.execute("BLPOP", "b") == arity("blpop")
+
+
+def test_blpop_times_out_with_null(raw, resp3):
+    start = time.monotonic()
+    assert raw.execute_raw("BLPOP", "nothing", "0.2") == b"*-1\r\n"
+    assert 0.15 <= time.monotonic() - start < 3
+    assert resp3.execute_raw("BRPOP", "nothing", "0.1") == b"_\r\n"
+    assert raw.execute_raw("BLMOVE", "nothing", "dst", "LEFT", "LEFT", "0.1") == b"*-1\r\n"
+    assert raw.execute_raw("BLMPOP", "0.1", "1", "nothing", "LEFT") == b"*-1\r\n"
+    assert raw.execute("PING") == "PONG"  # the connection works afterwards
+
+
+def _push_later(port, delay, *command):
+    def run():
+        time.sleep(delay)
+        with RespClient(port=port) as c:
+            c.execute(*command)
+    t = threading.Thread(target=run)
+    t.start()
+    return t
+
+
+@pytest.mark.parametrize("key", ["q", "other{x}", "k:17", "k:99"])  # keys on several shards
+def test_blpop_is_woken_by_a_push(server, connect, key):
+    waiter = connect()
+    t = _push_later(server.port, 0.2, "RPUSH", key, "hello")
+    start = time.monotonic()
+    assert waiter.execute("BLPOP", "unrelated", key, "5") == [key.encode(), b"hello"]
+    assert time.monotonic() - start < 4
+    t.join()
+    assert waiter.execute("EXISTS", key) == 0
+
+
+def test_blocked_clients_are_served_in_order(server, connect):
+    clients = [connect() for _ in range(3)]
+    for c in clients:
+        c.send_raw(b"*3\r\n$5\r\nBLPOP\r\n$4\r\nfifo\r\n$1\r\n5\r\n")
+        time.sleep(0.1)  # block in a known order
+    pusher = connect()
+    assert pusher.execute("RPUSH", "fifo", "1", "2", "3") == 3
+    assert [c.read_reply() for c in clients] == [[b"fifo", b"1"], [b"fifo", b"2"], [b"fifo", b"3"]]
+
+
+def test_blmove_and_brpoplpush_wake(server, connect):
+    waiter = connect()
+    t = _push_later(server.port, 0.2, "RPUSH", "from", "v")
+    assert waiter.execute("BLMOVE", "from", "to", "RIGHT", "LEFT", "5") == b"v"
+    t.join()
+    assert waiter.execute("LRANGE", "to", "0", "-1") == [b"v"]
+    t = _push_later(server.port, 0.2, "RPUSH", "from2", "w")
+    assert waiter.execute("BRPOPLPUSH", "from2", "to", "5") == b"w"
+    t.join()
+    t = _push_later(server.port, 0.2, "RPUSH", "m", "a", "b", "c")
+    assert waiter.execute("BLMPOP", "5", "2", "n", "m", "LEFT", "COUNT", "2") == [b"m", [b"a", b"b"]]
+    t.join()
+
+
+def test_pipelined_commands_wait_behind_a_blocked_one(server, connect):
+    c = connect()
+    c.send_raw(b"*3\r\n$5\r\nBLPOP\r\n$2\r\npl\r\n$1\r\n5\r\n*1\r\n$4\r\nPING\r\n")
+    time.sleep(0.2)
+    with RespClient(port=server.port) as p:
+        p.execute("RPUSH", "pl", "z")
+    assert c.read_reply() == [b"pl", b"z"]
+    assert c.read_reply() == "PONG"
+
+
+def test_a_client_that_hangs_up_while_blocked_is_forgotten(server, connect):
+    c = connect()
+    c.send_raw(b"*3\r\n$5\r\nBLPOP\r\n$4\r\ngone\r\n$1\r\n0\r\n")
+    time.sleep(0.1)
+    c.close()
+    time.sleep(0.1)
+    with RespClient(port=server.port) as p:
+        assert p.execute("RPUSH", "gone", "a") == 1
+        time.sleep(0.1)
+        assert p.execute("LRANGE", "gone", "0", "-1") == [b"a"]  # nobody took it
