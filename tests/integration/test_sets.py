@@ -106,6 +106,8 @@ def test_spop(r, raw, resp3):
     assert raw.execute_raw("SPOP", "missing") == b"$-1\r\n"
     assert raw.execute_raw("SPOP", "missing", "2") == b"*0\r\n"
     assert resp3.execute_raw("SPOP", "missing") == b"_\r\n"
+    assert resp3.execute_raw("SPOP", "missing", "1") == b"~0\r\n"
+    assert resp3.execute_raw("SRANDMEMBER", "missing", "2") == b"*0\r\n"
     r.sadd("s", "a", "b", "c", "d", "e")
     assert raw.execute_raw("SPOP", "s", "0") == b"*0\r\n"
     assert raw.execute("SPOP", "s", "-1") == POSITIVE
