@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: ember vs Debian's redis-server, same machine, same run.
 #
-#   bash bench/compare.sh [--quick] [--rounds N] [--keys N] [--no-memory] [--no-throughput]
+#   bash bench/compare.sh [--quick] [--rounds N] [--keys N] [--no-memory] [--no-throughput] [--no-types]
 #
 # Servers run pinned to core 0, redis-benchmark / redis-cli pinned to core 1.
 # Progress goes to stderr, the markdown report to stdout; raw results are kept
@@ -25,11 +25,12 @@ source "$BENCH_DIR/lib/servers.sh"
 
 usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
-QUICK=0 ROUNDS=3 KEYS=1000000 DO_MEMORY=1 DO_THROUGHPUT=1
+QUICK=0 ROUNDS=3 KEYS=1000000 DO_MEMORY=1 DO_THROUGHPUT=1 DO_TYPES=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) QUICK=1 ;;
     --rounds) ROUNDS=${2:?--rounds needs a value}; shift ;;
+    --no-types) DO_TYPES=0 ;;
     --keys) KEYS=${2:?--keys needs a value}; shift ;;
     --no-memory) DO_MEMORY=0 ;;
     --no-throughput) DO_THROUGHPUT=0 ;;
@@ -237,6 +238,14 @@ if ((DO_MEMORY)); then
   done
 else
   log "memory: skipped (--no-memory)"
+fi
+
+# ---- data types ----------------------------------------------------------------
+source "$BENCH_DIR/lib/types.sh"
+if ((DO_TYPES)); then
+  run_types
+else
+  log "types: skipped (--no-types)"
 fi
 
 # ---- report ------------------------------------------------------------------

@@ -18,6 +18,9 @@ import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report_types  # noqa: E402
+
 A, B = "ember", "redis"
 
 # Bars from the issue: (key, description, threshold, direction).
@@ -205,7 +208,14 @@ def main() -> int:
     runs = summarize_runs(load_runs(os.path.join(args.results_dir, "runs.csv")))
     memory = load_memory(os.path.join(args.results_dir, "memory.csv"))
     bar_results = bars(runs, memory)
+    type_lines, type_bars = report_types.render(*report_types.load(args.results_dir))
+    bar_results += type_bars
     text = render(runs, memory, bar_results, args.title)
+    if type_lines:
+        text += "\n".join(type_lines) + "\n"
+        for b in type_bars:
+            mark = "N/A " if b["pass"] is None else ("PASS" if b["pass"] else "FAIL")
+            text += f"- [{mark}] {b['bar']}: {b['detail']}\n"
     sys.stdout.write(text)
     with open(os.path.join(args.results_dir, "report.md"), "w") as f:
         f.write(text)

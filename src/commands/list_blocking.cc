@@ -120,16 +120,13 @@ bool PopFirst(CommandContext& ctx, std::span<const std::string_view> keys, bool 
 bool ParseMultiPop(CommandContext& ctx, size_t at, std::span<const std::string_view>* keys,
                    bool* left, int64_t* count) {
   auto numkeys = ParseInt64(ctx.args[at]);
-  if (!numkeys) {
-    ctx.reply.Error(err::kNotInteger);
-    return false;
-  }
-  if (*numkeys <= 0) {
+  if (!numkeys || *numkeys <= 0) {
     ctx.reply.Error("ERR numkeys should be greater than 0");
     return false;
   }
-  if (*numkeys > static_cast<int64_t>(ctx.args.size() - at - 1)) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+  // The side must follow the keys.
+  if (*numkeys >= static_cast<int64_t>(ctx.args.size() - at - 1)) {
+    ctx.reply.Error(err::kSyntax);
     return false;
   }
   size_t n = static_cast<size_t>(*numkeys);

@@ -85,24 +85,26 @@ void LRange(CommandContext& ctx) {
   found.value->ForRange(first, last, [&](std::string_view v) { ctx.reply.Bulk(v); });
 }
 
+// LINDEX and LSET look the key up before parsing the index, as Redis does (so a missing key
+// wins over a bad index).
 void LIndex(CommandContext& ctx) {
-  auto index = ParseInt64(ctx.args[2]);
-  if (!index) return ctx.reply.Error(err::kNotInteger);
   auto found = FindTyped<ListValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
   if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ctx.reply.Null();
+  auto index = ParseInt64(ctx.args[2]);
+  if (!index) return ctx.reply.Error(err::kNotInteger);
   size_t at;
-  if (found.value == nullptr || !NormalizeIndex(*index, found.value->size(), &at)) {
-    return ctx.reply.Null();
-  }
+  if (!NormalizeIndex(*index, found.value->size(), &at)) return ctx.reply.Null();
   ctx.reply.Bulk(found.value->At(at));
 }
 
 void LSet(CommandContext& ctx) {
-  auto index = ParseInt64(ctx.args[2]);
-  if (!index) return ctx.reply.Error(err::kNotInteger);
   auto found = FindTyped<ListValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, false);
   if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
   if (found.value == nullptr) return ctx.reply.Error(err::kNoSuchKey);
+  auto index = ParseInt64(ctx.args[2]);
+  if (!index) return ctx.reply.Error(err::kNotInteger);
+  found.value->set_fill(ctx.engine.config().list_max_listpack_size);
   size_t at;
   if (!NormalizeIndex(*index, found.value->size(), &at)) {
     return ctx.reply.Error("ERR index out of range");
@@ -145,21 +147,14 @@ void LRem(CommandContext& ctx) {
   auto found = FindTyped<ListValue>(db, ctx.args[1], ctx.now_ms, false);
   if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
   if (found.value == nullptr) return ctx.reply.Integer(0);
-  ListValue* list = found.value;
   bool from_back = *count < 0;
   uint64_t limit = *count == 0 ? UINT64_MAX
                                : (*count < 0 ? 0 - static_cast<uint64_t>(*count)
                                              : static_cast<uint64_t>(*count));
-  std::vector<size_t> hits;
-  list->Scan(from_back, [&](size_t i, std::string_view v) {
-    if (v == ctx.args[3]) hits.push_back(i);
-    return hits.size() < limit;
-  });
-  // Erase from the highest index down so the lower ones stay valid.
-  if (!from_back) std::reverse(hits.begin(), hits.end());
-  for (size_t i : hits) list->EraseAt(i);
+  found.value->set_fill(ctx.engine.config().list_max_listpack_size);
+  size_t removed = found.value->Remove(ctx.args[3], limit, from_back);
   DeleteIfEmpty(db, found);
-  ctx.reply.Integer(static_cast<int64_t>(hits.size()));
+  ctx.reply.Integer(static_cast<int64_t>(removed));
 }
 
 void LTrim(CommandContext& ctx) {
@@ -185,10 +180,16 @@ void LPos(CommandContext& ctx) {
   ArgParser args(ctx.args, 3);
   while (args.HasNext()) {
     std::string_view opt = args.Next();
-    if (!args.HasNext()) return ctx.reply.Error(err::kSyntax);
+    bool is_rank = EqualsIgnoreCase(opt, "RANK");
+    if (!args.HasNext() ||
+        !(is_rank || EqualsIgnoreCase(opt, "COUNT") || EqualsIgnoreCase(opt, "MAXLEN"))) {
+      return ctx.reply.Error(err::kSyntax);
+    }
+    // Redis reports a non-number COUNT or MAXLEN with its "can't be negative" error.
     auto n = ParseInt64(args.Next());
-    if (!n) return ctx.reply.Error(err::kNotInteger);
-    if (EqualsIgnoreCase(opt, "RANK")) {
+    if (!n && is_rank) return ctx.reply.Error(err::kNotInteger);
+    if (!n) n = -1;
+    if (is_rank) {
       if (*n == 0 || *n == INT64_MIN) {
         return ctx.reply.Error(
             "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second "
@@ -201,8 +202,6 @@ void LPos(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(opt, "MAXLEN")) {
       if (*n < 0) return ctx.reply.Error("ERR MAXLEN can't be negative");
       maxlen = *n;
-    } else {
-      return ctx.reply.Error(err::kSyntax);
     }
   }
   auto found = FindTyped<ListValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);

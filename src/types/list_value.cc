@@ -1,6 +1,10 @@
 #include "types/list_value.h"
 
-#include <deque>
+#include <algorithm>
+#include <new>
+#include <utility>
+
+#include "common/memory.h"
 
 namespace ember {
 namespace {
@@ -11,7 +15,89 @@ size_t NodeByteLimit(int64_t fill) {
   return size_t{4096} << (level - 1);
 }
 
+// Upper bound of an entry's framing in a Listpack (two varints).
+constexpr size_t kEntryOverhead = 11;
+constexpr size_t kHeaderBytes = 8;
+
+// Appends every entry of `from` to `to`.
+void AppendAll(Listpack& to, const Listpack& from) {
+  for (size_t pos = from.Front(); pos != from.End(); pos = from.Next(pos))
+    to.PushBack(from.Get(pos));
+}
+
 }  // namespace
+
+// ---- NodeRing ----
+
+NodeRing::NodeRing(const NodeRing& other) {
+  if (other.count_ == 0) return;
+  cap_ = other.cap_;
+  slots_ = static_cast<Listpack*>(memory::Allocate(cap_ * sizeof(Listpack)));
+  for (size_t i = 0; i < other.count_; ++i) new (&slots_[i]) Listpack(other[i]);
+  count_ = other.count_;
+}
+
+NodeRing::~NodeRing() {
+  Clear();
+  memory::Free(slots_);
+}
+
+void NodeRing::Relocate(size_t from, size_t to) {
+  Listpack& src = slots_[Slot(from)];
+  new (&slots_[Slot(to)]) Listpack(std::move(src));
+  src.~Listpack();
+}
+
+void NodeRing::Grow() {
+  uint32_t cap = cap_ == 0 ? 1 : cap_ * 2;
+  auto* slots = static_cast<Listpack*>(memory::Allocate(cap * sizeof(Listpack)));
+  for (size_t i = 0; i < count_; ++i) {
+    Listpack& src = (*this)[i];
+    new (&slots[i]) Listpack(std::move(src));
+    src.~Listpack();
+  }
+  memory::Free(slots_);
+  slots_ = slots;
+  cap_ = cap;
+  head_ = 0;
+}
+
+Listpack& NodeRing::Insert(size_t i) {
+  if (count_ == cap_) Grow();
+  if (i < count_ / 2) {  // shift the nodes before i one slot towards the front
+    head_ = (head_ + cap_ - 1) & (cap_ - 1);
+    for (size_t k = 0; k < i; ++k) Relocate(k + 1, k);
+  } else {  // shift the nodes from i one slot towards the back
+    for (size_t k = count_; k > i; --k) Relocate(k - 1, k);
+  }
+  ++count_;
+  return *new (&slots_[Slot(i)]) Listpack();
+}
+
+void NodeRing::Erase(size_t i) {
+  slots_[Slot(i)].~Listpack();
+  if (i < count_ / 2) {
+    for (size_t k = i; k > 0; --k) Relocate(k - 1, k);
+    head_ = (head_ + 1) & (cap_ - 1);
+  } else {
+    for (size_t k = i; k + 1 < count_; ++k) Relocate(k + 1, k);
+  }
+  --count_;
+}
+
+void NodeRing::Clear() {
+  for (size_t i = 0; i < count_; ++i) (*this)[i].~Listpack();
+  count_ = 0;
+  head_ = 0;
+}
+
+size_t NodeRing::AllocatedBytes() const {
+  size_t bytes = slots_ == nullptr ? 0 : memory::UsableSize(slots_);
+  for (size_t i = 0; i < count_; ++i) bytes += (*this)[i].AllocatedBytes();
+  return bytes;
+}
+
+// ---- ListValue ----
 
 bool NormalizeIndex(int64_t index, size_t size, size_t* out) {
   int64_t n = static_cast<int64_t>(size);
@@ -26,29 +112,36 @@ Object* ListValue::Clone() const {
 }
 
 size_t ListValue::AllocatedBytes() const {
-  size_t bytes = sizeof(*this) + nodes_.size() * sizeof(Listpack);
-  for (const Listpack& node : nodes_) bytes += node.AllocatedBytes();
-  return bytes;
+  return sizeof(*this) + nodes_.AllocatedBytes();
 }
 
-bool ListValue::NodeHasRoom(const Listpack& node, size_t add) const {
-  if (node.empty()) return true;  // a node always takes one element, however big
-  if (fill_ > 0) return node.size() < static_cast<size_t>(fill_);
-  return node.used_bytes() + add + 11 <= NodeByteLimit(fill_);  // 11: worst-case framing
+bool ListValue::Fits(size_t entries, size_t bytes) const {
+  if (entries <= 1) return true;  // a node always takes one element, however big
+  // A count bound still caps node bytes (Redis's 8 KiB safety limit).
+  if (fill_ >= 0) return entries <= static_cast<size_t>(fill_) && kHeaderBytes + bytes <= 8192;
+  return kHeaderBytes + bytes <= NodeByteLimit(fill_);
+}
+
+bool ListValue::HasRoomFor(const Listpack& node, std::string_view value) const {
+  return Fits(node.size() + 1, node.used_bytes() + value.size() + kEntryOverhead);
+}
+
+void ListValue::UpdateEncoding() {
+  if (nodes_.size() > 1) quicklist_ = true;  // Redis 7.0/7.2 keep it a quicklist once grown
 }
 
 void ListValue::PushFront(std::string_view value) {
-  if (nodes_.empty() || !NodeHasRoom(nodes_.front(), value.size())) nodes_.emplace_front();
+  if (nodes_.empty() || !HasRoomFor(nodes_.front(), value)) nodes_.Insert(0);
   nodes_.front().PushFront(value);
   ++size_;
-  if (nodes_.size() > 1) quicklist_ = true;
+  UpdateEncoding();
 }
 
 void ListValue::PushBack(std::string_view value) {
-  if (nodes_.empty() || !NodeHasRoom(nodes_.back(), value.size())) nodes_.emplace_back();
+  if (nodes_.empty() || !HasRoomFor(nodes_.back(), value)) nodes_.Insert(nodes_.size());
   nodes_.back().PushBack(value);
   ++size_;
-  if (nodes_.size() > 1) quicklist_ = true;
+  UpdateEncoding();
 }
 
 std::string ListValue::PopFront() {
@@ -56,7 +149,8 @@ std::string ListValue::PopFront() {
   std::string value(node.Get(node.Front()));
   node.Erase(node.Front());
   --size_;
-  DropNodeIfEmpty(0);
+  if (node.empty()) nodes_.Erase(0);
+  UpdateEncoding();
   return value;
 }
 
@@ -66,7 +160,8 @@ std::string ListValue::PopBack() {
   std::string value(node.Get(pos));
   node.Erase(pos);
   --size_;
-  DropNodeIfEmpty(nodes_.size() - 1);
+  if (node.empty()) nodes_.Erase(nodes_.size() - 1);
+  UpdateEncoding();
   return value;
 }
 
@@ -92,8 +187,37 @@ size_t ListValue::Locate(size_t index, size_t* within) const {
   return nodes_.size();
 }
 
-void ListValue::DropNodeIfEmpty(size_t node) {
-  if (nodes_[node].empty()) nodes_.erase(nodes_.begin() + static_cast<ptrdiff_t>(node));
+void ListValue::SplitIfOver(size_t n) {
+  while (!Fits(nodes_[n].size(), nodes_[n].used_bytes())) {
+    Listpack& tail = nodes_.Insert(n + 1);
+    Listpack& node = nodes_[n];  // Insert may have moved it
+    size_t half = node.size() / 2;
+    size_t from = node.Seek(static_cast<int64_t>(half));
+    for (size_t pos = from; pos != node.End(); pos = node.Next(pos)) tail.PushBack(node.Get(pos));
+    node.Erase(from, node.size() - half);
+    SplitIfOver(n + 1);
+  }
+  UpdateEncoding();
+}
+
+void ListValue::Settle(size_t n) {
+  if (nodes_[n].empty()) {
+    nodes_.Erase(n);
+  } else {
+    // Merge with the smaller neighbour when the two fit in one node (keeps nodes dense after
+    // erases in the middle).
+    for (size_t other : {n + 1, n - 1}) {
+      if (other >= nodes_.size()) continue;  // n - 1 wraps when n == 0
+      size_t first = std::min(n, other), second = std::max(n, other);
+      Listpack& a = nodes_[first];
+      const Listpack& b = nodes_[second];
+      if (!Fits(a.size() + b.size(), a.used_bytes() + b.used_bytes())) continue;
+      AppendAll(a, b);
+      nodes_.Erase(second);
+      break;
+    }
+  }
+  UpdateEncoding();
 }
 
 std::string_view ListValue::At(size_t index) const {
@@ -104,8 +228,10 @@ std::string_view ListValue::At(size_t index) const {
 
 void ListValue::Set(size_t index, std::string_view value) {
   size_t within;
-  Listpack& node = nodes_[Locate(index, &within)];
+  size_t n = Locate(index, &within);
+  Listpack& node = nodes_[n];
   node.Replace(node.Seek(static_cast<int64_t>(within)), value);
+  SplitIfOver(n);  // a longer value may push a byte-bounded node over
 }
 
 void ListValue::InsertAt(size_t index, std::string_view value) {
@@ -113,20 +239,15 @@ void ListValue::InsertAt(size_t index, std::string_view value) {
   if (index == 0) return PushFront(value);
   size_t within;
   size_t n = Locate(index, &within);
-  Listpack& node = nodes_[n];
-  node.Insert(node.Seek(static_cast<int64_t>(within)), value);
-  ++size_;
-  if (NodeHasRoom(node, 0)) return;
-  // Over its bound: split the node in two halves.
-  Listpack tail;
-  size_t half = node.size() / 2;
-  for (size_t pos = node.Seek(static_cast<int64_t>(half)); pos != node.End();
-       pos = node.Next(pos)) {
-    tail.PushBack(node.Get(pos));
+  if (within == 0 && !HasRoomFor(nodes_[n], value) && HasRoomFor(nodes_[n - 1], value)) {
+    nodes_[n - 1].PushBack(value);  // at a node boundary: the previous node has room
+  } else {
+    Listpack& node = nodes_[n];
+    node.Insert(node.Seek(static_cast<int64_t>(within)), value);
   }
-  node.Erase(node.Seek(static_cast<int64_t>(half)), node.size() - half);
-  nodes_.insert(nodes_.begin() + static_cast<ptrdiff_t>(n) + 1, std::move(tail));
-  quicklist_ = true;
+  ++size_;
+  SplitIfOver(n);
+  if (n > 0) SplitIfOver(n - 1);
 }
 
 void ListValue::EraseAt(size_t index) {
@@ -134,7 +255,40 @@ void ListValue::EraseAt(size_t index) {
   size_t n = Locate(index, &within);
   nodes_[n].Erase(nodes_[n].Seek(static_cast<int64_t>(within)));
   --size_;
-  DropNodeIfEmpty(n);
+  Settle(n);
+}
+
+size_t ListValue::Remove(std::string_view value, size_t limit, bool from_back) {
+  size_t removed = 0;
+  for (size_t i = 0; i < nodes_.size() && removed < limit; ++i) {
+    size_t n = from_back ? nodes_.size() - 1 - i : i;
+    Listpack& node = nodes_[n];
+    if (!from_back) {
+      for (size_t pos = node.Front(); pos != node.End() && removed < limit;) {
+        if (node.Get(pos) == value) {
+          pos = node.Erase(pos);  // returns the next entry's position
+          ++removed;
+        } else {
+          pos = node.Next(pos);
+        }
+      }
+    } else {
+      for (size_t pos = node.End(); pos != node.Front() && removed < limit;) {
+        pos = node.Prev(pos);
+        if (node.Get(pos) == value) {
+          node.Erase(pos);  // entries before pos keep their positions
+          ++removed;
+        }
+      }
+    }
+  }
+  if (removed == 0) return 0;
+  size_ -= removed;
+  // Drop emptied nodes and merge thin neighbours, back to front so indexes stay valid.
+  for (size_t n = nodes_.size(); n-- > 0;) {
+    if (n < nodes_.size()) Settle(n);
+  }
+  return removed;
 }
 
 void ListValue::ForRange(size_t first, size_t last,
@@ -156,7 +310,8 @@ void ListValue::Scan(bool from_back,
                      const std::function<bool(size_t, std::string_view)>& fn) const {
   if (!from_back) {
     size_t index = 0;
-    for (const Listpack& node : nodes_) {
+    for (size_t n = 0; n < nodes_.size(); ++n) {
+      const Listpack& node = nodes_[n];
       for (size_t pos = node.Front(); pos != node.End(); pos = node.Next(pos)) {
         if (!fn(index++, node.Get(pos))) return;
       }
@@ -175,37 +330,31 @@ void ListValue::Scan(bool from_back,
 
 void ListValue::Trim(size_t first, size_t last) {
   if (first > last || first >= size_) {
-    nodes_.clear();
+    nodes_.Clear();
     size_ = 0;
+    UpdateEncoding();
     return;
   }
   if (last >= size_) last = size_ - 1;
   size_t drop_back = size_ - 1 - last;
   while (drop_back > 0) {
     Listpack& node = nodes_.back();
-    if (node.size() <= drop_back) {
-      drop_back -= node.size();
-      size_ -= node.size();
-      nodes_.pop_back();
-      continue;
-    }
-    node.Erase(node.Seek(-static_cast<int64_t>(drop_back)), drop_back);
-    size_ -= drop_back;
-    drop_back = 0;
+    size_t n = std::min(drop_back, node.size());
+    node.Erase(node.Seek(-static_cast<int64_t>(n)), n);
+    if (node.empty()) nodes_.Erase(nodes_.size() - 1);
+    drop_back -= n;
+    size_ -= n;
   }
   size_t drop_front = first;
   while (drop_front > 0) {
     Listpack& node = nodes_.front();
-    if (node.size() <= drop_front) {
-      drop_front -= node.size();
-      size_ -= node.size();
-      nodes_.pop_front();
-      continue;
-    }
-    node.Erase(node.Front(), drop_front);
-    size_ -= drop_front;
-    drop_front = 0;
+    size_t n = std::min(drop_front, node.size());
+    node.Erase(node.Front(), n);
+    if (node.empty()) nodes_.Erase(0);
+    drop_front -= n;
+    size_ -= n;
   }
+  UpdateEncoding();
 }
 
 }  // namespace ember

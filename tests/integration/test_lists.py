@@ -123,6 +123,8 @@ def test_lmove_rpoplpush_lmpop(r, raw, resp3):
     assert raw.execute("LMPOP", "1", "dst", "LEFT", "COUNT", "0") == \
         err("ERR count should be greater than 0")
     assert raw.execute("LMPOP", "1", "dst", "SIDEWAYS") == SYNTAX
+    assert raw.execute("LMPOP", "x", "dst", "LEFT") == err("ERR numkeys should be greater than 0")
+    assert raw.execute("LMPOP", "5", "dst", "LEFT") == SYNTAX
 
 
 def test_wrongtype(r, raw):
@@ -147,6 +149,117 @@ def test_binary_safe_and_big_lists(rb):
     assert rb.lrange("big", 0, -1) == values
     assert rb.lindex("big", 1500) == values[1500]
     assert rb.lrange("big", 2990, -1) == values[2990:]
+
+
+def test_error_precedence(r, raw):
+    """Which check wins when several fail, as in Redis: LINDEX/LSET look the key up first,
+    LRANGE/LTRIM/LREM parse first, LPOS parses every option before the lookup."""
+    r.rpush("l", "a", "b")
+    assert raw.execute("LSET", "missing", "x", "v") == NO_SUCH_KEY
+    assert raw.execute("LSET", "l", "x", "v") == NOT_INTEGER
+    assert raw.execute_raw("LINDEX", "missing", "x") == b"$-1\r\n"
+    assert raw.execute("LRANGE", "missing", "x", "0") == NOT_INTEGER
+    assert raw.execute("LTRIM", "missing", "0", "x") == NOT_INTEGER
+    assert raw.execute("LREM", "missing", "x", "a") == NOT_INTEGER
+    assert raw.execute("LINSERT", "missing", "SIDEWAYS", "a", "b") == SYNTAX
+    assert raw.execute("LPOS", "missing", "a", "RANK", "0").message.startswith("ERR RANK can't be zero")
+    assert raw.execute("LPOS", "l", "a", "RANK", "x") == NOT_INTEGER
+    assert raw.execute("LPOS", "l", "a", "COUNT", "x") == err("ERR COUNT can't be negative")
+    assert raw.execute("LPOS", "l", "a", "MAXLEN", "x") == err("ERR MAXLEN can't be negative")
+    assert raw.execute("LPOS", "l", "a", "COUNT", "-1", "RANK", "0") == err("ERR COUNT can't be negative")
+    assert raw.execute("LPOS", "l", "a", "COUNT") == SYNTAX
+    assert raw.execute("LPOS", "l", "a", "RANK", "1", "FOO") == SYNTAX
+    assert raw.execute("LMOVE", "missing", "x", "LEFT", "UP") == SYNTAX
+    assert raw.execute("LMPOP", "1", "l", "LEFT", "COUNT") == SYNTAX
+    assert raw.execute("LMPOP", "1", "l", "LEFT", "COUNT", "1", "COUNT", "1") == SYNTAX
+    assert raw.execute("LMPOP", "1", "l", "LEFT", "FOO") == SYNTAX
+    assert raw.execute("LMPOP", "1", "l", "LEFT", "COUNT", "x") == err("ERR count should be greater than 0")
+    assert raw.execute("LMPOP", "1", "l") == arity("lmpop")
+    assert raw.execute("LPOP") == arity("lpop")
+    assert raw.execute("LRANGE", "l", "0") == arity("lrange")
+    r.set("s", "v")
+    assert raw.execute("LMPOP", "2", "missing", "s", "LEFT") == WRONGTYPE
+    assert raw.execute("RPOPLPUSH", "s", "l") == WRONGTYPE
+    assert raw.execute("RPOPLPUSH", "l", "s") == WRONGTYPE
+    assert r.lrange("l", 0, -1) == ["a", "b"]
+
+
+def test_resp3_shapes(resp3):
+    """RESP3: nulls are `_`, arrays stay arrays (LPOS COUNT, LMPOP's [key, [elements]])."""
+    resp3.execute("RPUSH", "l", "a", "b", "a")
+    assert resp3.execute_raw("LPOS", "l", "a", "COUNT", "0") == b"*2\r\n:0\r\n:2\r\n"
+    assert resp3.execute_raw("LPOS", "l", "zz") == b"_\r\n"
+    assert resp3.execute_raw("LPOS", "missing", "a", "COUNT", "0") == b"*0\r\n"
+    assert resp3.execute_raw("LINDEX", "l", "9") == b"_\r\n"
+    assert resp3.execute_raw("LRANGE", "missing", "0", "-1") == b"*0\r\n"
+    assert resp3.execute_raw("LPOP", "l", "0") == b"*0\r\n"
+    assert resp3.execute_raw("LPOP", "missing", "0") == b"_\r\n"
+    assert resp3.execute_raw("LMOVE", "missing", "l", "LEFT", "LEFT") == b"_\r\n"
+    assert resp3.execute_raw("RPOPLPUSH", "missing", "l") == b"_\r\n"
+    assert resp3.execute_raw("LMPOP", "1", "l", "LEFT", "COUNT", "2") == \
+        b"*2\r\n$1\r\nl\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+    assert resp3.execute_raw("RPOP", "l", "5") == b"*1\r\n$1\r\na\r\n"
+    assert resp3.execute("EXISTS", "l") == 0
+
+
+def test_random_operations_with_tiny_nodes(rb):
+    """A few hundred random operations against a Python model, with 3-entry nodes so that
+    inserts, removals and trims cross node boundaries (restores the setting afterwards)."""
+    import random
+    old = rb.config_get("list-max-listpack-size")["list-max-listpack-size"]
+    rb.config_set("list-max-listpack-size", 3)
+    try:
+        rng = random.Random(7)
+        model = {b"x": [], b"y{t}": []}
+        for _ in range(600):
+            key = rng.choice(list(model))
+            other = rng.choice(list(model))
+            lst = model[key]
+            v = b"v%d" % rng.randrange(12)
+            op = rng.randrange(8)
+            if op == 0:
+                assert rb.lpush(key, v) == len(lst) + 1
+                lst.insert(0, v)
+            elif op == 1:
+                assert rb.rpush(key, v, v + b"!") == len(lst) + 2
+                lst += [v, v + b"!"]
+            elif op == 2 and lst:
+                pivot = rng.choice(lst)
+                where = rng.choice(["BEFORE", "AFTER"])
+                assert rb.linsert(key, where, pivot, v) == len(lst) + 1
+                i = lst.index(pivot)
+                lst.insert(i + (where == "AFTER"), v)
+            elif op == 3 and lst:
+                count = rng.randrange(-2, 3)
+                seq = lst if count >= 0 else lst[::-1]
+                limit = abs(count) or len(lst)
+                keep, removed = [], 0
+                for e in seq:
+                    if e == v and removed < limit:
+                        removed += 1
+                    else:
+                        keep.append(e)
+                assert rb.lrem(key, count, v) == removed
+                lst[:] = keep if count >= 0 else keep[::-1]
+            elif op == 4 and lst:
+                i = rng.randrange(-len(lst), len(lst))
+                assert rb.lset(key, i, v) is True
+                lst[i] = v
+            elif op == 5:
+                got = rb.lmove(key, other, "RIGHT", "LEFT")
+                assert got == (lst[-1] if lst else None)
+                if lst:
+                    model[other].insert(0, lst.pop())
+            elif op == 6 and len(lst) > 4 and rng.random() < 0.3:
+                start, stop = rng.randrange(3), -rng.randrange(1, 3)
+                assert rb.ltrim(key, start, stop) is True
+                lst[:] = lst[start:len(lst) + stop + 1]
+            elif op == 7:
+                assert rb.lpop(key) == (lst.pop(0) if lst else None)
+            for k, expected in model.items():
+                assert rb.lrange(k, 0, -1) == expected
+    finally:
+        rb.config_set("list-max-listpack-size", old)
 
 
 @pytest.mark.ember_only("encoding names for lists differ across Redis versions")

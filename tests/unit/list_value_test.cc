@@ -111,6 +111,93 @@ TEST(ListValue, EncodingTurnsToQuicklistForGood) {
   EXPECT_STREQ(list.EncodingName(), "quicklist");
 }
 
+// Every node respects the bound, none is empty, and the per-node counts add up.
+void ExpectWellFormed(const ListValue& list, size_t max_entries) {
+  size_t total = 0;
+  for (size_t n = 0; n < list.node_count(); ++n) {
+    EXPECT_GT(list.node_size(n), 0u) << "node " << n;
+    EXPECT_LE(list.node_size(n), max_entries) << "node " << n;
+    total += list.node_size(n);
+  }
+  EXPECT_EQ(total, list.size());
+}
+
+TEST(ListValue, NodesSplitAndMergeAcrossBoundaries) {
+  ListValue list(3);
+  for (int i = 0; i < 9; ++i) list.PushBack(std::to_string(i));
+  EXPECT_EQ(list.node_count(), 3u);
+  ExpectWellFormed(list, 3);
+  list.InsertAt(3, "x");  // at a node boundary: goes into a node with room or splits one
+  list.InsertAt(5, "y");  // inside a full node: splits it
+  ExpectWellFormed(list, 3);
+  std::deque<std::string> expected = {"0", "1", "2", "x", "3", "y", "4", "5", "6", "7", "8"};
+  EXPECT_EQ(Contents(list), expected);
+  // Erasing from the middle merges thin neighbours back together.
+  for (int i = 0; i < 5; ++i) list.EraseAt(2);
+  expected.erase(expected.begin() + 2, expected.begin() + 7);
+  EXPECT_EQ(Contents(list), expected);
+  ExpectWellFormed(list, 3);
+  EXPECT_LE(list.node_count(), 3u);
+  // Remove drops every match in one pass and leaves the nodes dense.
+  ListValue many(3);
+  for (int i = 0; i < 60; ++i) many.PushBack(i % 3 == 0 ? "hit" : std::to_string(i));
+  EXPECT_EQ(many.Remove("hit", SIZE_MAX, false), 20u);
+  EXPECT_EQ(many.size(), 40u);
+  ExpectWellFormed(many, 3);
+  EXPECT_LE(many.node_count(), 20u);
+  EXPECT_EQ(many.Remove("1", 5, true), 1u);
+  EXPECT_EQ(many.At(0), "2");
+}
+
+TEST(ListValue, ByteBoundedNodesAndBigValues) {
+  ListValue list(-1);  // 4 KiB nodes
+  std::string big(10000, 'b');
+  list.PushBack("a");
+  list.PushBack(big);  // bigger than a node: gets a node of its own
+  list.PushBack("c");
+  EXPECT_EQ(list.node_count(), 3u);
+  EXPECT_EQ(list.At(1), big);
+  list.Set(0, std::string(3000, 'x'));
+  list.InsertAt(1, std::string(3000, 'y'));  // 6 KB in one node: split
+  EXPECT_EQ(list.size(), 4u);
+  EXPECT_EQ(list.At(1), std::string(3000, 'y'));
+  for (size_t n = 0; n < list.node_count(); ++n) {
+    EXPECT_TRUE(list.node_size(n) == 1 || n == list.node_count() - 1);
+  }
+}
+
+TEST(ListValue, SmallListsStayCompact) {
+  ListValue list(-2);
+  list.PushBack("hello");
+  // The value, one node slot and one small listpack: no per-element or 512-byte blocks.
+  EXPECT_LT(list.AllocatedBytes(), sizeof(ListValue) + 64);
+  for (int i = 0; i < 1000; ++i) list.PushFront("e" + std::to_string(i));
+  EXPECT_LT(list.AllocatedBytes(), 1000u * 8 + 1024);
+  while (!list.empty()) list.PopBack();
+  EXPECT_EQ(list.node_count(), 0u);
+}
+
+TEST(ListValue, RingWrapsAroundAtBothEnds) {
+  ListValue list(1);  // one element per node: every push and pop adds or drops a node
+  std::deque<std::string> model;
+  for (int round = 0; round < 50; ++round) {
+    for (int i = 0; i < 7; ++i) {
+      list.PushFront("f" + std::to_string(round * 10 + i));
+      model.push_front("f" + std::to_string(round * 10 + i));
+    }
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(list.PopBack(), model.back());
+      model.pop_back();
+    }
+    list.InsertAt(model.size() / 2, "mid");
+    model.insert(model.begin() + static_cast<long>(model.size() / 2), "mid");
+    list.EraseAt(1);
+    model.erase(model.begin() + 1);
+  }
+  EXPECT_EQ(list.node_count(), model.size());
+  EXPECT_EQ(Contents(list), model);
+}
+
 TEST(ListCommands, RandomCommandsMatchAModelAcrossShards) {
   for (uint32_t shards : {1u, 4u}) {
     testing::CommandRunner r(shards);
