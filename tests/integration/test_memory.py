@@ -259,3 +259,20 @@ def test_flushall_gives_memory_back(make_server):
             (empty_rss, rss_bytes(srv.pid))
     finally:
         c.close()
+
+
+@pytest.mark.ember_only("compares ember's own used_memory with its RSS")
+def test_used_memory_tracks_rss_growth(make_server):
+    if harness.SANITIZED:
+        pytest.skip("sanitized builds keep their own operator new: used_memory counts records only")
+    srv = make_server(shards=1)
+    c = RespClient(port=srv.port, timeout=60)
+    try:
+        used0, rss0 = int(info(c, "memory")["used_memory"]), rss_bytes(srv.pid)
+        bulk(srv.port, [("SET", "key:%010d" % i, "v" * 16) for i in range(300_000)], batch=20000)
+        used1, rss1 = int(info(c, "memory")["used_memory"]), rss_bytes(srv.pid)
+        growth_used, growth_rss = used1 - used0, rss1 - rss0
+        assert growth_rss > 10 * MB
+        assert abs(growth_used - growth_rss) <= 0.05 * growth_rss, (growth_used, growth_rss)
+    finally:
+        c.close()
