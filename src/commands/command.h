@@ -103,5 +103,6 @@ void RegisterListCommands(CommandTable& table);
 void RegisterHashCommands(CommandTable& table);
 void RegisterSetCommands(CommandTable& table);
 void RegisterZSetCommands(CommandTable& table);
+void RegisterSortCommands(CommandTable& table);
 
 }  // namespace ember

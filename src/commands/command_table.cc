@@ -21,6 +21,7 @@ CommandTable::CommandTable() {
   RegisterHashCommands(*this);
   RegisterSetCommands(*this);
   RegisterZSetCommands(*this);
+  RegisterSortCommands(*this);
 }
 
 void CommandTable::Register(CommandSpec spec) {

@@ -1,5 +1,7 @@
 #include "commands/zset_ops.h"
 
+#include <algorithm>
+
 #include "engine/engine.h"
 
 namespace ember {
@@ -30,6 +32,23 @@ void ReplyWithScores(ReplyBuilder& reply,
 void ReplyMembers(ReplyBuilder& reply, const std::vector<std::pair<std::string, double>>& items) {
   reply.ArrayHeader(items.size());
   for (const auto& item : items) reply.Bulk(item.first);
+}
+
+int64_t StoreZSet(CommandContext& ctx, std::string_view dst,
+                  const std::vector<std::pair<std::string, double>>& items) {
+  Database& db = ctx.Db(dst);
+  Database::Entry entry = db.Find(dst, ctx.now_ms);
+  if (items.empty()) {
+    if (entry) db.Erase(entry);
+    return 0;
+  }
+  size_t max_len = 0;
+  for (const auto& item : items) max_len = std::max(max_len, item.first.size());
+  ZSetLimits limits = ZLimits(ctx);
+  auto* z = new ZSetValue(items.size(), max_len, limits);
+  for (const auto& [member, score] : items) z->Set(member, score, limits);
+  db.Put(entry, Record::NewObject(dst, ValueType::kZSet, z, 0));
+  return static_cast<int64_t>(z->size());
 }
 
 std::vector<std::pair<std::string, double>> PopMembers(Database& db, TypedEntry<ZSetValue>& found,

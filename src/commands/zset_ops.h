@@ -27,6 +27,11 @@ void ReplyWithScores(ReplyBuilder& reply, const std::vector<std::pair<std::strin
 // Members only: an array of bulks.
 void ReplyMembers(ReplyBuilder& reply, const std::vector<std::pair<std::string, double>>& items);
 
+// Replaces `dst` (whatever it held) with a zset of `items`, or deletes it when `items` is
+// empty; returns the number of members stored.
+int64_t StoreZSet(CommandContext& ctx, std::string_view dst,
+                  const std::vector<std::pair<std::string, double>>& items);
+
 // Which end a pop takes from.
 enum class PopEnd : uint8_t { kMin, kMax };
 
@@ -50,5 +55,6 @@ void PopAndReply(CommandContext& ctx, Database& db, TypedEntry<ZSetValue>& found
 // Registration of the command groups split over several files.
 void RegisterZSetRangeCommands(CommandTable& table);
 void RegisterZSetAlgebraCommands(CommandTable& table);
+void RegisterZSetBlockingCommands(CommandTable& table);
 
 }  // namespace ember

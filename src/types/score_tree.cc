@@ -67,11 +67,10 @@ int ChildFor(const Inner* in, const Record* key) {
 }
 
 int LowerBound(const Leaf* leaf, const Record* key) {
-  return static_cast<int>(std::lower_bound(leaf->items, leaf->items + leaf->count, key,
-                                           [](const Record* a, const Record* b) {
-                                             return ScoreTree::Less(a, b);
-                                           }) -
-                          leaf->items);
+  return static_cast<int>(
+      std::lower_bound(leaf->items, leaf->items + leaf->count, key,
+                       [](const Record* a, const Record* b) { return ScoreTree::Less(a, b); }) -
+      leaf->items);
 }
 
 void RemoveChild(Inner* in, int i) {
@@ -394,9 +393,8 @@ size_t ScoreTree::CountBelow(BelowFn below, const void* arg) const {
 }
 
 size_t ScoreTree::Rank(const Record* r) const {
-  return CountBelow([](const Record* e, const void* key) {
-    return Less(e, static_cast<const Record*>(key));
-  }, r);
+  return CountBelow(
+      [](const Record* e, const void* key) { return Less(e, static_cast<const Record*>(key)); }, r);
 }
 
 namespace {

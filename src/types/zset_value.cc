@@ -129,6 +129,7 @@ void ZSetValue::TreeErase(Record* r) {
 }
 
 bool ZSetValue::Set(std::string_view member, double score, const ZSetLimits& limits) {
+  if (score == 0) score = 0.0;  // -0 is stored as 0, as Redis replies it
   if (is_listpack()) {
     size_t pos = ListpackFind(member);
     if (pos != packed_.End()) {
@@ -169,6 +170,7 @@ bool ZSetValue::Remove(std::string_view member) {
   auto slot = table_->Find(member, HashKey(member));
   if (!slot) return false;
   TreeErase(table_->Get(slot));
+  MaybeShrink();
   return true;
 }
 
@@ -262,6 +264,25 @@ void ZSetValue::EraseRange(size_t start, size_t count) {
   ScoreTree::Iterator it = tree_.Select(start);
   for (size_t i = 0; i < count; ++i, it.Next()) doomed.push_back(*it);
   for (Record* r : doomed) TreeErase(r);
+  MaybeShrink();
+}
+
+void ZSetValue::MaybeShrink() {
+  // Table segments never merge: below ~10% load, move the records to a fresh table. The tree
+  // keeps pointing at the same records.
+  constexpr size_t kMinShrinkBytes = 16 * 1024;
+  size_t table_bytes = table_->TableBytes();
+  if (table_bytes < kMinShrinkBytes || table_->size() * 64 > table_bytes) return;
+  auto fresh = std::make_unique<SegmentedTable>();
+  if (tree_.size() > 0) {
+    for (auto it = tree_.Select(0); it.valid(); it.Next()) {
+      Record* r = *it;
+      uint64_t hash = HashKey(r->key());
+      table_->Erase(table_->Find(r->key(), hash));
+      fresh->Insert(r, hash);
+    }
+  }
+  table_.swap(fresh);
 }
 
 uint64_t ZSetValue::Scan(uint64_t cursor, size_t count, const Visitor& fn) const {

@@ -79,6 +79,8 @@ class ZSetValue : public Object {
   void ListpackInsert(std::string_view member, double score);
   void TreeInsert(std::string_view member, double score);
   void TreeErase(Record* r);
+  // Rebuilds a member table that removals left mostly empty.
+  void MaybeShrink();
 
   Listpack packed_;
   std::unique_ptr<SegmentedTable> table_;  // null while the listpack encoding is used

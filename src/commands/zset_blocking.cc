@@ -1,0 +1,99 @@
+// Blocking sorted-set pops: BZPOPMIN, BZPOPMAX and BZMPOP. They pop at once when a key holds
+// members, otherwise park the client (engine/blocking.h) until a write to one of the keys.
+#include "commands/arg_parser.h"
+#include "commands/errors.h"
+#include "commands/zset_ops.h"
+#include "engine/blocking.h"
+#include "engine/engine.h"
+
+namespace ember {
+namespace {
+
+// Pops from the first key holding a zset; false when none does (nothing replied).
+bool PopFirst(CommandContext& ctx, std::span<const std::string_view> keys, PopEnd end, size_t count,
+              PopReply shape) {
+  for (std::string_view key : keys) {
+    Database& db = ctx.Db(key);
+    auto found = FindTyped<ZSetValue>(db, key, ctx.now_ms, false);
+    if (found.wrong_type) {
+      ctx.reply.Error(err::kWrongType);
+      return true;
+    }
+    if (found.value == nullptr) continue;
+    PopAndReply(ctx, db, found, key, end, count, shape);
+    return true;
+  }
+  return false;
+}
+
+// BZPOPMIN/BZPOPMAX key [key ...] timeout
+void BlockingPop(CommandContext& ctx, PopEnd end) {
+  auto timeout = ParseBlockTimeout(ctx, ctx.args.back());
+  if (!timeout) return;
+  auto keys = ctx.args.subspan(1, ctx.args.size() - 2);
+  if (PopFirst(ctx, keys, end, 1, PopReply::kKeyFlat)) return;
+  BlockClient(ctx, keys, *timeout, false);
+}
+
+void BZPopMin(CommandContext& ctx) {
+  BlockingPop(ctx, PopEnd::kMin);
+}
+void BZPopMax(CommandContext& ctx) {
+  BlockingPop(ctx, PopEnd::kMax);
+}
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+void BZMPop(CommandContext& ctx) {
+  auto timeout = ParseBlockTimeout(ctx, ctx.args[1]);
+  if (!timeout) return;
+  auto numkeys = ParseInt64(ctx.args[2]);
+  if (!numkeys || *numkeys <= 0) return ctx.reply.Error("ERR numkeys should be greater than 0");
+  if (*numkeys > static_cast<int64_t>(ctx.args.size()) - 4) return ctx.reply.Error(err::kSyntax);
+  auto keys = ctx.args.subspan(3, static_cast<size_t>(*numkeys));
+  ArgParser args(ctx.args, 3 + static_cast<size_t>(*numkeys));
+  PopEnd end;
+  if (args.Eat("MIN")) {
+    end = PopEnd::kMin;
+  } else if (args.Eat("MAX")) {
+    end = PopEnd::kMax;
+  } else {
+    return ctx.reply.Error(err::kSyntax);
+  }
+  int64_t count = 1;
+  bool count_seen = false;
+  while (args.HasNext()) {
+    if (count_seen || args.remaining() < 2 || !args.Eat("COUNT")) {
+      return ctx.reply.Error(err::kSyntax);
+    }
+    auto n = ParseInt64(args.Next());
+    if (!n || *n <= 0) return ctx.reply.Error("ERR count should be greater than 0");
+    count = *n;
+    count_seen = true;
+  }
+  if (PopFirst(ctx, keys, end, static_cast<size_t>(count), PopReply::kKeyed)) return;
+  BlockClient(ctx, keys, *timeout, false);
+}
+
+}  // namespace
+
+void RegisterZSetBlockingCommands(CommandTable& t) {
+  constexpr uint32_t kFlags = kCmdWrite | kCmdBlocking;
+  t.Register(CommandSpec{"bzpopmin", -3, kFlags, 1, -2, 1, ExecKind::kKeyed, BZPopMin, "sorted_set",
+                         "Pops the lowest-scored member, or blocks until one is available."});
+  t.Register(CommandSpec{"bzpopmax", -3, kFlags, 1, -2, 1, ExecKind::kKeyed, BZPopMax, "sorted_set",
+                         "Pops the highest-scored member, or blocks until one is available."});
+  CommandSpec bzmpop{"bzmpop",
+                     -5,
+                     kFlags,
+                     0,
+                     0,
+                     0,
+                     ExecKind::kKeyed,
+                     BZMPop,
+                     "sorted_set",
+                     "Pops members from the first non-empty sorted set, or blocks."};
+  bzmpop.numkeys_index = 2;
+  t.Register(std::move(bzmpop));
+}
+
+}  // namespace ember
