@@ -42,7 +42,7 @@ cpu0_busy_ticks() {
 
 # Resident set size in bytes (VmRSS of /proc/PID/status is in kB).
 rss_bytes() {
-  awk '/^VmRSS:/ { print $2 * 1024; found = 1 } END { if (!found) exit 1 }' /proc/"$1"/status
+  awk '/^VmRSS:/ { printf "%.0f\n", $2 * 1024; found = 1 } END { if (!found) exit 1 }' /proc/"$1"/status
 }
 
 # start_server NAME TEMPLATE LOGFILE
