@@ -30,6 +30,18 @@ struct SortOptions {
   std::string_view store;
 };
 
+struct SortItem {
+  std::string element;
+  std::optional<std::string> by;  // the BY pattern's value, when there is a pattern
+  double score = 0;
+};
+
+// What an element sorts by: itself, or its BY value (missing: empty).
+std::string_view SortKey(const SortOptions& o, const SortItem& item) {
+  if (o.by.empty()) return item.element;
+  return item.by ? std::string_view(*item.by) : std::string_view();
+}
+
 // Reads a string key, or a hash field with "key->field", for a pattern with '*' replaced by
 // the element. Missing (or another type): nullopt.
 std::optional<std::string> Dereference(CommandContext& ctx, std::string_view pattern,
@@ -136,19 +148,13 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
   if (!Collect(ctx, &elements, &is_zset)) return;
 
   if (!o.nosort) {
-    struct Item {
-      std::string element;
-      std::optional<std::string> by;
-      double score = 0;
-    };
-    std::vector<Item> items;
+    std::vector<SortItem> items;
     items.reserve(elements.size());
     for (std::string& e : elements) {
-      Item item{std::move(e), std::nullopt, 0};
+      SortItem item{std::move(e), std::nullopt, 0};
       if (!o.by.empty()) item.by = Dereference(ctx, o.by, item.element);
       if (!o.alpha) {
-        std::string_view text = o.by.empty() ? std::string_view(item.element)
-                                             : std::string_view(item.by ? *item.by : "");
+        std::string_view text = SortKey(o, item);
         if (!o.by.empty() && !item.by) {
           item.score = 0;
         } else {
@@ -161,12 +167,10 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
       }
       items.push_back(std::move(item));
     }
-    auto less = [&](const Item& a, const Item& b) {
+    auto less = [&](const SortItem& a, const SortItem& b) {
       int c;
       if (o.alpha) {
-        std::string_view x = o.by.empty() ? a.element : (a.by ? *a.by : "");
-        std::string_view y = o.by.empty() ? b.element : (b.by ? *b.by : "");
-        c = x.compare(y);
+        c = SortKey(o, a).compare(SortKey(o, b));
       } else {
         c = a.score < b.score ? -1 : (a.score > b.score ? 1 : 0);
       }
@@ -175,7 +179,7 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
     };
     std::stable_sort(items.begin(), items.end(), less);
     elements.clear();
-    for (Item& item : items) elements.push_back(std::move(item.element));
+    for (SortItem& item : items) elements.push_back(std::move(item.element));
   } else if (is_zset && o.desc) {
     std::reverse(elements.begin(), elements.end());  // BY nosort keeps the zset order
   }
