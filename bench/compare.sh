@@ -2,8 +2,11 @@
 # Side-by-side benchmark: ember vs Debian's redis-server, same machine, same run.
 #
 #   bash bench/compare.sh [--quick] [--rounds N] [--keys N] [--no-memory] [--no-throughput] [--no-types]
+#                         [--client redis-benchmark|loadgen]
 #
-# Servers run pinned to core 0, redis-benchmark / redis-cli pinned to core 1.
+# Servers run pinned to core 0, the load generator / redis-cli pinned to core 1. The load
+# generator is redis-benchmark, or with --client loadgen our ember-loadgen (same workloads and
+# options, ~5x less client CPU per request, so the server rather than the client saturates).
 # Progress goes to stderr, the markdown report to stdout; raw results are kept
 # in bench/results/<timestamp>/. Exit status is 0 whatever the bars say and
 # non-zero only when something broke (start failure, benchmark error, DBSIZE).
@@ -23,11 +26,12 @@ PY=/usr/bin/python3
 # shellcheck source=bench/lib/servers.sh
 source "$BENCH_DIR/lib/servers.sh"
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
-QUICK=0 ROUNDS=3 KEYS=1000000 DO_MEMORY=1 DO_THROUGHPUT=1 DO_TYPES=1
+QUICK=0 ROUNDS=3 KEYS=1000000 DO_MEMORY=1 DO_THROUGHPUT=1 DO_TYPES=1 CLIENT=redis-benchmark
 while [[ $# -gt 0 ]]; do
   case $1 in
+    --client) CLIENT=${2:?--client needs a value}; shift ;;
     --quick) QUICK=1 ;;
     --rounds) ROUNDS=${2:?--rounds needs a value}; shift ;;
     --no-types) DO_TYPES=0 ;;
@@ -41,6 +45,14 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
 [[ $KEYS =~ ^[1-9][0-9]*$ ]] || die "--keys must be a positive integer"
+case $CLIENT in
+  redis-benchmark) BENCH_TOOL=redis-benchmark ;;
+  loadgen)
+    BENCH_TOOL=${EMBER_LOADGEN:-$REPO/build/release/ember-loadgen}
+    [[ -x $BENCH_TOOL ]] || die "ember-loadgen not found at $BENCH_TOOL (run: make release)"
+    ;;
+  *) die "--client must be redis-benchmark or loadgen" ;;
+esac
 
 # ---- workload parameters -----------------------------------------------------
 CLIENTS=50
@@ -135,18 +147,18 @@ bench_one() {
   o0=$(cpu_ticks "$opid")
   k0=$(cpu0_busy_ticks)
   t0=$EPOCHREALTIME
-  if ! timeout "$limit" taskset -c 1 redis-benchmark -h 127.0.0.1 -p "$port" \
+  if ! timeout "$limit" taskset -c 1 "$BENCH_TOOL" -h 127.0.0.1 -p "$port" \
     -t "$cmd" -n "$n" -c "$CLIENTS" -d "$size" -P "$pipeline" -r "$KEYSPACE" --csv \
     >"$out" 2>"$err"; then
     cat "$err" >&2
-    die "redis-benchmark failed or timed out (${limit}s): $server $workload"
+    die "$CLIENT failed or timed out (${limit}s): $server $workload"
   fi
   t1=$EPOCHREALTIME
   c1=$(cpu_ticks "$pid")
   o1=$(cpu_ticks "$opid")
   k1=$(cpu0_busy_ticks)
   require_alive "$pid" "$server"
-  if grep -q "Error" "$err"; then cat "$err" >&2; die "redis-benchmark reported errors: $server $workload"; fi
+  if grep -q "Error" "$err"; then cat "$err" >&2; die "$CLIENT reported errors: $server $workload"; fi
   local line
   line=$(grep "^\"$test\"," "$out" | tail -n 1) || { cat "$out" "$err" >&2; die "no CSV row for $test"; }
   local rps avg p50 p99 _
@@ -189,7 +201,7 @@ bench_round() {
 }
 
 if ((DO_THROUGHPUT)); then
-  log "throughput: $ROUNDS round(s), -c $CLIENTS -r $KEYSPACE, -n $N_P1 (P1) / $N_P16 (P16)"
+  log "throughput: $CLIENT, $ROUNDS round(s), -c $CLIENTS -r $KEYSPACE, -n $N_P1 (P1) / $N_P16 (P16)"
   load1=$(cut -d' ' -f1 /proc/loadavg)
   awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }' &&
     log "warning: load average is $load1 before starting; other work on this machine adds noise"
@@ -255,9 +267,10 @@ git: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 host: $(uname -srm), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 ember: $EMBER_TEMPLATE
 redis: $REDIS_TEMPLATE ($(redis-server --version | awk '{ print $3 }'))
+client: $CLIENT
 mode: $([[ $QUICK == 1 ]] && echo quick || echo full), rounds=$ROUNDS, keys=$KEYS, clients=$CLIENTS, keyspace=$KEYSPACE, n=$N_P1/$N_P16
 EOF
 TITLE="ember vs redis-server $(redis-server --version | awk '{ print $3 }' | sed 's/v=//'): $(
-  [[ $QUICK == 1 ]] && echo quick || echo full) run, $ROUNDS round(s), medians; ratio = ember / redis"
+  [[ $QUICK == 1 ]] && echo quick || echo full) run, $ROUNDS round(s), load from $CLIENT, medians; ratio = ember / redis"
 "$PY" "$BENCH_DIR/lib/report.py" "$RESULTS_DIR" --title "$TITLE"
 log "raw results: $RESULTS_DIR"

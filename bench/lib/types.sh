@@ -33,13 +33,13 @@ types_memory_one() {
 types_throughput_one() {
   local server=$1 out=$RESULTS_DIR/types-rb-$1.csv
   start "$server" "types-rb"
-  if ! timeout 600 taskset -c 1 redis-benchmark -h 127.0.0.1 -p "${PORT_OF[$server]}" \
+  if ! timeout 600 taskset -c 1 "$BENCH_TOOL" -h 127.0.0.1 -p "${PORT_OF[$server]}" \
     -t "$TYPES_TESTS" -n "$N_P16" -c "$CLIENTS" -P 16 -r "$KEYSPACE" --csv >"$out" 2>"$out.err"; then
     cat "$out.err" >&2
-    die "redis-benchmark (types) failed: $server"
+    die "$CLIENT (types) failed: $server"
   fi
   require_alive "${PID_OF[$server]}" "$server"
-  if grep -qi "error" "$out.err" "$out"; then cat "$out.err" >&2; die "redis-benchmark reported errors: $server"; fi
+  if grep -qi "error" "$out.err" "$out"; then cat "$out.err" >&2; die "$CLIENT reported errors: $server"; fi
   tail -n +2 "$out" | tr -d '"' | awk -F, -v s="$server" '{ print s "," $1 "," $2 }' \
     >>"$RESULTS_DIR/types-runs.csv"
   stop_server "${PID_OF[$server]}"
@@ -53,7 +53,7 @@ run_types() {
     types_memory_one ember "$scenario"
     types_memory_one redis "$scenario"
   done
-  log "types: redis-benchmark -t $TYPES_TESTS -P 16 -n $N_P16"
+  log "types: $CLIENT -t $TYPES_TESTS -P 16 -n $N_P16"
   echo "server,test,rps" >"$RESULTS_DIR/types-runs.csv"
   types_throughput_one ember
   types_throughput_one redis
