@@ -113,10 +113,14 @@ void Session::AddRemote(uint32_t shard, const CommandSpec& spec,
 
 size_t Session::Process(std::string_view input) {
   size_t pos = 0;
+  prefetcher_.Reset(input);
   while (!waiting() && !closing_ && pos < input.size()) {
     size_t consumed = 0;
     RespParser::Status status = parser_.Parse(input.substr(pos), &consumed);
     if (status == RespParser::Status::kNeedMore) break;
+    if (pos + consumed < input.size()) {  // pipelined: more commands follow in this read
+      prefetcher_.Advance(pos, engine_.shard(home_shard_).db(client_.db));
+    }
     if (status == RespParser::Status::kError) {
       ReplyError("ERR " + parser_.Error());
       closing_ = true;

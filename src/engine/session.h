@@ -18,6 +18,7 @@
 #include "commands/command.h"
 #include "engine/blocking.h"
 #include "engine/engine.h"
+#include "engine/key_prefetcher.h"
 #include "protocol/resp_parser.h"
 
 namespace ember {
@@ -85,6 +86,7 @@ class Session {
   void (*on_resume_)(void*);
   void* owner_;
   RespParser parser_;
+  KeyPrefetcher prefetcher_;
   ReplyBuilder reply_;
 
   // The current round: replies that must wait for remote work to keep their order.

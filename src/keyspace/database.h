@@ -39,6 +39,11 @@ class Database {
   // EXISTS, TYPE and TTL read a key without counting as a use for eviction, as in Redis.
   Entry FindForRead(std::string_view key, int64_t now_ms, bool touch = true);
 
+  // Cache hints for a lookup of `hash` (HashKey of the key) coming soon: the table slots
+  // first, then, a little later, the record itself. See engine/key_prefetcher.h.
+  void PrefetchSlots(uint64_t hash) const { table_.PrefetchSlots(hash); }
+  void PrefetchRecord(uint64_t hash) const { table_.PrefetchRecord(hash); }
+
   // Stores `record` for its key: replaces and frees the old record at `entry`, or inserts.
   void Put(Entry& entry, Record* record);
   // Deletes and frees the entry's record.

@@ -109,6 +109,27 @@ SegmentedTable::Slot SegmentedTable::Find(std::string_view key, uint64_t hash) c
   return Slot{};
 }
 
+void SegmentedTable::PrefetchSlots(uint64_t hash) const {
+  const Segment* seg = SegmentFor(hash);
+  uint32_t first = HomeGroup(hash) * kGroupSize;
+  __builtin_prefetch(seg->tags + first);
+  __builtin_prefetch(seg->refs[first]);
+  __builtin_prefetch(seg->refs[first + kGroupSize - 1]);  // 80 bytes may span two lines
+}
+
+void SegmentedTable::PrefetchRecord(uint64_t hash) const {
+  const Segment* seg = SegmentFor(hash);
+  uint32_t group = HomeGroup(hash);
+  const __m128i tag = _mm_set1_epi8(static_cast<char>(TagOf(hash)));
+  __m128i group_tags =
+      _mm_load_si128(reinterpret_cast<const __m128i*>(seg->tags + group * kGroupSize));
+  uint32_t matches = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(group_tags, tag)));
+  if (matches != 0) {
+    __builtin_prefetch(
+        seg->record(group * kGroupSize + static_cast<uint32_t>(__builtin_ctz(matches))));
+  }
+}
+
 Record* SegmentedTable::Get(Slot slot) const {
   return slot.segment->record(slot.index);
 }

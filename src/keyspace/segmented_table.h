@@ -38,6 +38,10 @@ class SegmentedTable {
   SegmentedTable& operator=(const SegmentedTable&) = delete;
 
   Slot Find(std::string_view key, uint64_t hash) const;
+  // Cache hints for a later Find of `hash`: the home group's tags and record references, and
+  // (once those have arrived) the record of the first slot whose tag matches.
+  void PrefetchSlots(uint64_t hash) const;
+  void PrefetchRecord(uint64_t hash) const;
   Record* Get(Slot slot) const;
   // Inserts a record whose key is not present.
   void Insert(Record* record, uint64_t hash);
