@@ -10,7 +10,24 @@
 
 namespace ember {
 
-int OpenListener(const std::string& host, uint16_t port, std::string* error) {
+namespace {
+
+// SO_REUSEPORT lets every worker have its own listening socket, but it would also let a second
+// server run by the same user bind the same port and silently take half of the connections.
+// A plain bind (SO_REUSEADDR only: TIME_WAIT is fine, a listener is not) catches that first.
+bool PortIsFree(const addrinfo* ai) {
+  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+  if (fd < 0) return true;  // the real attempt below reports the error
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  bool in_use = bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno == EADDRINUSE;
+  close(fd);
+  return !in_use;
+}
+
+}  // namespace
+
+int OpenListener(const std::string& host, uint16_t port, bool first, std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -24,6 +41,10 @@ int OpenListener(const std::string& host, uint16_t port, std::string* error) {
   }
   int fd = -1;
   for (addrinfo* ai = result; ai != nullptr; ai = ai->ai_next) {
+    if (first && !PortIsFree(ai)) {
+      *error = "cannot listen on " + host + ":" + port_text + ": Address already in use";
+      continue;
+    }
     fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) continue;
     int one = 1;

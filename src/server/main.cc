@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   std::vector<int> listeners;
   for (uint32_t i = 0; i < engine.num_shards(); ++i) {
     std::string error;
-    int fd = OpenListener(config.host, config.port, &error);
+    int fd = OpenListener(config.host, config.port, i == 0, &error);
     if (fd < 0) {
       fprintf(stderr, "ember-server: %s\n", error.c_str());
       return 1;

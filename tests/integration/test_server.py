@@ -4,6 +4,7 @@ unknown commands, arity errors, and RESP3 reply shapes."""
 import re
 import time
 
+import harness
 from helpers import SYNTAX, arity, err, wait_until
 from resp_client import RespMap, Verbatim
 
@@ -375,3 +376,15 @@ def test_resp3_verbatim_text(resp3):
     client = resp3.execute("CLIENT", "INFO")
     assert isinstance(client, Verbatim) and client.fmt == "txt"
     assert "resp=3" in client.split()
+
+
+def test_second_server_on_a_taken_port_refuses_to_start(server, raw):
+    """Each ember worker listens with SO_REUSEPORT; another server of the same user must still
+    not be able to share the port and silently take half of the connections."""
+    import subprocess
+
+    cmd = harness.ServerProcess(server.config)._server_command(server.port)
+    second = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
+    assert second.returncode != 0
+    assert b"Address already in use" in second.stdout + second.stderr
+    assert raw.execute("PING") == "PONG"
