@@ -124,6 +124,7 @@ struct Connection {
   size_t write_offset = 0, write_end = 0;
   int due = 0;
   uint64_t sent_at = 0;
+  uint32_t watching = EPOLLIN;  // the epoll events registered now
 };
 
 class Runner {
@@ -212,6 +213,8 @@ class Runner {
   }
 
   void Watch(Connection& c, uint32_t events) {
+    if (c.watching == events) return;  // a syscall per batch otherwise
+    c.watching = events;
     epoll_event ev{};
     ev.events = events;
     ev.data.u32 = static_cast<uint32_t>(&c - conns_.data());
