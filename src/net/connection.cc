@@ -14,6 +14,7 @@ namespace ember {
 namespace {
 
 constexpr size_t kInitialBuffer = 16 * 1024;
+constexpr size_t kReadChunk = 16 * 1024;
 // Stop reading while this much output waits for a slow reader (backpressure).
 constexpr size_t kOutputHighWater = 4 * 1024 * 1024;
 
@@ -77,7 +78,9 @@ char* Connection::ReadTarget(size_t* len) {
     }
     size_t needed = session_.BytesNeededHint();
     size_t want = std::max<size_t>(needed, end_ - start_ + 4096);
-    if (end_ == capacity_ || want > capacity_) {
+    // Grow only for a command that does not fit: a client streaming commands (a bulk load)
+    // must not grow its reads, and so the batch that runs ahead of everyone else, without bound.
+    if (want > capacity_) {
       size_t new_capacity = std::max(capacity_ * 2, want);
       std::unique_ptr<char[]> bigger(new char[new_capacity]);
       memcpy(bigger.get(), buffer_.get() + start_, end_ - start_);
@@ -87,7 +90,11 @@ char* Connection::ReadTarget(size_t* len) {
       capacity_ = new_capacity;
     }
   }
-  *len = capacity_ - end_;
+  // One read runs as one batch before other clients get a turn: keep it to kReadChunk bytes
+  // unless the command being received needs more (a large value was once read in here).
+  size_t pending = end_ - start_, needed = session_.BytesNeededHint();
+  size_t chunk = std::max(kReadChunk, needed > pending ? needed - pending : 0);
+  *len = std::min(capacity_ - end_, chunk);
   return buffer_.get() + end_;
 }
 

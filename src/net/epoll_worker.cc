@@ -12,6 +12,9 @@ namespace {
 
 constexpr uint64_t kListenerTag = 1;
 constexpr uint64_t kMailboxTag = 2;
+// A client streaming commands gets this many reads (of up to 16 KiB each) per loop iteration,
+// so one bulk loader cannot hold everyone else back for long.
+constexpr int kReadsPerTurn = 4;
 
 class EpollWorker : public Worker {
  public:
@@ -87,7 +90,11 @@ class EpollWorker : public Worker {
 
   void ReadFrom(Connection* conn, bool until_eof = false) {
     conn->read_stalled = false;
-    while (!conn->peer_closed()) {
+    for (int reads = 0; !conn->peer_closed(); ++reads) {
+      if (reads == kReadsPerTurn && !until_eof) {
+        conn->read_stalled = true;  // more may wait: read again after the others had a turn
+        break;
+      }
       if (conn->read_paused() || draining_) {
         conn->read_stalled = true;  // edge-triggered: read again when the pause ends
         break;
@@ -109,10 +116,11 @@ class EpollWorker : public Worker {
   }
 
   void FlushDirty() {
-    // Handlers may mark more connections dirty while we flush; swap first.
-    std::vector<Connection*> dirty;
-    dirty.swap(dirty_);
-    for (Connection* conn : dirty) {
+    // Handlers may mark more connections dirty while we flush; swap first (two vectors that
+    // keep their capacity, so the loop allocates nothing).
+    flushing_.clear();
+    flushing_.swap(dirty_);
+    for (Connection* conn : flushing_) {
       conn->in_dirty_list = false;
       if (conn->read_stalled && !conn->read_paused() && !draining_) ReadFrom(conn);
       Write(conn);

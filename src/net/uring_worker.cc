@@ -16,7 +16,9 @@ enum OpTag : uint64_t { kRecv = 0, kSend = 1, kAccept = 2, kMailbox = 3, kCancel
 constexpr uint64_t kTagMask = 7;
 constexpr unsigned kRingEntries = 4096;
 
-uint64_t Encode(void* ptr, OpTag tag) { return reinterpret_cast<uint64_t>(ptr) | tag; }
+uint64_t Encode(void* ptr, OpTag tag) {
+  return reinterpret_cast<uint64_t>(ptr) | tag;
+}
 
 class UringWorker : public Worker {
  public:
@@ -93,7 +95,9 @@ class UringWorker : public Worker {
   }
 
   void ArmRecv(Connection* conn) {
-    if (conn->recv_pending || conn->closed || conn->peer_closed() || conn->read_paused() || draining_) return;
+    if (conn->recv_pending || conn->closed || conn->peer_closed() || conn->read_paused() ||
+        draining_)
+      return;
     size_t len;
     char* target = conn->ReadTarget(&len);
     if (len == 0) return;
@@ -147,7 +151,8 @@ class UringWorker : public Worker {
         conn->send_pending = false;
         if (res > 0) {
           conn->sending_offset += static_cast<size_t>(res);
-          engine_.stats().total_net_output_bytes.fetch_add(static_cast<size_t>(res), std::memory_order_relaxed);
+          engine_.stats().total_net_output_bytes.fetch_add(static_cast<size_t>(res),
+                                                           std::memory_order_relaxed);
         } else if (res != -EAGAIN && res != -EINTR) {
           conn->MarkPeerClosed();
         }
@@ -159,16 +164,17 @@ class UringWorker : public Worker {
   }
 
   void FlushDirty() {
-    std::vector<Connection*> dirty;
-    dirty.swap(dirty_);
-    for (Connection* conn : dirty) {
+    flushing_.clear();
+    flushing_.swap(dirty_);
+    for (Connection* conn : flushing_) {
       conn->in_dirty_list = false;
       if (conn->closed) {
         if (!conn->recv_pending && !conn->send_pending && !conn->busy()) Destroy(conn);
         continue;
       }
       size_t pending = conn->output().size() + conn->sending.size() - conn->sending_offset;
-      if (pending > static_cast<size_t>(engine_.config().client_output_buffer_limit)) conn->MarkPeerClosed();
+      if (pending > static_cast<size_t>(engine_.config().client_output_buffer_limit))
+        conn->MarkPeerClosed();
       bool flushed = !conn->has_output() && conn->sending_offset >= conn->sending.size();
       if (conn->peer_closed() || (conn->wants_close() && flushed && !conn->send_pending)) {
         BeginClose(conn);

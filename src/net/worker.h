@@ -50,7 +50,8 @@ class Worker {
   int listen_fd_;
   std::unordered_map<int, Connection*> connections_;
   std::vector<Connection*> dirty_;
-  std::vector<Connection*> blocked_;  // clients parked by a blocking command
+  std::vector<Connection*> flushing_;  // dirty_ as it was when FlushDirty began
+  std::vector<Connection*> blocked_;   // clients parked by a blocking command
   int64_t next_tick_ms_ = 0;
   int64_t loop_now_ms_ = 0;  // wall clock at the last timer check
   bool draining_ = false;

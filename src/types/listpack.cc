@@ -63,7 +63,9 @@ Listpack::Listpack(const Listpack& other) {
   memcpy(buf_, other.buf_, n);
 }
 
-Listpack::~Listpack() { memory::Free(buf_); }
+Listpack::~Listpack() {
+  memory::Free(buf_);
+}
 
 Listpack& Listpack::operator=(Listpack&& other) noexcept {
   if (this != &other) {
@@ -114,12 +116,18 @@ size_t Listpack::Seek(int64_t index) const {
   return pos;
 }
 
+namespace {
+constexpr size_t kExactGrowthBelow = 1024;
+}  // namespace
+
 void Listpack::Reserve(size_t extra) {
   size_t need = 8 + used_bytes() + extra;
   if (buf_ != nullptr && memory::UsableSize(buf_) >= need) return;
   bool fresh = buf_ == nullptr;
-  // Grow by half again so a run of pushes is amortized O(1).
-  size_t want = fresh ? need : need + need / 2;
+  // Small packs grow to the exact size: the allocator's size classes (at most ~1/8 apart)
+  // already leave room for the next few pushes, and a million small hashes would otherwise
+  // carry up to half their size in slack. Large ones grow by half again, for O(1) pushes.
+  size_t want = fresh || need < kExactGrowthBelow ? need : need + need / 2;
   buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, want));
   if (fresh) Header()[0] = Header()[1] = 0;
 }
