@@ -264,7 +264,7 @@ fi
 cat >"$RESULTS_DIR/meta.txt" <<EOF
 date: $(date -Is)
 git: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-host: $(uname -srm), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+host: $(uname -srm), $(nproc --all) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 ember: $EMBER_TEMPLATE
 redis: $REDIS_TEMPLATE ($(redis-server --version | awk '{ print $3 }'))
 client: $CLIENT
