@@ -14,7 +14,7 @@ namespace ember {
 namespace {
 
 constexpr size_t kInitialBuffer = 16 * 1024;
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = 4 * 1024;
 // Stop reading while this much output waits for a slow reader (backpressure).
 constexpr size_t kOutputHighWater = 4 * 1024 * 1024;
 
@@ -91,6 +91,7 @@ char* Connection::ReadTarget(size_t* len) {
     }
   }
   // One read runs as one batch before other clients get a turn: keep it to kReadChunk bytes
+  // (4 KiB: ~90 small SETs, ~0.1-0.3 ms while the table grows)
   // unless the command being received needs more (a large value was once read in here).
   size_t pending = end_ - start_, needed = session_.BytesNeededHint();
   size_t chunk = std::max(kReadChunk, needed > pending ? needed - pending : 0);
