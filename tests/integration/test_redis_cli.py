@@ -103,7 +103,7 @@ def test_scan_helper(server):
     assert sorted(out.split()) == ["a:1", "a:2"]
 
 
-_RESULT = re.compile(r"^(?P<name>[A-Z_]+(?: \(\d+ keys\))?): (?P<rps>[\d.]+) requests per second")
+_RESULT = re.compile(r"^(?P<name>[A-Z_0-9]+(?: \([^)]*\))?): (?P<rps>[\d.]+) requests per second")
 
 
 def _benchmark(server, *args):
@@ -125,6 +125,20 @@ def test_benchmark_pipelined(heavy_server):
     results, out = _benchmark(heavy_server, "-t", "ping,set,get,incr,mset", "-P", "16", "-n", "20000", "-q")
     assert set(results) == {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET (10 keys)"}, out
     assert all(rps > 0 for rps in results.values()), results
+
+
+def test_benchmark_data_types(heavy_server):
+    """Every data-type test the benchmark section runs, pipelined, with no error replies."""
+    tests = "lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100"
+    results, out = _benchmark(heavy_server, "-t", tests, "-P", "16", "-n", "20000", "-r", "1000", "-q")
+    assert set(results) == {"LPUSH", "RPUSH", "LPOP", "RPOP", "SADD", "HSET", "SPOP", "ZADD", "ZPOPMIN",
+                            "LPUSH (needed to benchmark LRANGE)", "LRANGE_100 (first 100 elements)"}, out
+    assert all(rps > 0 for rps in results.values()), results
+    port = str(heavy_server.port)
+    assert _run("redis-cli", "-p", port, "TYPE", "mylist").stdout.strip() == b"list"
+    assert _run("redis-cli", "-p", port, "LLEN", "mylist").stdout.strip() == b"20000"
+    assert _run("redis-cli", "-p", port, "TYPE", "myhash").stdout.strip() == b"hash"
+    assert 0 < int(_run("redis-cli", "-p", port, "HLEN", "myhash").stdout) <= 1000
 
 
 def test_benchmark_many_clients(heavy_server):
