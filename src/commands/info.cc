@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "commands/arg_parser.h"
 #include "commands/command.h"
 #include "common/clock.h"
@@ -31,14 +33,15 @@ std::string HumanBytes(int64_t bytes) {
   return buf;
 }
 
-
 void Line(std::string& out, const char* name, const std::string& value) {
   out += name;
   out += ':';
   out += value;
   out += "\r\n";
 }
-void Line(std::string& out, const char* name, int64_t value) { Line(out, name, std::to_string(value)); }
+void Line(std::string& out, const char* name, int64_t value) {
+  Line(out, name, std::to_string(value));
+}
 
 void ServerSection(CommandContext& ctx, std::string& out) {
   utsname uts{};
@@ -77,7 +80,8 @@ void MemorySection(CommandContext& ctx, std::string& out) {
   int64_t used = memory::Used(), peak = memory::Peak(), rss = memory::ResidentBytes();
   const ServerConfig& config = ctx.engine.config();
   char ratio[32];
-  snprintf(ratio, sizeof(ratio), "%.2f", used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
+  snprintf(ratio, sizeof(ratio), "%.2f",
+           used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
   out += "# Memory\r\n";
   Line(out, "used_memory", used);
   Line(out, "used_memory_human", HumanBytes(used));
@@ -106,11 +110,15 @@ void StatsSection(CommandContext& ctx, std::string& out) {
   }
   ServerStats& stats = ctx.engine.stats();
   out += "# Stats\r\n";
-  Line(out, "total_connections_received", static_cast<int64_t>(stats.total_connections_received.load()));
+  Line(out, "total_connections_received",
+       static_cast<int64_t>(stats.total_connections_received.load()));
   Line(out, "total_commands_processed", static_cast<int64_t>(commands));
-  Line(out, "instantaneous_ops_per_sec", 0);
+  const InstantaneousRates& rates = ctx.engine.rates();
+  Line(out, "instantaneous_ops_per_sec", static_cast<int64_t>(rates.ops_per_sec()));
   Line(out, "total_net_input_bytes", static_cast<int64_t>(stats.total_net_input_bytes.load()));
   Line(out, "total_net_output_bytes", static_cast<int64_t>(stats.total_net_output_bytes.load()));
+  Line(out, "instantaneous_input_kbps", fmt::format("{:.2f}", rates.input_kbps()));
+  Line(out, "instantaneous_output_kbps", fmt::format("{:.2f}", rates.output_kbps()));
   Line(out, "rejected_connections", static_cast<int64_t>(stats.rejected_connections.load()));
   Line(out, "expired_keys", static_cast<int64_t>(expired));
   Line(out, "evicted_keys", static_cast<int64_t>(evicted));
@@ -131,8 +139,9 @@ void KeyspaceSection(CommandContext& ctx, std::string& out) {
       ttl_sum += d.ttl_sum_ms(ctx.now_ms);
     }
     if (keys == 0) continue;
-    out += "db" + std::to_string(db) + ":keys=" + std::to_string(keys) + ",expires=" +
-           std::to_string(expires) + ",avg_ttl=" + std::to_string(ttl_sum / ctx.num_shards()) + "\r\n";
+    out += "db" + std::to_string(db) + ":keys=" + std::to_string(keys) +
+           ",expires=" + std::to_string(expires) +
+           ",avg_ttl=" + std::to_string(ttl_sum / ctx.num_shards()) + "\r\n";
   }
 }
 
@@ -156,7 +165,8 @@ void Info(CommandContext& ctx) {
   std::string out;
   for (const Section& section : kSections) {
     bool wanted = all;
-    for (size_t i = 1; i < ctx.args.size() && !wanted; ++i) wanted = EqualsIgnoreCase(ctx.args[i], section.name);
+    for (size_t i = 1; i < ctx.args.size() && !wanted; ++i)
+      wanted = EqualsIgnoreCase(ctx.args[i], section.name);
     if (wanted) section.write(ctx, out);
   }
   ctx.reply.Verbatim(out);  // RESP2: a bulk string; RESP3: verbatim text, as Redis 7

@@ -12,6 +12,7 @@
 
 #include "commands/client_state.h"
 #include "common/hash_slot.h"
+#include "engine/instantaneous_rates.h"
 #include "engine/shard.h"
 #include "engine/task_queue.h"
 #include "server/config.h"
@@ -58,6 +59,7 @@ class Engine {
   ServerConfig& config() { return config_; }
   ServerStats& stats() { return stats_; }
   ClientRegistry& clients() { return clients_; }
+  InstantaneousRates& rates() { return rates_; }
   int64_t start_time_ms() const { return start_time_ms_; }
 
   // Multi-shard steps are posted to their shards under this lock, so every shard sees them in
@@ -73,6 +75,7 @@ class Engine {
   std::vector<std::unique_ptr<Mailbox>> mailboxes_;
   ServerStats stats_;
   ClientRegistry clients_;
+  InstantaneousRates rates_;
   std::mutex multi_shard_order_;
   std::atomic<bool> shutdown_requested_{false};
   int64_t start_time_ms_;

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "engine/engine.h"
 #include "engine/eviction.h"
 #include "keyspace/access_stamp.h"
@@ -41,7 +42,8 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
       ->capture_default_str();
   app.add_option("--proto-max-bulk-len", config->proto_max_bulk_len, "largest bulk string accepted")
       ->capture_default_str();
-  app.add_option("--maxclients", config->maxclients, "most concurrent clients")->capture_default_str();
+  app.add_option("--maxclients", config->maxclients, "most concurrent clients")
+      ->capture_default_str();
   app.add_option("--timeout", config->timeout, "close clients idle this many seconds (0: never)");
   app.add_option("--hz", config->hz, "background task frequency")->capture_default_str();
   app.add_option("--requirepass", config->requirepass, "password clients must AUTH with");
@@ -115,8 +117,10 @@ int main(int argc, char** argv) {
   timespec tick{0, 100 * 1000 * 1000};
   while (!engine.shutdown_requested()) {
     int sig = sigtimedwait(&signals, nullptr, &tick);
+    engine.rates().Sample(engine, MonotonicUs() / 1000);
     if (sig == SIGINT || sig == SIGTERM) {
-      fprintf(stderr, "ember-server: received %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      fprintf(stderr, "ember-server: received %s, shutting down\n",
+              sig == SIGINT ? "SIGINT" : "SIGTERM");
       engine.RequestShutdown();
     }
   }

@@ -388,3 +388,18 @@ def test_second_server_on_a_taken_port_refuses_to_start(server, raw):
     assert second.returncode != 0
     assert b"Address already in use" in second.stdout + second.stderr
     assert raw.execute("PING") == "PONG"
+
+
+def test_info_instantaneous_rates(connect, raw):
+    """instantaneous_ops_per_sec and the kbps figures follow recent traffic (a ~1.6 s window)."""
+    busy = connect()
+    batch = b"*1\r\n$4\r\nPING\r\n" * 200
+    deadline = time.monotonic() + 1.2
+    while time.monotonic() < deadline:  # bounded: ~1.2 s of pipelined PINGs
+        busy.send_raw(batch)
+        for _ in range(200):
+            assert busy.read_reply() == "PONG"
+    text = _info(raw, "stats")
+    assert int(_info_field(text, "instantaneous_ops_per_sec")) > 100
+    assert float(_info_field(text, "instantaneous_input_kbps")) > 0
+    assert float(_info_field(text, "instantaneous_output_kbps")) > 0
