@@ -5,6 +5,8 @@
 namespace ember {
 
 double RateSampler::Sample(int64_t now_ms, uint64_t total) {
+  size_t last = (next_ + kSamples - 1) % kSamples;
+  if (count_ > 0 && total < totals_[last]) count_ = 0;  // CONFIG RESETSTAT: start a new window
   at_ms_[next_] = now_ms;
   totals_[next_] = total;
   next_ = (next_ + 1) % kSamples;
@@ -13,7 +15,7 @@ double RateSampler::Sample(int64_t now_ms, uint64_t total) {
   size_t newest = (next_ + kSamples - 1) % kSamples;
   size_t oldest = (next_ + kSamples - count_) % kSamples;
   int64_t span_ms = at_ms_[newest] - at_ms_[oldest];
-  if (span_ms <= 0 || totals_[newest] < totals_[oldest]) return 0;  // clock or counter reset
+  if (span_ms <= 0) return 0;
   return static_cast<double>(totals_[newest] - totals_[oldest]) * 1000.0 /
          static_cast<double>(span_ms);
 }

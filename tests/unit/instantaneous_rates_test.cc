@@ -22,11 +22,12 @@ TEST(RateSampler, WindowIsSixteenSamples) {
   EXPECT_DOUBLE_EQ(s.Sample(1600, 160), 100);  // oldest is now t=100 (10): 150 in 1.5 s
 }
 
-TEST(RateSampler, CounterResetGivesZeroNotGarbage) {
+TEST(RateSampler, CounterResetStartsANewWindow) {
   RateSampler s;
-  s.Sample(0, 1000);
-  s.Sample(100, 2000);
-  EXPECT_EQ(s.Sample(200, 5), 0);  // CONFIG RESETSTAT
+  s.Sample(0, 1000000);
+  s.Sample(100, 2000000);
+  EXPECT_EQ(s.Sample(200, 5), 0);              // CONFIG RESETSTAT: one sample, no rate yet
+  EXPECT_DOUBLE_EQ(s.Sample(300, 105), 1000);  // the old, larger totals are forgotten
 }
 
 }  // namespace
