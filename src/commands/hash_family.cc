@@ -8,6 +8,7 @@
 #include "commands/arg_parser.h"
 #include "commands/command.h"
 #include "commands/errors.h"
+#include "commands/scan_options.h"
 #include "commands/typed_value.h"
 #include "common/glob.h"
 #include "common/numbers.h"
@@ -223,41 +224,24 @@ void HRandField(CommandContext& ctx) {
   }
 }
 
-// HSCAN key cursor [MATCH pattern] [COUNT count]
+// HSCAN key cursor [MATCH pattern] [COUNT count]. As in Redis, a missing key answers an empty
+// scan before the options are looked at.
 void HScan(CommandContext& ctx) {
   auto cursor = ParseUint64(ctx.args[2]);
   if (!cursor) return ctx.reply.Error(err::kInvalidCursor);
-  ArgParser args(ctx.args, 3);
-  std::string_view pattern;
-  int64_t count = 10;
-  while (args.HasNext()) {
-    if (args.Eat("MATCH") && args.HasNext()) {
-      pattern = args.Next();
-    } else if (args.Eat("COUNT") && args.HasNext()) {
-      auto n = ParseInt64(args.Next());
-      if (!n) return ctx.reply.Error(err::kNotInteger);
-      if (*n < 1) return ctx.reply.Error(err::kSyntax);
-      count = *n;
-    } else {
-      return ctx.reply.Error(err::kSyntax);
-    }
-  }
   HashEntry found;
   if (!Lookup(ctx, true, &found)) return;
+  if (found.value == nullptr) return ReplyScan(ctx, 0, {});
+  ScanOptions options;
+  if (!ParseScanOptions(ctx, 3, false, &options)) return;
   std::vector<std::string> out;
-  uint64_t next = 0;
-  if (found.value != nullptr) {
-    next = found.value->Scan(*cursor, static_cast<size_t>(count),
-                             [&](std::string_view f, std::string_view v) {
-                               if (!pattern.empty() && !GlobMatch(pattern, f)) return;
-                               out.emplace_back(f);
-                               out.emplace_back(v);
-                             });
-  }
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.BulkInt(static_cast<int64_t>(next));
-  ctx.reply.ArrayHeader(out.size());
-  for (const std::string& s : out) ctx.reply.Bulk(s);
+  uint64_t next =
+      found.value->Scan(*cursor, options.count, [&](std::string_view f, std::string_view v) {
+        if (!options.Matches(f)) return;
+        out.emplace_back(f);
+        out.emplace_back(v);
+      });
+  ReplyScan(ctx, next, out);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "commands/arg_parser.h"
 #include "commands/command.h"
 #include "commands/errors.h"
+#include "commands/scan_options.h"
 #include "common/glob.h"
 #include "engine/engine.h"
 
@@ -148,24 +149,8 @@ void Keys(CommandContext& ctx) {
 void Scan(CommandContext& ctx) {
   auto cursor = ParseUint64(ctx.args[1]);
   if (!cursor) return ctx.reply.Error(err::kInvalidCursor);
-  ArgParser args(ctx.args, 2);
-  std::string_view pattern, type;
-  int64_t count = 10;
-  while (args.HasNext()) {
-    if (args.Eat("MATCH") && args.HasNext()) {
-      pattern = args.Next();
-    } else if (args.Eat("COUNT") && args.HasNext()) {
-      auto n = ParseInt64(args.Next());
-      if (!n) return ctx.reply.Error(err::kNotInteger);
-      if (*n < 1) return ctx.reply.Error(err::kSyntax);
-      count = *n;
-    } else if (args.Eat("TYPE") && args.HasNext()) {
-      type = args.Next();
-    } else {
-      return ctx.reply.Error(err::kSyntax);
-    }
-  }
-  if (pattern == "*") pattern = {};
+  ScanOptions options;
+  if (!ParseScanOptions(ctx, 2, true, &options)) return;
   // Cursor layout: shard index in the high 32 bits, the shard table's cursor in the low 32.
   // Like Redis, COUNT bounds the records visited, not the keys returned: a MATCH or TYPE that
   // filters most keys out returns few keys per call instead of walking the whole keyspace.
@@ -173,13 +158,12 @@ void Scan(CommandContext& ctx) {
   uint32_t table_cursor = static_cast<uint32_t>(*cursor);
   size_t visited = 0;
   std::vector<std::string_view> keys;
-  while (shard < ctx.num_shards() && visited < static_cast<size_t>(count)) {
+  while (shard < ctx.num_shards() && visited < options.count) {
     Database& db = ctx.DbOnShard(static_cast<uint32_t>(shard));
-    table_cursor = db.Scan(table_cursor, static_cast<size_t>(count) - visited, [&](Record* r) {
+    table_cursor = db.Scan(table_cursor, options.count - visited, [&](Record* r) {
       ++visited;
-      if (Expired(r, ctx.now_ms)) return;
-      if (!pattern.empty() && !GlobMatch(pattern, r->key())) return;
-      if (!type.empty() && !EqualsIgnoreCase(type, TypeName(r->type()))) return;
+      if (Expired(r, ctx.now_ms) || !options.Matches(r->key())) return;
+      if (!options.type.empty() && !EqualsIgnoreCase(options.type, TypeName(r->type()))) return;
       keys.push_back(r->key());
     });
     if (table_cursor == 0) ++shard;

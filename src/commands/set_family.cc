@@ -10,6 +10,7 @@
 #include "commands/arg_parser.h"
 #include "commands/command.h"
 #include "commands/errors.h"
+#include "commands/scan_options.h"
 #include "commands/typed_value.h"
 #include "common/glob.h"
 #include "engine/engine.h"
@@ -175,13 +176,6 @@ void SRandMember(CommandContext& ctx) {
   ctx.reply.Bulk(found.value->RandomMember(NextRandom()));
 }
 
-void ReplyScan(CommandContext& ctx, uint64_t cursor, const std::vector<std::string>& members) {
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(cursor));
-  ctx.reply.ArrayHeader(members.size());
-  for (const auto& m : members) ctx.reply.Bulk(m);
-}
-
 // SSCAN key cursor [MATCH pattern] [COUNT count]. As in Redis, a missing key answers an empty
 // scan before the options are looked at.
 void SScan(CommandContext& ctx) {
@@ -190,26 +184,11 @@ void SScan(CommandContext& ctx) {
   auto found = FindTyped<SetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
   if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
   if (found.value == nullptr) return ReplyScan(ctx, 0, {});
-  ArgParser args(ctx.args, 3);
-  std::string_view pattern;
-  bool match = false;
-  int64_t count = 10;
-  while (args.HasNext()) {
-    if (args.remaining() >= 2 && args.Eat("COUNT")) {
-      auto n = ParseInt64(args.Next());
-      if (!n) return ctx.reply.Error(err::kNotInteger);
-      if (*n < 1) return ctx.reply.Error(err::kSyntax);
-      count = *n;
-    } else if (args.remaining() >= 2 && args.Eat("MATCH")) {
-      pattern = args.Next();
-      match = pattern != "*";
-    } else {
-      return ctx.reply.Error(err::kSyntax);
-    }
-  }
+  ScanOptions options;
+  if (!ParseScanOptions(ctx, 3, false, &options)) return;
   std::vector<std::string> members;
-  uint64_t next = found.value->Scan(*cursor, static_cast<size_t>(count), [&](std::string_view m) {
-    if (!match || GlobMatch(pattern, m)) members.emplace_back(m);
+  uint64_t next = found.value->Scan(*cursor, options.count, [&](std::string_view m) {
+    if (options.Matches(m)) members.emplace_back(m);
   });
   ReplyScan(ctx, next, members);
 }

@@ -1,6 +1,5 @@
 // Blocking sorted-set pops: BZPOPMIN, BZPOPMAX and BZMPOP. They pop at once when a key holds
 // members, otherwise park the client (engine/blocking.h) until a write to one of the keys.
-#include "commands/arg_parser.h"
 #include "commands/errors.h"
 #include "commands/zset_ops.h"
 #include "engine/blocking.h"
@@ -46,32 +45,10 @@ void BZPopMax(CommandContext& ctx) {
 void BZMPop(CommandContext& ctx) {
   auto timeout = ParseBlockTimeout(ctx, ctx.args[1]);
   if (!timeout) return;
-  auto numkeys = ParseInt64(ctx.args[2]);
-  if (!numkeys || *numkeys <= 0) return ctx.reply.Error("ERR numkeys should be greater than 0");
-  if (*numkeys > static_cast<int64_t>(ctx.args.size()) - 4) return ctx.reply.Error(err::kSyntax);
-  auto keys = ctx.args.subspan(3, static_cast<size_t>(*numkeys));
-  ArgParser args(ctx.args, 3 + static_cast<size_t>(*numkeys));
-  PopEnd end;
-  if (args.Eat("MIN")) {
-    end = PopEnd::kMin;
-  } else if (args.Eat("MAX")) {
-    end = PopEnd::kMax;
-  } else {
-    return ctx.reply.Error(err::kSyntax);
-  }
-  int64_t count = 1;
-  bool count_seen = false;
-  while (args.HasNext()) {
-    if (count_seen || args.remaining() < 2 || !args.Eat("COUNT")) {
-      return ctx.reply.Error(err::kSyntax);
-    }
-    auto n = ParseInt64(args.Next());
-    if (!n || *n <= 0) return ctx.reply.Error("ERR count should be greater than 0");
-    count = *n;
-    count_seen = true;
-  }
-  if (PopFirst(ctx, keys, end, static_cast<size_t>(count), PopReply::kKeyed)) return;
-  BlockClient(ctx, keys, *timeout, false);
+  auto mpop = ParseMPopArgs(ctx, 2);
+  if (!mpop) return;
+  if (PopFirst(ctx, mpop->keys, mpop->end, mpop->count, PopReply::kKeyed)) return;
+  BlockClient(ctx, mpop->keys, *timeout, false);
 }
 
 }  // namespace

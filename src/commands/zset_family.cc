@@ -11,6 +11,7 @@
 #include "commands/arg_parser.h"
 #include "commands/command.h"
 #include "commands/errors.h"
+#include "commands/scan_options.h"
 #include "commands/typed_value.h"
 #include "commands/zset_ops.h"
 #include "common/glob.h"
@@ -226,37 +227,14 @@ void ZPopMax(CommandContext& ctx) {
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
 void ZMPop(CommandContext& ctx) {
-  auto numkeys = ParseInt64(ctx.args[1]);
-  if (!numkeys || *numkeys <= 0) return ctx.reply.Error("ERR numkeys should be greater than 0");
-  if (*numkeys > static_cast<int64_t>(ctx.args.size()) - 3) return ctx.reply.Error(err::kSyntax);
-  ArgParser args(ctx.args, 2 + static_cast<size_t>(*numkeys));
-  PopEnd end;
-  if (args.Eat("MIN")) {
-    end = PopEnd::kMin;
-  } else if (args.Eat("MAX")) {
-    end = PopEnd::kMax;
-  } else {
-    return ctx.reply.Error(err::kSyntax);
-  }
-  int64_t count = 1;
-  bool count_seen = false;
-  while (args.HasNext()) {
-    if (!count_seen && args.remaining() >= 2 && args.Eat("COUNT")) {
-      auto n = ParseInt64(args.Next());
-      if (!n || *n <= 0) return ctx.reply.Error("ERR count should be greater than 0");
-      count = *n;
-      count_seen = true;
-    } else {
-      return ctx.reply.Error(err::kSyntax);
-    }
-  }
-  for (int64_t i = 0; i < *numkeys; ++i) {
-    std::string_view key = ctx.args[2 + i];
+  auto mpop = ParseMPopArgs(ctx, 1);
+  if (!mpop) return;
+  for (std::string_view key : mpop->keys) {
     Database& db = ctx.Db(key);
     auto found = FindTyped<ZSetValue>(db, key, ctx.now_ms, false);
     if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
     if (found.value == nullptr) continue;
-    return PopAndReply(ctx, db, found, key, end, static_cast<size_t>(count), PopReply::kKeyed);
+    return PopAndReply(ctx, db, found, key, mpop->end, mpop->count, PopReply::kKeyed);
   }
   ctx.reply.NullArray();
 }
@@ -330,45 +308,25 @@ void ZRandMember(CommandContext& ctx) {
   ReplyMembers(ctx.reply, items);
 }
 
-// ZSCAN key cursor [MATCH pattern] [COUNT count]: scores come back as bulk strings.
+// ZSCAN key cursor [MATCH pattern] [COUNT count]: scores come back as bulk strings. As in
+// Redis, a missing key answers an empty scan before the options are looked at.
 void ZScan(CommandContext& ctx) {
   auto cursor = ParseUint64(ctx.args[2]);
   if (!cursor) return ctx.reply.Error(err::kInvalidCursor);
   auto found = FindTyped<ZSetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
   if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
+  if (found.value == nullptr) return ReplyScan(ctx, 0, {});
+  ScanOptions options;
+  if (!ParseScanOptions(ctx, 3, false, &options)) return;
   std::vector<std::string> out;
-  uint64_t next = 0;
-  if (found.value != nullptr) {
-    ArgParser args(ctx.args, 3);
-    std::string_view pattern;
-    bool match = false;
-    int64_t count = 10;
-    while (args.HasNext()) {
-      if (args.remaining() >= 2 && args.Eat("COUNT")) {
-        auto n = ParseInt64(args.Next());
-        if (!n) return ctx.reply.Error(err::kNotInteger);
-        if (*n < 1) return ctx.reply.Error(err::kSyntax);
-        count = *n;
-      } else if (args.remaining() >= 2 && args.Eat("MATCH")) {
-        pattern = args.Next();
-        match = pattern != "*";
-      } else {
-        return ctx.reply.Error(err::kSyntax);
-      }
+  uint64_t next = found.value->Scan(*cursor, options.count, [&](std::string_view m, double s) {
+    if (options.Matches(m)) {
+      out.emplace_back(m);
+      out.push_back(FormatDouble(s));
     }
-    next =
-        found.value->Scan(*cursor, static_cast<size_t>(count), [&](std::string_view m, double s) {
-          if (!match || GlobMatch(pattern, m)) {
-            out.emplace_back(m);
-            out.push_back(FormatDouble(s));
-          }
-          return true;
-        });
-  }
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(next));
-  ctx.reply.ArrayHeader(out.size());
-  for (const auto& s : out) ctx.reply.Bulk(s);
+    return true;
+  });
+  ReplyScan(ctx, next, out);
 }
 
 }  // namespace

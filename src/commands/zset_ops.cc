@@ -2,9 +2,48 @@
 
 #include <algorithm>
 
+#include "commands/arg_parser.h"
+#include "commands/errors.h"
+#include "common/numbers.h"
 #include "engine/engine.h"
 
 namespace ember {
+
+std::optional<MPopArgs> ParseMPopArgs(CommandContext& ctx, size_t first) {
+  auto numkeys = ParseInt64(ctx.args[first]);
+  if (!numkeys || *numkeys <= 0) {
+    ctx.reply.Error("ERR numkeys should be greater than 0");
+    return std::nullopt;
+  }
+  if (*numkeys > static_cast<int64_t>(ctx.args.size() - first) - 2) {
+    ctx.reply.Error(err::kSyntax);
+    return std::nullopt;
+  }
+  MPopArgs out;
+  out.keys = ctx.args.subspan(first + 1, static_cast<size_t>(*numkeys));
+  ArgParser args(ctx.args, first + 1 + static_cast<size_t>(*numkeys));
+  if (args.Eat("MIN")) {
+    out.end = PopEnd::kMin;
+  } else if (args.Eat("MAX")) {
+    out.end = PopEnd::kMax;
+  } else {
+    ctx.reply.Error(err::kSyntax);
+    return std::nullopt;
+  }
+  if (args.remaining() >= 2 && args.Eat("COUNT")) {
+    auto n = ParseInt64(args.Next());
+    if (!n || *n <= 0) {
+      ctx.reply.Error("ERR count should be greater than 0");
+      return std::nullopt;
+    }
+    out.count = static_cast<size_t>(*n);
+  }
+  if (args.HasNext()) {
+    ctx.reply.Error(err::kSyntax);
+    return std::nullopt;
+  }
+  return out;
+}
 
 ZSetLimits ZLimits(CommandContext& ctx) {
   const auto& c = ctx.engine.config();

@@ -3,6 +3,8 @@
 // ZPOPMIN/ZPOPMAX/ZMPOP use and that the blocking forms (BZPOPMIN, BZPOPMAX, BZMPOP) call once
 // a watched key has data.
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +36,16 @@ int64_t StoreZSet(CommandContext& ctx, std::string_view dst,
 
 // Which end a pop takes from.
 enum class PopEnd : uint8_t { kMin, kMax };
+
+// The tail ZMPOP and BZMPOP share: numkeys key [key ...] MIN|MAX [COUNT count].
+struct MPopArgs {
+  std::span<const std::string_view> keys;
+  PopEnd end = PopEnd::kMin;
+  size_t count = 1;
+};
+// Parses it from ctx.args[first] (the numkeys argument); on bad input replies with Redis's
+// error and returns nullopt.
+std::optional<MPopArgs> ParseMPopArgs(CommandContext& ctx, size_t first);
 
 // Removes up to `count` members from the `end` of the non-empty zset at `found` (deleting the
 // key once empty) and returns them in pop order.

@@ -109,6 +109,19 @@ def test_big_values_and_binary(rb):
 
 
 @pytest.mark.ember_only("encoding thresholds are configurable in both, but checked here on ember")
+def test_hscan_options_and_errors(r, raw):
+    assert raw.execute("HSCAN", "missing", "x") == err("ERR invalid cursor")
+    # As in Redis, a missing key answers an empty scan before the options are looked at.
+    assert raw.execute("HSCAN", "missing", "0", "COUNT", "0") == [b"0", []]
+    r.hset("h", mapping={"a1": "1", "a2": "2", "b1": "3"})
+    assert raw.execute("HSCAN", "h", "0", "COUNT", "0") == SYNTAX
+    assert raw.execute("HSCAN", "h", "0", "COUNT", "x") == NOT_INTEGER
+    assert raw.execute("HSCAN", "h", "0", "MATCH") == SYNTAX
+    assert raw.execute("HSCAN", "h", "0", "TYPE", "hash") == SYNTAX
+    cursor, page = raw.execute("HSCAN", "h", "0", "MATCH", "a*")
+    assert cursor == b"0" and sorted(page[0::2]) == [b"a1", b"a2"]
+
+
 def test_encodings_follow_the_thresholds(r):
     r.hset("small", mapping={"a": "1"})
     assert r.object("encoding", "small") == "listpack"
