@@ -2,6 +2,7 @@
 // Drives commands in-process through the real command table: Run({"set", "k", "v"}) returns
 // the raw RESP reply, so a behaviour test is one line.
 #include <initializer_list>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,20 @@ class CommandRunner {
   std::string Run(const std::vector<std::string>& args) {
     std::vector<std::string_view> views(args.begin(), args.end());
     return Run(views);
+  }
+
+  // n keys "<prefix><i>", on pairwise different shards when there are at least n shards.
+  std::vector<std::string> SpreadKeys(std::string_view prefix, size_t n) {
+    std::vector<std::string> keys;
+    std::set<uint32_t> used;
+    for (int i = 0; keys.size() < n; ++i) {
+      std::string key = std::string(prefix) + std::to_string(i);
+      uint32_t shard = engine_.ShardOfKey(key);
+      if (used.size() < engine_.num_shards() && used.count(shard)) continue;
+      used.insert(shard);
+      keys.push_back(key);
+    }
+    return keys;
   }
 
   // Freezes the clock at ms (0 returns to the wall clock), for expiry tests.

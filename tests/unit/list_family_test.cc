@@ -14,62 +14,18 @@
 
 #include "command_runner.h"
 #include "commands/command.h"
+#include "resp_expect.h"
 
 namespace ember {
 namespace {
 
-using testing::CommandRunner;
+using namespace testing;  // CommandRunner and the expected replies
 
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kNilArray = "*-1\r\n";
 const std::string kNull3 = "_\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
-const std::string kWrongType =
-    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-
-std::string Bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-std::string Int(int64_t v) {
-  return ":" + std::to_string(v) + "\r\n";
-}
-std::string Err(std::string_view msg) {
-  return "-" + std::string(msg) + "\r\n";
-}
-template <class C>
-std::string Array(const C& items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (const auto& s : items) out += Bulk(s);
-  return out;
-}
-std::string Array(std::initializer_list<std::string_view> items) {
-  return Array(std::vector<std::string_view>(items));
-}
-std::string Ints(std::initializer_list<int64_t> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (int64_t v : items) out += Int(v);
-  return out;
-}
 
 class ListFamily : public ::testing::TestWithParam<uint32_t> {
  protected:
   ListFamily() : r(GetParam()) {}
-
-  // n keys, on pairwise different shards when there are at least n shards.
-  std::vector<std::string> SpreadKeys(size_t n) {
-    std::vector<std::string> keys;
-    std::set<uint32_t> used;
-    for (int i = 0; keys.size() < n; ++i) {
-      std::string key = "list:" + std::to_string(i);
-      uint32_t shard = r.engine().ShardOfKey(key);
-      if (used.size() < r.engine().num_shards() && used.count(shard)) continue;
-      used.insert(shard);
-      keys.push_back(key);
-    }
-    return keys;
-  }
 
   CommandRunner r;
 };
@@ -204,7 +160,7 @@ TEST_P(ListFamily, Pos) {
 }
 
 TEST_P(ListFamily, MoveAcrossShards) {
-  auto keys = SpreadKeys(2);
+  auto keys = r.SpreadKeys("list:", 2);
   const std::string& src = keys[0];
   const std::string& dst = keys[1];
   r.Run({"rpush", src, "a", "b", "c"});
@@ -230,7 +186,7 @@ TEST_P(ListFamily, MoveAcrossShards) {
 }
 
 TEST_P(ListFamily, MultiPop) {
-  auto keys = SpreadKeys(3);
+  auto keys = r.SpreadKeys("list:", 3);
   r.Run({"rpush", keys[1], "a", "b", "c"});
   r.Run({"rpush", keys[2], "z"});
   EXPECT_EQ(r.Run({"lmpop", "3", keys[0], keys[1], keys[2], "LEFT", "COUNT", "2"}),

@@ -11,31 +11,17 @@
 #include "command_runner.h"
 #include "commands/command.h"
 #include "keyspace/record.h"
+#include "resp_expect.h"
 
 namespace ember {
 namespace {
 
-using testing::CommandRunner;
+using namespace testing;  // CommandRunner and the expected replies
 
 constexpr int64_t kNow = 1'700'000'000'000;
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
 const std::string kNotFloat = "-ERR value is not a valid float\r\n";
-const std::string kWrongType =
-    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const std::string kTooLong = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n";
 
-std::string Bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-std::string Int(int64_t v) {
-  return ":" + std::to_string(v) + "\r\n";
-}
-std::string Err(std::string_view msg) {
-  return "-" + std::string(msg) + "\r\n";
-}
 // "set k v EX 10" -> {"set", "k", "v", "EX", "10"} (for option tables).
 std::vector<std::string> Split(std::string_view line) {
   std::vector<std::string> out;
@@ -65,20 +51,6 @@ class StringFamily : public ::testing::TestWithParam<uint32_t> {
         (static_cast<uint8_t>(ValueType::kList) << 4) | static_cast<uint8_t>(Encoding::kRaw));
     DbOf(key).Insert(rec);
   }
-  // n keys, on pairwise different shards when there are at least n shards.
-  std::vector<std::string> SpreadKeys(size_t n) {
-    std::vector<std::string> keys;
-    std::set<uint32_t> used;
-    for (int i = 0; keys.size() < n; ++i) {
-      std::string key = "key:" + std::to_string(i);
-      uint32_t shard = r.engine().ShardOfKey(key);
-      if (used.size() < r.engine().num_shards() && used.count(shard)) continue;
-      used.insert(shard);
-      keys.push_back(key);
-    }
-    return keys;
-  }
-
   CommandRunner r;
 };
 
@@ -329,7 +301,7 @@ TEST_P(StringFamily, GetExCommand) {
 }
 
 TEST_P(StringFamily, MGetAndMSetAcrossShards) {
-  auto keys = SpreadKeys(4);
+  auto keys = r.SpreadKeys("key:", 4);
   EXPECT_EQ(r.Run({"mset", keys[0], "a", keys[1], "", keys[2], "123"}), kOk);
   PutForeign(keys[3]);
   EXPECT_EQ(r.Run({"mget", keys[0], keys[1], "missing", keys[2], keys[3], keys[0]}),
@@ -348,7 +320,7 @@ TEST_P(StringFamily, MGetAndMSetAcrossShards) {
 }
 
 TEST_P(StringFamily, MSetNxIsAllOrNothing) {
-  auto keys = SpreadKeys(3);
+  auto keys = r.SpreadKeys("key:", 3);
   EXPECT_EQ(r.Run({"msetnx", keys[0], "a", keys[1], "b"}), Int(1));
   EXPECT_EQ(r.Run({"msetnx", keys[2], "c", keys[1], "x"}), Int(0));
   EXPECT_EQ(r.Run({"mget", keys[0], keys[1], keys[2]}), "*3\r\n" + Bulk("a") + Bulk("b") + kNil);
