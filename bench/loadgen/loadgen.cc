@@ -247,8 +247,12 @@ class Runner {
       ++done_;
     }
     if (used < data.size() && c.due == 0) Fail("unexpected extra reply data");
-    std::string rest(data.substr(used));
-    c.in = std::move(rest);
+    // Keep a partial reply for the next read (usually there is none: no copy, no allocation).
+    if (c.in.empty()) {
+      c.in.assign(data.substr(used));
+    } else {
+      c.in.erase(0, used);
+    }
     if (c.due == 0) SendBatch(c);
   }
 

@@ -70,6 +70,18 @@ struct SegmentedTable::Segment {
   bool ExpireBit(uint32_t i) const { return expire_bits[i / 64] >> (i % 64) & 1; }
 };
 
+namespace {
+__m128i LoadGroup(const SegmentedTable::Segment* seg, uint32_t group) {
+  return _mm_load_si128(
+      reinterpret_cast<const __m128i*>(seg->tags + group * SegmentedTable::kGroupSize));
+}
+// Bit i is set when the group's tag i equals `byte`.
+uint32_t MatchMask(__m128i group_tags, uint8_t byte) {
+  return static_cast<uint32_t>(
+      _mm_movemask_epi8(_mm_cmpeq_epi8(group_tags, _mm_set1_epi8(static_cast<char>(byte)))));
+}
+}  // namespace
+
 SegmentedTable::SegmentedTable() {
   directory_.push_back(new Segment());
   segment_count_ = 1;
@@ -91,19 +103,15 @@ SegmentedTable::Segment* SegmentedTable::SegmentFor(uint64_t hash) const {
 
 SegmentedTable::Slot SegmentedTable::Find(std::string_view key, uint64_t hash) const {
   Segment* seg = SegmentFor(hash);
-  const __m128i tag = _mm_set1_epi8(static_cast<char>(TagOf(hash)));
-  const __m128i empty = _mm_set1_epi8(static_cast<char>(kEmpty));
   uint32_t group = HomeGroup(hash);
   for (uint32_t probe = 0; probe < kGroups; ++probe) {
-    const uint8_t* tags = seg->tags + group * kGroupSize;
-    __m128i group_tags = _mm_load_si128(reinterpret_cast<const __m128i*>(tags));
-    uint32_t matches = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(group_tags, tag)));
-    while (matches != 0) {
+    __m128i group_tags = LoadGroup(seg, group);
+    for (uint32_t matches = MatchMask(group_tags, TagOf(hash)); matches != 0;
+         matches &= matches - 1) {
       uint32_t i = group * kGroupSize + static_cast<uint32_t>(__builtin_ctz(matches));
       if (seg->record(i)->key() == key) return Slot{seg, i};
-      matches &= matches - 1;
     }
-    if (_mm_movemask_epi8(_mm_cmpeq_epi8(group_tags, empty)) != 0) break;
+    if (MatchMask(group_tags, kEmpty) != 0) break;
     group = (group + 1) & (kGroups - 1);
   }
   return Slot{};
@@ -120,10 +128,7 @@ void SegmentedTable::PrefetchSlots(uint64_t hash) const {
 void SegmentedTable::PrefetchRecord(uint64_t hash) const {
   const Segment* seg = SegmentFor(hash);
   uint32_t group = HomeGroup(hash);
-  const __m128i tag = _mm_set1_epi8(static_cast<char>(TagOf(hash)));
-  __m128i group_tags =
-      _mm_load_si128(reinterpret_cast<const __m128i*>(seg->tags + group * kGroupSize));
-  uint32_t matches = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(group_tags, tag)));
+  uint32_t matches = MatchMask(LoadGroup(seg, group), TagOf(hash));
   if (matches != 0) {
     __builtin_prefetch(
         seg->record(group * kGroupSize + static_cast<uint32_t>(__builtin_ctz(matches))));
@@ -136,13 +141,10 @@ Record* SegmentedTable::Get(Slot slot) const {
 
 void SegmentedTable::InsertIntoSegment(Segment* seg, Record* record, uint64_t hash) {
   uint32_t group = HomeGroup(hash);
-  const __m128i full_mask = _mm_set1_epi8(static_cast<char>(0x80));
   for (uint32_t probe = 0; probe < kGroups; ++probe) {
-    const uint8_t* tags = seg->tags + group * kGroupSize;
-    __m128i group_tags = _mm_load_si128(reinterpret_cast<const __m128i*>(tags));
-    // Empty and deleted tags have the high bit set; full tags never do.
-    uint32_t free_slots =
-        static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(group_tags, full_mask)));
+    // Empty and deleted tags have the high bit set, full tags never do, and movemask collects
+    // exactly the high bits.
+    uint32_t free_slots = static_cast<uint32_t>(_mm_movemask_epi8(LoadGroup(seg, group)));
     if (free_slots != 0) {
       uint32_t i = group * kGroupSize + static_cast<uint32_t>(__builtin_ctz(free_slots));
       if (seg->tags[i] == kDeleted) --seg->deleted;

@@ -67,6 +67,7 @@ Connection::~Connection() {
 }
 
 char* Connection::ReadTarget(size_t* len) {
+  size_t needed = session_.BytesNeededHint();  // of the command being received, if any
   // Never move bytes the session may still be pointing at.
   if (!session_.waiting()) {
     if (start_ == end_) {
@@ -76,10 +77,9 @@ char* Connection::ReadTarget(size_t* len) {
       end_ -= start_;
       start_ = 0;
     }
-    size_t needed = session_.BytesNeededHint();
+    // Grow only for a command that does not fit, never because a client streams commands
+    // (a bulk load): its reads, and so its batches, stay small.
     size_t want = std::max<size_t>(needed, end_ - start_ + 4096);
-    // Grow only for a command that does not fit: a client streaming commands (a bulk load)
-    // must not grow its reads, and so the batch that runs ahead of everyone else, without bound.
     if (want > capacity_) {
       size_t new_capacity = std::max(capacity_ * 2, want);
       std::unique_ptr<char[]> bigger(new char[new_capacity]);
@@ -90,10 +90,9 @@ char* Connection::ReadTarget(size_t* len) {
       capacity_ = new_capacity;
     }
   }
-  // One read runs as one batch before other clients get a turn: keep it to kReadChunk bytes
-  // (4 KiB: ~90 small SETs, ~0.1-0.3 ms while the table grows)
-  // unless the command being received needs more (a large value was once read in here).
-  size_t pending = end_ - start_, needed = session_.BytesNeededHint();
+  // One read runs as one batch before other clients get a turn: kReadChunk bytes (~90 small
+  // SETs, 0.1-0.3 ms while the table grows), or what the command being received still needs.
+  size_t pending = end_ - start_;
   size_t chunk = std::max(kReadChunk, needed > pending ? needed - pending : 0);
   *len = std::min(capacity_ - end_, chunk);
   return buffer_.get() + end_;
