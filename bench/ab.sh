@@ -58,8 +58,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
     stop_server "$SERVER_PID"
     runs=$(tail -n +2 <<<"$out" | tr -d '"' |
       awk -F, '{ printf "  %s %.0f ops/s p50 %s p99 %s", $1, $2, $5, $7 }')
-    awk -v b="$(basename "$bin")" -v r="$round" -v t=$((c1 - c0)) -v hz="$CLK_TCK" \
+    awk -v b="$bin" -v r="$round" -v t=$((c1 - c0)) -v hz="$CLK_TCK" \
       -v n="$REQUESTS" -v k="$NTESTS" -v runs="$runs" \
-      'BEGIN { printf "round %d %-16s %6.3f us CPU/req%s\n", r, b, t / hz * 1e6 / (n * k), runs }'
+      'BEGIN { printf "round %d %-32s %6.3f us CPU/req%s\n", r, b, t / hz * 1e6 / (n * k), runs }'
   done
 done
