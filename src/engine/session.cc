@@ -31,6 +31,11 @@ Session::~Session() {
   }
   if (blocked_) g_blocked_clients.fetch_sub(1, std::memory_order_relaxed);
   client_.session = nullptr;
+  // A connection is destroyed while its batches are out only when the server shuts down, after
+  // every worker thread has stopped: nothing will run them again, and mailboxes never own or
+  // touch the tasks left in them. (Otherwise in_flight() keeps the connection alive, and the
+  // round's end has already freed its batches.)
+  for (ShardBatch* batch : batches_) delete batch;
 }
 
 std::span<const std::string_view> Session::StableArgs(std::span<const std::string_view> args) {
