@@ -9,39 +9,39 @@
 #include "commands/command.h"
 #include "commands/errors.h"
 #include "commands/scan_options.h"
-#include "commands/typed_value.h"
 #include "common/glob.h"
 #include "common/numbers.h"
 #include "engine/engine.h"
-#include "types/hash_value.h"
+#include "types/hash_ref.h"
 
 namespace ember {
 namespace {
 
-using HashEntry = TypedEntry<HashValue>;
-
-// Looks the hash up; replies WRONGTYPE and returns false on another type.
-bool Lookup(CommandContext& ctx, bool for_read, HashEntry* out) {
-  *out = FindTyped<HashValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, for_read);
-  if (out->wrong_type) ctx.reply.Error(err::kWrongType);
-  return !out->wrong_type;
+// Looks the key up; replies WRONGTYPE and returns false when it holds another type.
+bool Lookup(CommandContext& ctx, bool for_read, Database::Entry* out) {
+  Database& db = ctx.Db(ctx.args[1]);
+  *out = for_read ? db.FindForRead(ctx.args[1], ctx.now_ms) : db.Find(ctx.args[1], ctx.now_ms);
+  if (*out && out->record->type() != ValueType::kHash) {
+    ctx.reply.Error(err::kWrongType);
+    return false;
+  }
+  return true;
 }
 
-HashValue* LookupOrCreate(CommandContext& ctx, HashEntry* found) {
-  if (!Lookup(ctx, false, found)) return nullptr;
-  if (found->value == nullptr) CreateTyped(ctx.Db(ctx.args[1]), *found, ctx.args[1]);
-  return found->value;
+// The hash at `entry` (found by Lookup, maybe missing); changes are stored when it goes.
+HashRef Open(CommandContext& ctx, Database::Entry& entry) {
+  return HashRef(ctx.Db(ctx.args[1]), entry, ctx.args[1], ctx.engine.config());
 }
 
 // HSET key field value [field value ...] (HMSET replies OK instead of the count).
 void SetFields(CommandContext& ctx, bool reply_ok) {
   if (ctx.args.size() % 2 != 0) return ctx.reply.Error(err::WrongArity(ctx.args[0]));
-  HashEntry found;
-  HashValue* hash = LookupOrCreate(ctx, &found);
-  if (hash == nullptr) return;
+  Database::Entry entry;
+  if (!Lookup(ctx, false, &entry)) return;
+  HashRef hash = Open(ctx, entry);
   int64_t added = 0;
   for (size_t i = 2; i + 1 < ctx.args.size(); i += 2) {
-    if (hash->Set(ctx.args[i], ctx.args[i + 1], ctx.engine.config())) ++added;
+    if (hash.Set(ctx.args[i], ctx.args[i + 1])) ++added;
   }
   reply_ok ? ctx.reply.Ok() : ctx.reply.Integer(added);
 }
@@ -54,43 +54,43 @@ void HMSet(CommandContext& ctx) {
 }
 
 void HSetNx(CommandContext& ctx) {
-  HashEntry found;
-  HashValue* hash = LookupOrCreate(ctx, &found);
-  if (hash == nullptr) return;
-  if (hash->Contains(ctx.args[2])) return ctx.reply.Integer(0);
-  hash->Set(ctx.args[2], ctx.args[3], ctx.engine.config());
-  ctx.reply.Integer(1);
+  Database::Entry entry;
+  if (!Lookup(ctx, false, &entry)) return;
+  HashRef hash = Open(ctx, entry);
+  ctx.reply.Integer(!hash.Contains(ctx.args[2]) && hash.Set(ctx.args[2], ctx.args[3]) ? 1 : 0);
 }
 
 void HGet(CommandContext& ctx) {
-  HashEntry found;
-  if (!Lookup(ctx, true, &found)) return;
-  auto value = found.value ? found.value->Get(ctx.args[2]) : std::nullopt;
+  Database::Entry entry;
+  if (!Lookup(ctx, true, &entry)) return;
+  auto value = Open(ctx, entry).Get(ctx.args[2]);
   value ? ctx.reply.Bulk(*value) : ctx.reply.Null();
 }
 
 void HMGet(CommandContext& ctx) {
-  HashEntry found;
-  if (!Lookup(ctx, true, &found)) return;
+  Database::Entry entry;
+  if (!Lookup(ctx, true, &entry)) return;
+  HashRef hash = Open(ctx, entry);
   ctx.reply.ArrayHeader(ctx.args.size() - 2);
   for (size_t i = 2; i < ctx.args.size(); ++i) {
-    auto value = found.value ? found.value->Get(ctx.args[i]) : std::nullopt;
+    auto value = hash.Get(ctx.args[i]);
     value ? ctx.reply.Bulk(*value) : ctx.reply.Null();
   }
 }
 
 // HGETALL (map in RESP3), HKEYS, HVALS.
 void ListFields(CommandContext& ctx, bool fields, bool values) {
-  HashEntry found;
-  if (!Lookup(ctx, true, &found)) return;
-  size_t n = found.value ? found.value->size() : 0;
+  Database::Entry entry;
+  if (!Lookup(ctx, true, &entry)) return;
+  HashRef hash = Open(ctx, entry);
+  size_t n = hash.size();
   if (fields && values) {
     ctx.reply.MapHeader(n);
   } else {
     ctx.reply.ArrayHeader(n);
   }
   if (n == 0) return;
-  found.value->ForEach([&](std::string_view f, std::string_view v) {
+  hash.ForEach([&](std::string_view f, std::string_view v) {
     if (fields) ctx.reply.Bulk(f);
     if (values) ctx.reply.Bulk(v);
     return true;
@@ -108,52 +108,50 @@ void HVals(CommandContext& ctx) {
 }
 
 void HDel(CommandContext& ctx) {
-  HashEntry found;
-  if (!Lookup(ctx, false, &found)) return;
-  if (found.value == nullptr) return ctx.reply.Integer(0);
+  Database::Entry entry;
+  if (!Lookup(ctx, false, &entry)) return;
+  HashRef hash = Open(ctx, entry);
   int64_t removed = 0;
-  for (size_t i = 2; i < ctx.args.size(); ++i) {
-    if (found.value->Erase(ctx.args[i])) ++removed;
-    if (found.value->empty()) break;
+  for (size_t i = 2; i < ctx.args.size() && !hash.empty(); ++i) {
+    if (hash.Erase(ctx.args[i])) ++removed;
   }
-  DeleteIfEmpty(ctx.Db(ctx.args[1]), found);
   ctx.reply.Integer(removed);
 }
 
 void HExists(CommandContext& ctx) {
-  HashEntry found;
-  if (!Lookup(ctx, true, &found)) return;
-  ctx.reply.Integer(found.value && found.value->Contains(ctx.args[2]) ? 1 : 0);
+  Database::Entry entry;
+  if (!Lookup(ctx, true, &entry)) return;
+  ctx.reply.Integer(Open(ctx, entry).Contains(ctx.args[2]) ? 1 : 0);
 }
 
 void HLen(CommandContext& ctx) {
-  HashEntry found;
-  if (!Lookup(ctx, true, &found)) return;
-  ctx.reply.Integer(found.value ? static_cast<int64_t>(found.value->size()) : 0);
+  Database::Entry entry;
+  if (!Lookup(ctx, true, &entry)) return;
+  ctx.reply.Integer(static_cast<int64_t>(Open(ctx, entry).size()));
 }
 
 void HStrLen(CommandContext& ctx) {
-  HashEntry found;
-  if (!Lookup(ctx, true, &found)) return;
-  auto value = found.value ? found.value->Get(ctx.args[2]) : std::nullopt;
+  Database::Entry entry;
+  if (!Lookup(ctx, true, &entry)) return;
+  auto value = Open(ctx, entry).Get(ctx.args[2]);
   ctx.reply.Integer(value ? static_cast<int64_t>(value->size()) : 0);
 }
 
 void HIncrBy(CommandContext& ctx) {
   auto by = ParseInt64(ctx.args[3]);
   if (!by) return ctx.reply.Error(err::kNotInteger);
-  HashEntry found;
-  HashValue* hash = LookupOrCreate(ctx, &found);
-  if (hash == nullptr) return;
+  Database::Entry entry;
+  if (!Lookup(ctx, false, &entry)) return;
+  HashRef hash = Open(ctx, entry);
   int64_t current = 0;
-  if (auto value = hash->Get(ctx.args[2])) {
+  if (auto value = hash.Get(ctx.args[2])) {
     auto parsed = ParseInt64(*value);
     if (!parsed) return ctx.reply.Error("ERR hash value is not an integer");
     current = *parsed;
   }
   int64_t result;
   if (__builtin_add_overflow(current, *by, &result)) return ctx.reply.Error(err::kOverflow);
-  hash->Set(ctx.args[2], std::to_string(result), ctx.engine.config());
+  hash.Set(ctx.args[2], std::to_string(result));
   ctx.reply.Integer(result);
 }
 
@@ -161,11 +159,11 @@ void HIncrByFloat(CommandContext& ctx) {
   auto by = ParseLongDouble(ctx.args[3]);
   if (!by) return ctx.reply.Error(err::kNotFloat);
   if (std::isinf(*by)) return ctx.reply.Error("ERR value is NaN or Infinity");
-  HashEntry found;
-  HashValue* hash = LookupOrCreate(ctx, &found);
-  if (hash == nullptr) return;
+  Database::Entry entry;
+  if (!Lookup(ctx, false, &entry)) return;
+  HashRef hash = Open(ctx, entry);
   long double current = 0;
-  if (auto value = hash->Get(ctx.args[2])) {
+  if (auto value = hash.Get(ctx.args[2])) {
     auto parsed = ParseLongDouble(*value);
     if (!parsed) return ctx.reply.Error("ERR hash value is not a float");
     current = *parsed;
@@ -173,7 +171,7 @@ void HIncrByFloat(CommandContext& ctx) {
   long double result = current + *by;
   if (std::isnan(result) || std::isinf(result)) return ctx.reply.Error(err::kIncrFloatNaN);
   std::string text = FormatLongDouble(result);
-  hash->Set(ctx.args[2], text, ctx.engine.config());
+  hash.Set(ctx.args[2], text);
   ctx.reply.Bulk(text);
 }
 
@@ -195,20 +193,20 @@ void HRandField(CommandContext& ctx) {
       return ctx.reply.Error("ERR value is out of range");
     }
   }
-  HashEntry found;
-  if (!Lookup(ctx, true, &found)) return;
-  HashValue* hash = found.value;
+  Database::Entry entry;
+  if (!Lookup(ctx, true, &entry)) return;
+  HashRef hash = Open(ctx, entry);
   if (!with_count) {
-    if (hash == nullptr) return ctx.reply.Null();
-    return ctx.reply.Bulk(hash->RandomPair(rng()).first);
+    if (hash.empty()) return ctx.reply.Null();
+    return ctx.reply.Bulk(hash.RandomPair(rng()).first);
   }
-  if (hash == nullptr || count == 0) return ctx.reply.ArrayHeader(0);
+  if (hash.empty() || count == 0) return ctx.reply.ArrayHeader(0);
   std::vector<std::pair<std::string, std::string>> picked;
   if (count < 0) {  // repeats allowed
-    for (int64_t i = 0; i < -count; ++i) picked.push_back(hash->RandomPair(rng()));
+    for (int64_t i = 0; i < -count; ++i) picked.push_back(hash.RandomPair(rng()));
   } else {
     // Distinct fields: all of them, shuffled and cut (the set is small or the count large).
-    hash->ForEach([&](std::string_view f, std::string_view v) {
+    hash.ForEach([&](std::string_view f, std::string_view v) {
       picked.emplace_back(f, v);
       return true;
     });
@@ -229,18 +227,18 @@ void HRandField(CommandContext& ctx) {
 void HScan(CommandContext& ctx) {
   auto cursor = ParseUint64(ctx.args[2]);
   if (!cursor) return ctx.reply.Error(err::kInvalidCursor);
-  HashEntry found;
-  if (!Lookup(ctx, true, &found)) return;
-  if (found.value == nullptr) return ReplyScan(ctx, 0, {});
+  Database::Entry entry;
+  if (!Lookup(ctx, true, &entry)) return;
+  HashRef hash = Open(ctx, entry);
+  if (hash.empty()) return ReplyScan(ctx, 0, {});
   ScanOptions options;
   if (!ParseScanOptions(ctx, 3, false, &options)) return;
   std::vector<std::string> out;
-  uint64_t next =
-      found.value->Scan(*cursor, options.count, [&](std::string_view f, std::string_view v) {
-        if (!options.Matches(f)) return;
-        out.emplace_back(f);
-        out.emplace_back(v);
-      });
+  uint64_t next = hash.Scan(*cursor, options.count, [&](std::string_view f, std::string_view v) {
+    if (!options.Matches(f)) return;
+    out.emplace_back(f);
+    out.emplace_back(v);
+  });
   ReplyScan(ctx, next, out);
 }
 

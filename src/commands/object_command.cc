@@ -28,6 +28,8 @@ const char* EncodingName(const Record* r) {
       return r->raw_value().size() <= kEmbstrLimit ? "embstr" : "raw";
     case Encoding::kObject:
       return r->object()->EncodingName();
+    case Encoding::kPacked:
+      return "listpack";
   }
   return "unknown";
 }

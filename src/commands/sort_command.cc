@@ -13,7 +13,7 @@
 #include "commands/typed_value.h"
 #include "common/numbers.h"
 #include "engine/engine.h"
-#include "types/hash_value.h"
+#include "types/hash_ref.h"
 #include "types/list_value.h"
 #include "types/set_value.h"
 #include "types/zset_value.h"
@@ -69,7 +69,7 @@ std::optional<std::string> Dereference(CommandContext& ctx, std::string_view pat
     return RecordValueString(r);
   }
   if (r->type() != ValueType::kHash) return std::nullopt;
-  return static_cast<HashValue*>(r->object())->Get(field);
+  return HashRecordGet(r, field);
 }
 
 // Parses the options; replies the error and returns false when they are wrong.

@@ -1,45 +1,13 @@
 #include "keyspace/record.h"
 
 #include "common/numbers.h"
+#include "common/varint.h"
 #include "keyspace/record_heap.h"
 #include "types/object.h"
 
 namespace ember {
 
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
 namespace {
-
-size_t PutVarint(uint8_t* p, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = static_cast<uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = static_cast<uint8_t>(v);
-  return n;
-}
-
-size_t GetVarint(const uint8_t* p, uint64_t* v) {
-  uint64_t result = 0;
-  size_t n = 0;
-  int shift = 0;
-  while (true) {
-    uint8_t b = p[n++];
-    result |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) break;
-    shift += 7;
-  }
-  *v = result;
-  return n;
-}
 
 // Expiry times below 2^48 ms (the year 10889) take 6 bytes, later ones 8.
 constexpr int64_t kNarrowExpireLimit = int64_t{1} << 48;
@@ -109,6 +77,16 @@ Record* Record::NewObject(std::string_view key, ValueType type, Object* object, 
       static_cast<uint8_t*>(record_heap::Allocate(HeadSize(key, expire_ms) + sizeof(Object*)));
   size_t off = WriteHead(p, type, Encoding::kObject, key, expire_ms);
   memcpy(p + off, &object, sizeof(Object*));
+  return reinterpret_cast<Record*>(p);
+}
+
+Record* Record::NewPacked(std::string_view key, ValueType type, std::string_view packed,
+                          int64_t expire_ms) {
+  size_t size = HeadSize(key, expire_ms) + VarintSize(packed.size()) + packed.size();
+  auto* p = static_cast<uint8_t*>(record_heap::Allocate(size));
+  size_t off = WriteHead(p, type, Encoding::kPacked, key, expire_ms);
+  off += PutVarint(p + off, packed.size());
+  memcpy(p + off, packed.data(), packed.size());
   return reinterpret_cast<Record*>(p);
 }
 
@@ -227,6 +205,9 @@ Record* CloneWithExpire(const Record* r, int64_t expire_ms) {
     return Record::NewObject(r->key(), r->type(), r->object(), expire_ms);
   }
   if (r->encoding() == Encoding::kInt) return Record::NewInt(r->key(), r->int_value(), expire_ms);
+  if (r->encoding() == Encoding::kPacked) {
+    return Record::NewPacked(r->key(), r->type(), r->packed_value(), expire_ms);
+  }
   return Record::NewStringWithCapacity(r->key(), r->raw_value(), r->raw_value().size(), expire_ms);
 }
 
@@ -235,6 +216,9 @@ Record* CloneWithKey(const Record* r, std::string_view key) {
     return Record::NewObject(key, r->type(), r->object(), r->expire_ms());
   }
   if (r->encoding() == Encoding::kInt) return Record::NewInt(key, r->int_value(), r->expire_ms());
+  if (r->encoding() == Encoding::kPacked) {
+    return Record::NewPacked(key, r->type(), r->packed_value(), r->expire_ms());
+  }
   return Record::NewStringWithCapacity(key, r->raw_value(), r->raw_value().size(), r->expire_ms());
 }
 

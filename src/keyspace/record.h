@@ -8,7 +8,8 @@
 //               kWideExpire, for times past the year 10889)
 //   varint      key length, then the key bytes
 //   value       kRaw: varint length + bytes; kInt: 8-byte int64; kObject: 8-byte pointer
-//               to an Object (list, hash, set, zset) that the record owns
+//               to an Object (list, hash, set, zset) that the record owns; kPacked: varint
+//               length + a small collection's packed bytes (types/packed_pairs.h)
 //
 // Records are immutable in size: a change that needs more room builds a new record and the
 // table slot is repointed (Database does this), so no back-pointers are needed.
@@ -23,7 +24,7 @@ namespace ember {
 class Object;
 
 enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
-enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kObject = 2 };
+enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kObject = 2, kPacked = 3 };
 
 class Record {
  public:
@@ -39,6 +40,9 @@ class Record {
                                        size_t capacity, int64_t expire_ms);
   // A record owning `object` (type is kList, kSet, kZSet or kHash).
   static Record* NewObject(std::string_view key, ValueType type, Object* object, int64_t expire_ms);
+  // A record whose value is a small collection packed inside it (no second allocation).
+  static Record* NewPacked(std::string_view key, ValueType type, std::string_view packed,
+                           int64_t expire_ms);
   // Frees the record and the Object it owns.
   static void Free(Record* r);
   // Frees only the record; its Object (if any) now belongs to another record.
@@ -59,6 +63,8 @@ class Record {
   // For kRaw strings: the value bytes. For kInt, use int_value().
   std::string_view raw_value() const;
   int64_t int_value() const;
+  // For kPacked records: the packed bytes.
+  std::string_view packed_value() const { return raw_value(); }
   // For kObject records.
   Object* object() const;
   void set_object_in_place(Object* object);
@@ -89,7 +95,5 @@ Record* CloneWithExpire(const Record* r, int64_t expire_ms);
 Record* CloneWithKey(const Record* r, std::string_view key);
 // Like CloneWithKey, but an Object value is deep-copied (COPY).
 Record* CopyWithKey(const Record* r, std::string_view key);
-
-size_t VarintSize(uint64_t v);
 
 }  // namespace ember

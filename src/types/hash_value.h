@@ -1,10 +1,10 @@
 #pragma once
-// A hash: field/value pairs packed in one Listpack while small (hash-max-listpack-entries and
-// -value), then for good a SegmentedTable of compact Records (field = key, value = value): the
-// keyspace's own table, so a large hash costs about what the same number of keys would.
+// A hash too big to pack (past hash-max-listpack-entries or -value): a SegmentedTable of
+// compact Records (field = key, value = value), the keyspace's own table, so a large hash
+// costs about what the same number of keys would. Small hashes are packed inside their
+// record instead; command code sees both through HashRef (hash_ref.h).
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,12 +12,9 @@
 
 #include "keyspace/record.h"
 #include "keyspace/segmented_table.h"
-#include "types/listpack.h"
 #include "types/object.h"
 
 namespace ember {
-
-struct ServerConfig;
 
 class HashValue : public Object {
  public:
@@ -26,31 +23,26 @@ class HashValue : public Object {
   HashValue() = default;
   Object* Clone() const override;
   size_t AllocatedBytes() const override;
-  const char* EncodingName() const override { return table_ ? "hashtable" : "listpack"; }
+  const char* EncodingName() const override { return "hashtable"; }
 
-  size_t size() const { return table_ ? table_->size() : pairs_.size() / 2; }
+  size_t size() const { return table_.size(); }
   bool empty() const { return size() == 0; }
 
   std::optional<std::string> Get(std::string_view field) const;
   bool Contains(std::string_view field) const;
-  // Sets a field; true when it is new. Converts to the table past the config's limits.
-  bool Set(std::string_view field, std::string_view value, const ServerConfig& config);
+  // Sets a field; true when it is new.
+  bool Set(std::string_view field, std::string_view value);
   bool Erase(std::string_view field);
   // Visits every pair; the visitor returns false to stop.
   void ForEach(const std::function<bool(std::string_view, std::string_view)>& fn) const;
-  // HSCAN: visits pairs from `cursor`; returns the next cursor (0: done). A packed hash is
-  // visited whole.
+  // HSCAN: visits pairs from `cursor`; returns the next cursor (0: done).
   uint64_t Scan(uint64_t cursor, size_t count,
                 const std::function<void(std::string_view, std::string_view)>& fn) const;
-  // A random pair (HRANDFIELD): a random slot of the table, or a random packed entry.
+  // A random pair (HRANDFIELD), from a random slot of the table.
   std::pair<std::string, std::string> RandomPair(uint64_t random) const;
 
  private:
-  void ConvertToTable();
-  size_t FindPacked(std::string_view field) const;  // position of the field, or End()
-
-  Listpack pairs_;  // field, value, field, value ...
-  std::unique_ptr<SegmentedTable> table_;
+  SegmentedTable table_;
 };
 
 // A record's value as a string (int-encoded values are formatted).

@@ -3,32 +3,10 @@
 #include <cstring>
 
 #include "common/memory.h"
-#include "keyspace/record.h"
+#include "common/varint.h"
 
 namespace ember {
 namespace {
-
-size_t PutVarint(uint8_t* p, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = static_cast<uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = static_cast<uint8_t>(v);
-  return n;
-}
-
-size_t GetVarint(const uint8_t* p, uint64_t* v) {
-  uint64_t result = 0;
-  size_t n = 0;
-  for (int shift = 0;; shift += 7) {
-    uint8_t b = p[n++];
-    result |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) break;
-  }
-  *v = result;
-  return n;
-}
 
 // The back-length: the same varint stored in reverse, so it reads from its last byte.
 void PutBackVarint(uint8_t* end, uint64_t v) {

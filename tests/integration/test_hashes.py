@@ -146,3 +146,29 @@ def test_wrongtype(r, raw):
     r.hset("h", "a", "1")
     assert raw.execute("GET", "h") == WRONGTYPE
     assert raw.execute("TYPE", "h") == "hash"
+
+
+def test_packed_hash_through_key_commands(r, raw):
+    """A small hash lives packed inside its record: expiry, rename, copy, string commands and
+    memory reporting must all treat it as the hash it is."""
+    fields = {"f%d" % i: "value:%02d" % i for i in range(10)}
+    r.hset("{p}h", mapping=fields)
+    assert r.object("encoding", "{p}h") == "listpack"
+    assert 0 < r.memory_usage("{p}h") < 200  # one record: key, 10 x (field + value) and a header
+    assert r.expire("{p}h", 100) is True
+    r.hset("{p}h", "f0", "changed")  # the record is rebuilt: the TTL stays
+    assert 0 < r.ttl("{p}h") <= 100
+    assert r.rename("{p}h", "other") is True  # usually another shard
+    assert r.hgetall("other") == {**fields, "f0": "changed"}
+    assert 0 < r.ttl("other") <= 100
+    assert r.copy("other", "copied") is True
+    r.hdel("copied", "f1")
+    assert r.hlen("copied") == 9 and r.hlen("other") == 10
+    assert r.object("encoding", "copied") == "listpack"
+    for command in (("GET", "other"), ("APPEND", "other", "x"), ("SETRANGE", "other", "0", "x"),
+                    ("STRLEN", "other"), ("GETRANGE", "other", "0", "3"), ("INCR", "other"),
+                    ("GETDEL", "other"), ("GETEX", "other")):
+        assert raw.execute(*command) == WRONGTYPE, command
+    assert r.hlen("other") == 10
+    r.hdel("other", *fields)  # the last field gone: the key goes
+    assert r.exists("other") == 0
