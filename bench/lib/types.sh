@@ -2,7 +2,8 @@
 # Data-type benchmarks for bench/compare.sh (sourced; uses its start/stop helpers):
 #  - RSS per element for 1M small hashes (10 fields), one hash of 1M fields, one sorted set of
 #    1M members and one set of 1M integers;
-#  - redis-benchmark -t lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100 -P 16.
+#  - redis-benchmark -t lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100 -P 16,
+#    ROUNDS times with the A/B order alternating (the report takes medians).
 # Writes types-memory.csv and types-runs.csv into RESULTS_DIR.
 
 TYPES_ELEMENTS=${TYPES_ELEMENTS:-1000000}
@@ -31,7 +32,7 @@ types_memory_one() {
 }
 
 types_throughput_one() {
-  local server=$1 out=$RESULTS_DIR/types-rb-$1.csv
+  local server=$1 round=$2 out=$RESULTS_DIR/types-rb-$1-$2.csv
   start "$server" "types-rb"
   if ! timeout 600 taskset -c 1 "$BENCH_TOOL" -h 127.0.0.1 -p "${PORT_OF[$server]}" \
     -t "$TYPES_TESTS" -n "$N_P16" -c "$CLIENTS" -P 16 -r "$KEYSPACE" --csv >"$out" 2>"$out.err"; then
@@ -40,7 +41,7 @@ types_throughput_one() {
   fi
   require_alive "${PID_OF[$server]}" "$server"
   if grep -qi "error" "$out.err" "$out"; then cat "$out.err" >&2; die "$CLIENT reported errors: $server"; fi
-  tail -n +2 "$out" | tr -d '"' | awk -F, -v s="$server" '{ print s "," $1 "," $2 }' \
+  tail -n +2 "$out" | tr -d '"' | awk -F, -v s="$server" -v r="$round" '{ print s "," r "," $1 "," $2 }' \
     >>"$RESULTS_DIR/types-runs.csv"
   stop_server "${PID_OF[$server]}"
 }
@@ -53,8 +54,16 @@ run_types() {
     types_memory_one ember "$scenario"
     types_memory_one redis "$scenario"
   done
-  log "types: $CLIENT -t $TYPES_TESTS -P 16 -n $N_P16"
-  echo "server,test,rps" >"$RESULTS_DIR/types-runs.csv"
-  types_throughput_one ember
-  types_throughput_one redis
+  log "types: $CLIENT -t $TYPES_TESTS -P 16 -n $N_P16, $ROUNDS round(s)"
+  echo "server,round,test,rps" >"$RESULTS_DIR/types-runs.csv"
+  local round
+  for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then
+      types_throughput_one ember "$round"
+      types_throughput_one redis "$round"
+    else
+      types_throughput_one redis "$round"
+      types_throughput_one ember "$round"
+    fi
+  done
 }

@@ -7,9 +7,9 @@
 namespace ember {
 namespace {
 
-// A leaf is 504 bytes and an inner node 968, just under allocator size classes.
-constexpr int kLeafCap = 60;
-constexpr int kInnerCap = 40;
+// A leaf is 1016 bytes and an inner node 1256, just under allocator size classes.
+constexpr int kLeafCap = 62;
+constexpr int kInnerCap = 39;
 // Below a third full a node borrows from or merges with a sibling.
 constexpr int kLeafMin = kLeafCap / 3;
 constexpr int kInnerMin = kInnerCap / 3;
@@ -24,11 +24,11 @@ struct ScoreTree::Node {
 struct ScoreTree::Leaf : Node {
   Leaf* prev = nullptr;
   Leaf* next = nullptr;
-  Record* items[kLeafCap];
+  ScoreTree::Entry items[kLeafCap];
 };
 
 struct ScoreTree::Inner : Node {
-  const Record* mins[kInnerCap];  // each child's smallest entry
+  ScoreTree::Entry mins[kInnerCap];  // each child's smallest entry
   Node* kids[kInnerCap];
   size_t sizes[kInnerCap];  // entries under each child
 };
@@ -38,6 +38,7 @@ namespace {
 using Leaf = ScoreTree::Leaf;
 using Inner = ScoreTree::Inner;
 using Node = ScoreTree::Node;
+using Entry = ScoreTree::Entry;
 
 size_t SizeOf(const Node* n) {
   if (n->leaf) return n->count;
@@ -47,13 +48,13 @@ size_t SizeOf(const Node* n) {
   return total;
 }
 
-const Record* FirstOf(const Node* n) {
+Entry FirstOf(const Node* n) {
   if (n->leaf) return static_cast<const Leaf*>(n)->items[0];
   return static_cast<const Inner*>(n)->mins[0];
 }
 
 // The child whose range holds `key`: the last one whose smallest entry is <= key.
-int ChildFor(const Inner* in, const Record* key) {
+int ChildFor(const Inner* in, const Entry& key) {
   int lo = 1, hi = in->count;
   while (lo < hi) {
     int mid = (lo + hi) / 2;
@@ -66,11 +67,9 @@ int ChildFor(const Inner* in, const Record* key) {
   return lo - 1;
 }
 
-int LowerBound(const Leaf* leaf, const Record* key) {
+int LowerBound(const Leaf* leaf, const Entry& key) {
   return static_cast<int>(
-      std::lower_bound(leaf->items, leaf->items + leaf->count, key,
-                       [](const Record* a, const Record* b) { return ScoreTree::Less(a, b); }) -
-      leaf->items);
+      std::lower_bound(leaf->items, leaf->items + leaf->count, key, ScoreTree::Less) - leaf->items);
 }
 
 void RemoveChild(Inner* in, int i) {
@@ -102,14 +101,12 @@ int64_t ScoreTree::ScoreBits(double score) {
   return std::bit_cast<int64_t>(score);
 }
 
-bool ScoreTree::Less(const Record* a, const Record* b) {
-  double sa = ScoreOf(a), sb = ScoreOf(b);
-  if (sa != sb) return sa < sb;
-  return a->key() < b->key();
+Record* ScoreTree::Iterator::operator*() const {
+  return leaf_->items[index_].record;
 }
 
-Record* ScoreTree::Iterator::operator*() const {
-  return leaf_->items[index_];
+double ScoreTree::Iterator::score() const {
+  return leaf_->items[index_].score;
 }
 
 void ScoreTree::Iterator::Next() {
@@ -164,7 +161,7 @@ void ScoreTree::Clear() {
 void ScoreTree::Insert(Record* r) {
   ++size_;
   if (root_ == nullptr) root_ = NewLeaf();
-  Node* split = InsertInto(root_, r);
+  Node* split = InsertInto(root_, EntryOf(r));
   if (split == nullptr) return;
   Inner* root = NewInner();
   InsertChild(root, 0, root_);
@@ -173,11 +170,11 @@ void ScoreTree::Insert(Record* r) {
 }
 
 // Returns the new right sibling when `n` split, else nullptr.
-Node* ScoreTree::InsertInto(Node* n, Record* r) {
-  if (n->leaf) return InsertIntoLeaf(static_cast<Leaf*>(n), r);
+Node* ScoreTree::InsertInto(Node* n, const Entry& e) {
+  if (n->leaf) return InsertIntoLeaf(static_cast<Leaf*>(n), e);
   auto* in = static_cast<Inner*>(n);
-  int i = ChildFor(in, r);
-  Node* split = InsertInto(in->kids[i], r);
+  int i = ChildFor(in, e);
+  Node* split = InsertInto(in->kids[i], e);
   ++in->sizes[i];
   in->mins[i] = FirstOf(in->kids[i]);
   if (split == nullptr) return nullptr;
@@ -204,33 +201,33 @@ Node* ScoreTree::InsertInto(Node* n, Record* r) {
   return right;
 }
 
-Node* ScoreTree::InsertIntoLeaf(Leaf* leaf, Record* r) {
-  int pos = LowerBound(leaf, r);
+Node* ScoreTree::InsertIntoLeaf(Leaf* leaf, const Entry& e) {
+  int pos = LowerBound(leaf, e);
   if (leaf->count < kLeafCap) {
-    memmove(&leaf->items[pos + 1], &leaf->items[pos], (leaf->count - pos) * sizeof(Record*));
-    leaf->items[pos] = r;
+    memmove(&leaf->items[pos + 1], &leaf->items[pos], (leaf->count - pos) * sizeof(Entry));
+    leaf->items[pos] = e;
     ++leaf->count;
     return nullptr;
   }
   Leaf* right = NewLeaf();
   if (pos == kLeafCap && leaf->next == nullptr) {
     // Appending past the largest entry (rising scores): leave this leaf full.
-    right->items[0] = r;
+    right->items[0] = e;
     right->count = 1;
   } else if (pos == 0 && leaf->prev == nullptr) {
     // Below the smallest entry (falling scores): the full run moves right intact.
-    memcpy(right->items, leaf->items, kLeafCap * sizeof(Record*));
+    memcpy(right->items, leaf->items, kLeafCap * sizeof(Entry));
     right->count = kLeafCap;
-    leaf->items[0] = r;
+    leaf->items[0] = e;
     leaf->count = 1;
   } else {
-    Record* all[kLeafCap + 1];
-    memcpy(all, leaf->items, pos * sizeof(Record*));
-    all[pos] = r;
-    memcpy(all + pos + 1, leaf->items + pos, (kLeafCap - pos) * sizeof(Record*));
+    Entry all[kLeafCap + 1];
+    memcpy(all, leaf->items, pos * sizeof(Entry));
+    all[pos] = e;
+    memcpy(all + pos + 1, leaf->items + pos, (kLeafCap - pos) * sizeof(Entry));
     int keep = (kLeafCap + 1) / 2;
-    memcpy(leaf->items, all, keep * sizeof(Record*));
-    memcpy(right->items, all + keep, (kLeafCap + 1 - keep) * sizeof(Record*));
+    memcpy(leaf->items, all, keep * sizeof(Entry));
+    memcpy(right->items, all + keep, (kLeafCap + 1 - keep) * sizeof(Entry));
     leaf->count = static_cast<uint16_t>(keep);
     right->count = static_cast<uint16_t>(kLeafCap + 1 - keep);
   }
@@ -242,7 +239,7 @@ Node* ScoreTree::InsertIntoLeaf(Leaf* leaf, Record* r) {
 }
 
 bool ScoreTree::Erase(const Record* r) {
-  if (root_ == nullptr || !EraseFrom(root_, r)) return false;
+  if (root_ == nullptr || !EraseFrom(root_, EntryOf(const_cast<Record*>(r)))) return false;
   --size_;
   if (root_->leaf) {
     if (root_->count == 0) {
@@ -258,19 +255,19 @@ bool ScoreTree::Erase(const Record* r) {
   return true;
 }
 
-bool ScoreTree::EraseFrom(Node* n, const Record* r) {
+bool ScoreTree::EraseFrom(Node* n, const Entry& e) {
   if (n->leaf) {
     auto* leaf = static_cast<Leaf*>(n);
-    int pos = LowerBound(leaf, r);
-    if (pos == leaf->count || Less(r, leaf->items[pos])) return false;
-    memmove(&leaf->items[pos], &leaf->items[pos + 1], (leaf->count - pos - 1) * sizeof(Record*));
+    int pos = LowerBound(leaf, e);
+    if (pos == leaf->count || Less(e, leaf->items[pos])) return false;
+    memmove(&leaf->items[pos], &leaf->items[pos + 1], (leaf->count - pos - 1) * sizeof(Entry));
     --leaf->count;
     return true;
   }
   auto* in = static_cast<Inner*>(n);
-  int i = ChildFor(in, r);
+  int i = ChildFor(in, e);
   Node* kid = in->kids[i];
-  if (!EraseFrom(kid, r)) return false;
+  if (!EraseFrom(kid, e)) return false;
   --in->sizes[i];
   if (kid->count > 0) in->mins[i] = FirstOf(kid);
   int min = kid->leaf ? kLeafMin : kInnerMin;
@@ -290,7 +287,7 @@ void ScoreTree::Rebalance(Inner* parent, int i) {
     auto* r = static_cast<Leaf*>(right);
     int total = l->count + r->count;
     if (total <= kLeafCap) {
-      memcpy(l->items + l->count, r->items, r->count * sizeof(Record*));
+      memcpy(l->items + l->count, r->items, r->count * sizeof(Entry));
       l->count = static_cast<uint16_t>(total);
       l->next = r->next;
       if (r->next != nullptr) r->next->prev = l;
@@ -301,14 +298,14 @@ void ScoreTree::Rebalance(Inner* parent, int i) {
       int want = total / 2;
       if (l->count < want) {
         int move = want - l->count;
-        memcpy(l->items + l->count, r->items, move * sizeof(Record*));
-        memmove(r->items, r->items + move, (r->count - move) * sizeof(Record*));
+        memcpy(l->items + l->count, r->items, move * sizeof(Entry));
+        memmove(r->items, r->items + move, (r->count - move) * sizeof(Entry));
         l->count = static_cast<uint16_t>(want);
         r->count = static_cast<uint16_t>(r->count - move);
       } else {
         int move = l->count - want;
-        memmove(r->items + move, r->items, r->count * sizeof(Record*));
-        memcpy(r->items, l->items + want, move * sizeof(Record*));
+        memmove(r->items + move, r->items, r->count * sizeof(Entry));
+        memcpy(r->items, l->items + want, move * sizeof(Entry));
         l->count = static_cast<uint16_t>(want);
         r->count = static_cast<uint16_t>(r->count + move);
       }
@@ -393,14 +390,15 @@ size_t ScoreTree::CountBelow(BelowFn below, const void* arg) const {
 }
 
 size_t ScoreTree::Rank(const Record* r) const {
+  Entry key = EntryOf(const_cast<Record*>(r));
   return CountBelow(
-      [](const Record* e, const void* key) { return Less(e, static_cast<const Record*>(key)); }, r);
+      [](const Entry& e, const void* k) { return Less(e, *static_cast<const Entry*>(k)); }, &key);
 }
 
 namespace {
 
 // Checks the subtree at n; returns its size, or SIZE_MAX when broken.
-size_t CheckNode(const Node* n, bool is_root, const Leaf** prev_leaf, const Record** last) {
+size_t CheckNode(const Node* n, bool is_root, const Leaf** prev_leaf, const Entry** last) {
   if (n->leaf) {
     auto* leaf = static_cast<const Leaf*>(n);
     // Appends may leave the last leaf short, so leaves only need to be non-empty.
@@ -408,8 +406,10 @@ size_t CheckNode(const Node* n, bool is_root, const Leaf** prev_leaf, const Reco
     if (leaf->prev != *prev_leaf) return SIZE_MAX;
     if (*prev_leaf != nullptr && (*prev_leaf)->next != leaf) return SIZE_MAX;
     for (int i = 0; i < leaf->count; ++i) {
-      if (*last != nullptr && !ScoreTree::Less(*last, leaf->items[i])) return SIZE_MAX;
-      *last = leaf->items[i];
+      const Entry& e = leaf->items[i];
+      if (e.score != ScoreTree::ScoreOf(e.record)) return SIZE_MAX;
+      if (*last != nullptr && !ScoreTree::Less(**last, e)) return SIZE_MAX;
+      *last = &e;
     }
     *prev_leaf = leaf;
     return leaf->count;
@@ -418,7 +418,7 @@ size_t CheckNode(const Node* n, bool is_root, const Leaf** prev_leaf, const Reco
   if (in->count < (is_root ? 2 : kInnerMin)) return SIZE_MAX;
   size_t total = 0;
   for (int i = 0; i < in->count; ++i) {
-    if (in->mins[i] != FirstOf(in->kids[i])) return SIZE_MAX;
+    if (in->mins[i].record != FirstOf(in->kids[i]).record) return SIZE_MAX;
     size_t sub = CheckNode(in->kids[i], false, prev_leaf, last);
     if (sub == SIZE_MAX || sub != in->sizes[i]) return SIZE_MAX;
     total += sub;
@@ -431,7 +431,7 @@ size_t CheckNode(const Node* n, bool is_root, const Leaf** prev_leaf, const Reco
 bool ScoreTree::CheckInvariants() const {
   if (root_ == nullptr) return size_ == 0;
   const Leaf* prev = nullptr;
-  const Record* last = nullptr;
+  const Entry* last = nullptr;
   size_t total = CheckNode(root_, true, &prev, &last);
   return total == size_ && prev != nullptr && prev->next == nullptr;
 }

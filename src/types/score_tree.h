@@ -1,7 +1,9 @@
 #pragma once
 // An order-statistics B+tree over sorted-set members, ordered by (score, member). It stores
 // pointers to member records owned by the zset's member table (the record's key is the member,
-// its 8-byte int value holds the score's bits), so each member costs one pointer here.
+// its 8-byte int value holds the score's bits), each beside a copy of its score: a descent
+// compares scores in the node and reads a member record only on a tie, instead of taking a
+// cache miss per comparison. Each member costs 16 bytes here.
 //
 // Inner nodes keep, per child, the child's smallest entry and its subtree size: descending by
 // key or by rank is O(log n), and every change refreshes those along its own path only.
@@ -24,8 +26,17 @@ class ScoreTree {
   static double ScoreOf(const Record* r);
   // The int value that stores `score` in a member record.
   static int64_t ScoreBits(double score);
+  // A tree entry: the member record and its score.
+  struct Entry {
+    double score;
+    Record* record;
+  };
+  static Entry EntryOf(Record* r) { return {ScoreOf(r), r}; }
   // (score, member) order: true when a sorts before b.
-  static bool Less(const Record* a, const Record* b);
+  static bool Less(const Entry& a, const Entry& b) {
+    if (a.score != b.score) return a.score < b.score;
+    return a.record != b.record && a.record->key() < b.record->key();
+  }
 
   // A position in the leaf chain; invalid past either end.
   class Iterator {
@@ -34,6 +45,7 @@ class ScoreTree {
     Iterator(const Leaf* leaf, int index) : leaf_(leaf), index_(index) {}
     bool valid() const { return leaf_ != nullptr; }
     Record* operator*() const;
+    double score() const;
     void Next();
     void Prev();
 
@@ -56,7 +68,7 @@ class ScoreTree {
   Iterator Select(size_t rank) const;
   // The number of entries for which below(entry, arg) is true. `below` must hold for a prefix
   // of the order (a lower bound on score, on member, or on (score, member)).
-  using BelowFn = bool (*)(const Record* entry, const void* arg);
+  using BelowFn = bool (*)(const Entry& entry, const void* arg);
   size_t CountBelow(BelowFn below, const void* arg) const;
   // The rank of the entry equal to r (or where it would go).
   size_t Rank(const Record* r) const;
@@ -67,9 +79,9 @@ class ScoreTree {
   bool CheckInvariants() const;
 
  private:
-  Node* InsertInto(Node* n, Record* r);
-  Node* InsertIntoLeaf(Leaf* leaf, Record* r);
-  bool EraseFrom(Node* n, const Record* r);
+  Node* InsertInto(Node* n, const Entry& e);
+  Node* InsertIntoLeaf(Leaf* leaf, const Entry& e);
+  bool EraseFrom(Node* n, const Entry& e);
   void Rebalance(Inner* parent, int i);
   void FreeNode(Node* n);
   Leaf* NewLeaf();

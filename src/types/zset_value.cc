@@ -200,8 +200,8 @@ size_t ZSetValue::CountScoreBelow(double bound, bool or_equal) const {
     return count;
   }
   return tree_.CountBelow(
-      [](const Record* r, const void* arg) {
-        return ScoreBelow(ScoreTree::ScoreOf(r), *static_cast<const ScoreBound*>(arg));
+      [](const ScoreTree::Entry& e, const void* arg) {
+        return ScoreBelow(e.score, *static_cast<const ScoreBound*>(arg));
       },
       &b);
 }
@@ -217,8 +217,8 @@ size_t ZSetValue::CountLexBelow(std::string_view bound, bool or_equal) const {
     return count;
   }
   return tree_.CountBelow(
-      [](const Record* r, const void* arg) {
-        return LexBelow(r->key(), *static_cast<const LexBound*>(arg));
+      [](const ScoreTree::Entry& e, const void* arg) {
+        return LexBelow(e.record->key(), *static_cast<const LexBound*>(arg));
       },
       &b);
 }
@@ -242,8 +242,7 @@ void ZSetValue::Visit(size_t start, size_t count, bool reverse, const Visitor& f
   }
   ScoreTree::Iterator it = tree_.Select(start);
   for (size_t i = 0; i < count && it.valid(); ++i) {
-    const Record* r = *it;
-    if (!fn(r->key(), ScoreTree::ScoreOf(r))) return;
+    if (!fn((*it)->key(), it.score())) return;
     if (reverse) {
       it.Prev();
     } else {
