@@ -91,6 +91,7 @@ class Session {
 
   // The current round: replies that must wait for remote work to keep their order.
   bool round_has_remote_ = false;
+  int64_t now_ms_ = 0;  // the clock for commands run inline, read once per Process call
   std::vector<ShardBatch*> batches_;  // indexed by shard, nullptr when none
   std::vector<PendingReply> pending_;
   std::string local_replies_;
