@@ -1,5 +1,6 @@
 #include "types/listpack.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/memory.h"
@@ -36,9 +37,10 @@ size_t EncodedSize(size_t len) {
 
 Listpack::Listpack(const Listpack& other) {
   if (other.buf_ == nullptr) return;
-  size_t n = 8 + other.used_bytes();
-  buf_ = static_cast<uint8_t*>(memory::Allocate(n));
-  memcpy(buf_, other.buf_, n);
+  buf_ = static_cast<uint8_t*>(memory::Allocate(kHeader + other.used_bytes()));
+  memcpy(buf_, other.buf_, 8);
+  Header()[2] = 0;  // the copy is compact
+  memcpy(Data(), other.Data(), other.used_bytes());
 }
 
 Listpack::~Listpack() {
@@ -96,22 +98,56 @@ size_t Listpack::Seek(int64_t index) const {
 
 namespace {
 constexpr size_t kExactGrowthBelow = 1024;
+// Packs at least this big get a front gap on a push at the front; smaller ones stay exact.
+constexpr size_t kGapFrom = 256;
+constexpr size_t kMaxGap = 1024;
 }  // namespace
 
 void Listpack::Reserve(size_t extra) {
-  size_t need = 8 + used_bytes() + extra;
+  size_t need = kHeader + front_gap() + used_bytes() + extra;
   if (buf_ != nullptr && memory::UsableSize(buf_) >= need) return;
+  if (front_gap() > 0) {  // take the front gap back before growing (a queue pops the front)
+    uint8_t* old_data = Data();
+    need -= front_gap();
+    Header()[2] = 0;
+    memmove(Data(), old_data, used_bytes());
+    if (memory::UsableSize(buf_) >= need) return;
+  }
   bool fresh = buf_ == nullptr;
   // Small packs grow to the exact size: the allocator's size classes (at most ~1/8 apart)
   // already leave room for the next few pushes, and a million small hashes would otherwise
   // carry up to half their size in slack. Large ones grow by half again, for O(1) pushes.
   size_t want = fresh || need < kExactGrowthBelow ? need : need + need / 2;
   buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, want));
-  if (fresh) Header()[0] = Header()[1] = 0;
+  if (fresh) Header()[0] = Header()[1] = Header()[2] = 0;
+}
+
+void Listpack::ReserveFront(size_t extra) {
+  if (front_gap() >= extra) return;
+  size_t used = used_bytes();
+  size_t gap = used < kGapFrom ? extra : std::max(extra, std::min(used / 4, kMaxGap));
+  size_t need = kHeader + gap + used;
+  if (memory::UsableSize(buf_) < need) {
+    buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, need));  // the gap is the slack
+  }
+  uint8_t* old_data = Data();  // then slide the entries up behind the new gap
+  Header()[2] = static_cast<uint32_t>(gap);
+  memmove(Data(), old_data, used);
 }
 
 size_t Listpack::Insert(size_t pos, std::string_view value) {
   size_t add = EncodedSize(value.size());
+  if (pos == 0 && buf_ != nullptr) {
+    ReserveFront(add);
+    Header()[2] -= static_cast<uint32_t>(add);  // the new entry takes the gap's last bytes
+    uint8_t* at = Data();
+    size_t n = PutVarint(at, value.size());
+    memcpy(at + n, value.data(), value.size());
+    PutBackVarint(at + add, n + value.size());
+    Header()[0] += static_cast<uint32_t>(add);
+    Header()[1] += 1;
+    return 0;
+  }
   Reserve(add);
   uint8_t* at = Data() + pos;
   memmove(at + add, at, used_bytes() - pos);
@@ -127,6 +163,12 @@ size_t Listpack::Erase(size_t pos, size_t count) {
   size_t end = pos, erased = 0;
   for (; erased < count && end < End(); ++erased) end = Next(end);
   if (erased == 0) return pos;
+  if (pos == 0 && end < used_bytes()) {  // from the front: the gap grows, nothing moves
+    Header()[2] += static_cast<uint32_t>(end);
+    Header()[0] -= static_cast<uint32_t>(end);
+    Header()[1] -= static_cast<uint32_t>(erased);
+    return 0;
+  }
   memmove(Data() + pos, Data() + end, used_bytes() - end);
   Header()[0] -= static_cast<uint32_t>(end - pos);
   Header()[1] -= static_cast<uint32_t>(erased);

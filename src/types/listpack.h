@@ -2,9 +2,14 @@
 // A packed array of byte strings in one allocation: the compact encoding for small lists,
 // hashes (field, value, field, value ...), sets and sorted sets (member, score ...).
 //
-//   header   u32 bytes used by entries, u32 entry count
+//   header   u32 bytes used by entries, u32 entry count, u32 free bytes before the first entry
 //   entry    varint length, the bytes, then the entry's size (varint + bytes) written
 //            backwards so the array can be walked from either end
+//
+// The free bytes at the front make pushes and pops at the head O(1) like those at the tail
+// (LPUSH/LPOP on a list's 8 KiB head node would otherwise move the whole node each time): a
+// push at the front of a pack larger than kGapFrom opens a gap of up to 1 KiB once, and the
+// following pushes fill it.
 //
 // Positions are byte offsets into the entry area: Front() is 0, End() is one past the last.
 // Inserting or erasing invalidates positions after the change point.
@@ -26,6 +31,8 @@ class Listpack {
   size_t size() const { return buf_ == nullptr ? 0 : Header()[1]; }
   bool empty() const { return size() == 0; }
   size_t used_bytes() const { return buf_ == nullptr ? 0 : Header()[0]; }
+  // Free bytes kept before the first entry (for tests).
+  size_t front_gap() const { return buf_ == nullptr ? 0 : Header()[2]; }
   size_t AllocatedBytes() const;
 
   size_t Front() const { return 0; }
@@ -49,10 +56,13 @@ class Listpack {
 
  private:
   uint32_t* Header() const { return reinterpret_cast<uint32_t*>(buf_); }
-  uint8_t* Data() const { return buf_ + 8; }
+  static constexpr size_t kHeader = 12;
+  uint8_t* Data() const { return buf_ + kHeader + Header()[2]; }
   size_t EntrySize(size_t pos) const;
-  // Makes room for `delta` more bytes (may move the buffer).
+  // Makes room for `extra` more bytes after the last entry (may move the buffer).
   void Reserve(size_t extra);
+  // Makes room for `extra` more bytes before the first entry (may move the entries).
+  void ReserveFront(size_t extra);
 
   uint8_t* buf_ = nullptr;
 };

@@ -92,5 +92,65 @@ TEST(Listpack, RandomOperationsMatchADeque) {
   EXPECT_EQ(Contents(copy), model);
 }
 
+// Pushes and pops at both ends (LPUSH/RPUSH/LPOP/RPOP on a list node) go through the front gap.
+TEST(Listpack, BothEndsMatchADequeAndTheGapStaysBounded) {
+  std::mt19937 rng(11);
+  Listpack lp;
+  std::deque<std::string> model;
+  for (int step = 0; step < 20000; ++step) {
+    std::string value(rng() % 40, static_cast<char>('a' + rng() % 26));
+    switch (rng() % 5) {
+      case 0:
+      case 1:
+        lp.PushFront(value);
+        model.push_front(value);
+        break;
+      case 2:
+        lp.PushBack(value);
+        model.push_back(value);
+        break;
+      case 3:
+        if (!model.empty()) {
+          lp.Erase(lp.Front());
+          model.pop_front();
+        }
+        break;
+      default:
+        if (!model.empty()) {
+          lp.Erase(lp.Back());
+          model.pop_back();
+        }
+    }
+    ASSERT_EQ(lp.size(), model.size());
+    if (!model.empty()) {
+      ASSERT_EQ(lp.Get(lp.Front()), model.front());
+      ASSERT_EQ(lp.Get(lp.Back()), model.back());
+    }
+    if (step % 500 == 0) {
+      ASSERT_EQ(Contents(lp), model);
+      ASSERT_EQ(ContentsBackwards(lp), model);
+    }
+    // Slack: the gap (at most 1 KiB or a quarter of the entries) and tail growth by half.
+    ASSERT_LE(lp.AllocatedBytes(), 2 * lp.used_bytes() + 2048);
+  }
+  EXPECT_EQ(Contents(lp), model);
+  Listpack copy(lp);
+  EXPECT_EQ(copy.front_gap(), 0u);
+  EXPECT_EQ(Contents(copy), model);
+}
+
+TEST(Listpack, AQueueReusesItsFrontGapInsteadOfGrowing) {
+  Listpack lp;
+  for (int i = 0; i < 100; ++i) lp.PushBack("value-" + std::to_string(i));
+  size_t allocated = lp.AllocatedBytes();
+  for (int i = 100; i < 100000; ++i) {  // RPUSH one, LPOP one
+    lp.PushBack("value-" + std::to_string(i));
+    ASSERT_EQ(lp.Get(lp.Front()), "value-" + std::to_string(i - 100));
+    lp.Erase(lp.Front());
+  }
+  EXPECT_EQ(lp.size(), 100u);
+  EXPECT_LE(lp.AllocatedBytes(), 2 * allocated);
+}
+
 }  // namespace
 }  // namespace ember
