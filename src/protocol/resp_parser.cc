@@ -1,6 +1,8 @@
 #include "protocol/resp_parser.h"
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "common/numbers.h"
 
@@ -18,6 +20,23 @@ size_t FindCrlf(std::string_view buf, size_t pos) {
     pos = idx + 1;
   }
   return std::string_view::npos;
+}
+
+// The common header line in one pass: a canonical non-negative number (no sign, no leading
+// zero, at most 18 digits) starting at `pos` and ending in "\r\n" within `buf`. Sets *value
+// and *cr (the index of '\r'); false for anything else, which the general path then handles
+// (partial lines, negative counts, errors), so the two agree on every input.
+bool ReadSimpleLength(std::string_view buf, size_t pos, int64_t* value, size_t* cr) {
+  size_t i = pos, end = std::min(buf.size(), pos + 18);
+  if (i >= end || buf[i] < '0' || buf[i] > '9' ||
+      (buf[i] == '0' && i + 1 < buf.size() && buf[i + 1] != '\r'))
+    return false;
+  int64_t v = 0;
+  for (; i < end && buf[i] >= '0' && buf[i] <= '9'; ++i) v = v * 10 + (buf[i] - '0');
+  if (i + 1 >= buf.size() || buf[i] != '\r' || buf[i + 1] != '\n') return false;
+  *value = v;
+  *cr = i;
+  return true;
 }
 
 // Redis caps the length of a "*N" or "$N" header line.
@@ -50,12 +69,19 @@ RespParser::Status RespParser::Parse(std::string_view buf, size_t* consumed) {
 
 RespParser::Status RespParser::ParseMultibulk(std::string_view buf, size_t* consumed) {
   if (!in_multibulk_) {
-    size_t cr = FindCrlf(buf, 1);
-    if (cr == std::string_view::npos) {
-      if (buf.size() > kMaxHeaderLine) return Fail("too big mbulk count string");
-      return Status::kNeedMore;
+    size_t cr;
+    std::optional<int64_t> count;
+    int64_t simple;
+    if (ReadSimpleLength(buf, 1, &simple, &cr)) {
+      count = simple;
+    } else {
+      cr = FindCrlf(buf, 1);
+      if (cr == std::string_view::npos) {
+        if (buf.size() > kMaxHeaderLine) return Fail("too big mbulk count string");
+        return Status::kNeedMore;
+      }
+      count = ParseInt64(buf.substr(1, cr - 1));
     }
-    auto count = ParseInt64(buf.substr(1, cr - 1));
     if (!count || *count > limits_.max_multibulk_len) return Fail("invalid multibulk length");
     if (*count <= 0) {  // "*0" and "*-1" are empty commands: skip them
       *consumed = cr + 2;
@@ -75,12 +101,19 @@ RespParser::Status RespParser::ParseMultibulk(std::string_view buf, size_t* cons
       snprintf(got, sizeof(got), "expected '$', got '%c'", buf[scan_pos_]);
       return Fail(got);
     }
-    size_t cr = FindCrlf(buf, scan_pos_ + 1);
-    if (cr == std::string_view::npos) {
-      if (buf.size() - scan_pos_ > kMaxHeaderLine) return Fail("too big bulk count string");
-      return Status::kNeedMore;
+    size_t cr;
+    std::optional<int64_t> len;
+    int64_t simple;
+    if (ReadSimpleLength(buf, scan_pos_ + 1, &simple, &cr)) {
+      len = simple;
+    } else {
+      cr = FindCrlf(buf, scan_pos_ + 1);
+      if (cr == std::string_view::npos) {
+        if (buf.size() - scan_pos_ > kMaxHeaderLine) return Fail("too big bulk count string");
+        return Status::kNeedMore;
+      }
+      len = ParseInt64(buf.substr(scan_pos_ + 1, cr - scan_pos_ - 1));
     }
-    auto len = ParseInt64(buf.substr(scan_pos_ + 1, cr - scan_pos_ - 1));
     if (!len || *len < 0 || *len > limits_.max_bulk_len) return Fail("invalid bulk length");
     size_t start = cr + 2;
     size_t end = start + static_cast<size_t>(*len);
@@ -125,7 +158,9 @@ int HexValue(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 }  // namespace
 
 bool SplitInlineArgs(std::string_view line, std::string& storage,
@@ -147,12 +182,24 @@ bool SplitInlineArgs(std::string_view line, std::string& storage,
         } else if (c == '\\' && i + 1 < line.size()) {
           char e = line[++i];
           switch (e) {
-            case 'n': storage.push_back('\n'); break;
-            case 'r': storage.push_back('\r'); break;
-            case 't': storage.push_back('\t'); break;
-            case 'b': storage.push_back('\b'); break;
-            case 'a': storage.push_back('\a'); break;
-            default: storage.push_back(e); break;
+            case 'n':
+              storage.push_back('\n');
+              break;
+            case 'r':
+              storage.push_back('\r');
+              break;
+            case 't':
+              storage.push_back('\t');
+              break;
+            case 'b':
+              storage.push_back('\b');
+              break;
+            case 'a':
+              storage.push_back('\a');
+              break;
+            default:
+              storage.push_back(e);
+              break;
           }
         } else if (c == '"') {
           // A closing quote must be followed by a space or the end of the line.

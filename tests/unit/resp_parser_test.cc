@@ -57,7 +57,8 @@ TEST(RespParser, PipelinedCommandsOneAtATime) {
   size_t consumed = 0;
   ASSERT_EQ(p.Parse(in, &consumed), RespParser::Status::kComplete);
   EXPECT_EQ(consumed, 14u);
-  ASSERT_EQ(p.Parse(std::string_view(in).substr(consumed), &consumed), RespParser::Status::kComplete);
+  ASSERT_EQ(p.Parse(std::string_view(in).substr(consumed), &consumed),
+            RespParser::Status::kComplete);
   EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"ECHO", "x"}));
 }
 
@@ -94,7 +95,30 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"*1\r\n$1000000000000\r\n", "Protocol error: invalid bulk length"},
                       BadInput{"*1\r\nfoo\r\n", "Protocol error: expected '$', got 'f'"},
                       BadInput{"SET \"a b\r\n", "Protocol error: unbalanced quotes in request"},
-                      BadInput{"*1\r\n$3\r\nabcX\r\n", "Protocol error: expected CRLF after bulk"}));
+                      BadInput{"*1\r\n$3\r\nabcX\r\n", "Protocol error: expected CRLF after bulk"},
+                      // Lengths the one-pass reader leaves to the general one.
+                      BadInput{"*01\r\n", "Protocol error: invalid multibulk length"},
+                      BadInput{"*1\r\n$01\r\nx\r\n", "Protocol error: invalid bulk length"},
+                      BadInput{"*1\r\n$1x\r\n", "Protocol error: invalid bulk length"},
+                      BadInput{"*1\r\n$12345678901234567890\r\n",
+                               "Protocol error: invalid bulk length"},
+                      BadInput{"*1\r\n$\r\n", "Protocol error: invalid bulk length"}));
+
+// Header lines split anywhere (even between '\r' and '\n') parse as when whole.
+TEST(RespParser, LengthsSplitAtEveryByte) {
+  std::string in = "*2\r\n$0\r\n\r\n$10\r\n0123456789\r\n";
+  for (size_t cut = 0; cut <= in.size(); ++cut) {
+    RespParser p;
+    size_t consumed = 0;
+    auto first = p.Parse(std::string_view(in).substr(0, cut), &consumed);
+    if (cut < in.size()) {
+      ASSERT_EQ(first, RespParser::Status::kNeedMore) << cut;
+    }
+    ASSERT_EQ(p.Parse(in, &consumed), RespParser::Status::kComplete) << cut;
+    EXPECT_EQ(consumed, in.size());
+    EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"", "0123456789"})) << cut;
+  }
+}
 
 TEST(RespParser, BulkLimitIsConfigurable) {
   RespParser p(ParserLimits{.max_bulk_len = 10});
