@@ -214,14 +214,30 @@ void SegmentedTable::RebuildSegment(Segment* seg) {
   for (uint32_t i = 0; i < n; ++i) InsertIntoSegment(seg, live[i], HashKey(live[i]->key()));
 }
 
+void SegmentedTable::DoubleDirectory() {
+  size_t n = directory_.size();
+  std::vector<Segment*> bigger;
+  if (spare_.capacity() == 2 * n) bigger.swap(spare_);  // already (mostly) faulted in
+  bigger.resize(2 * n);
+  for (size_t i = 0; i < n; ++i) bigger[2 * i] = bigger[2 * i + 1] = directory_[i];
+  directory_.swap(bigger);
+  ++global_depth_;
+  std::vector<Segment*>().swap(spare_);
+  if (directory_.size() >= kSpareFrom) spare_.reserve(2 * directory_.size());
+}
+
+void SegmentedTable::PrefaultSpare() {
+  constexpr size_t kEntriesPerPage = 4096 / sizeof(Segment*);
+  if (spare_.size() < spare_.capacity()) {
+    spare_.resize(std::min(spare_.capacity(), spare_.size() + kEntriesPerPage));
+  }
+}
+
 void SegmentedTable::Split(Segment* seg) {
   if (seg->local_depth == global_depth_) {
-    // Double the directory: every segment now appears twice as often.
-    std::vector<Segment*> bigger(directory_.size() * 2);
-    for (size_t i = 0; i < directory_.size(); ++i)
-      bigger[2 * i] = bigger[2 * i + 1] = directory_[i];
-    directory_.swap(bigger);
-    ++global_depth_;
+    DoubleDirectory();
+  } else {
+    PrefaultSpare();
   }
   auto* sibling = new Segment();
   ++segment_count_;
@@ -268,7 +284,8 @@ void SegmentedTable::Clear() {
     }
     delete seg;
   }
-  directory_.assign(1, new Segment());
+  std::vector<Segment*>(1, new Segment()).swap(directory_);  // assign would keep the capacity
+  std::vector<Segment*>().swap(spare_);
   global_depth_ = 0;
   segment_count_ = 1;
   size_ = expires_ = 0;
@@ -276,6 +293,7 @@ void SegmentedTable::Clear() {
 
 void SegmentedTable::Swap(SegmentedTable& other) {
   directory_.swap(other.directory_);
+  spare_.swap(other.spare_);
   std::swap(global_depth_, other.global_depth_);
   std::swap(size_, other.size_);
   std::swap(expires_, other.expires_);
@@ -283,7 +301,8 @@ void SegmentedTable::Swap(SegmentedTable& other) {
 }
 
 size_t SegmentedTable::TableBytes() const {
-  return segment_count_ * sizeof(Segment) + directory_.capacity() * sizeof(Segment*);
+  return segment_count_ * sizeof(Segment) +
+         (directory_.capacity() + spare_.capacity()) * sizeof(Segment*);
 }
 
 uint32_t SegmentedTable::Scan(uint32_t cursor, size_t count,

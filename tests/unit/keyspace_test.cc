@@ -103,6 +103,31 @@ TEST(SegmentedTable, InsertFindEraseThroughManySplits) {
   }
 }
 
+// Past 4096 directory entries each doubling goes into a spare directory that the splits
+// before it filled in; a million keys take the directory through two such doublings.
+TEST(SegmentedTable, LargeDirectoryDoublesIntoItsSpare) {
+  SegmentedTable table;
+  const int n = 1'000'000;
+  size_t table_bytes_at_half = 0;
+  for (int i = 0; i < n; ++i) {
+    std::string key = std::to_string(i);
+    table.Insert(Record::NewInt(key, i, 0), HashKey(key));
+    if (i == n / 2) table_bytes_at_half = table.TableBytes();
+  }
+  ASSERT_EQ(table.size(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    std::string key = std::to_string(i);
+    auto slot = table.Find(key, HashKey(key));
+    ASSERT_TRUE(slot) << key;
+    ASSERT_EQ(table.Get(slot)->int_value(), i);
+  }
+  // The spare costs at most twice the directory: 16 bytes per segment of ~1.5 KiB.
+  EXPECT_LT(table.TableBytes(), 3 * table_bytes_at_half);
+  table.Clear();
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_LT(table.TableBytes(), 4096u);
+}
+
 TEST(SegmentedTable, ChurnWithTombstonesStaysCorrect) {
   SegmentedTable table;
   std::unordered_map<std::string, bool> model;
