@@ -47,6 +47,7 @@ class UringWorker : public Worker {
     }
     if (!ready) return;
     ring_ready_ = true;
+    io_uring_register_ring_fd(&ring_);  // io_uring_enter then skips the ring's own fd lookup
     if (io_uring_register_files_sparse(&ring_, kFixedFiles) == 0)
       registered_.assign(kFixedFiles, false);
     ArmAccept();
