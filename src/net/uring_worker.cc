@@ -73,7 +73,10 @@ class UringWorker : public Worker {
       }
       io_uring_cq_advance(&ring_, count);
       RunMailbox();
-      if (engine_.shutdown_requested() && ShutdownStep()) break;
+      // The accept in flight holds the listening socket: exit only once its cancellation has
+      // completed, or the socket outlives the process in the ring's teardown and a server
+      // restarted on the port right away finds it still listening.
+      if (engine_.shutdown_requested() && ShutdownStep() && !accept_live_) break;
       FlushDirty();
     }
   }
@@ -117,6 +120,7 @@ class UringWorker : public Worker {
     io_uring_sqe* sqe = Sqe();
     io_uring_prep_multishot_accept(sqe, listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     io_uring_sqe_set_data64(sqe, Encode(nullptr, kAccept));
+    accept_live_ = true;
   }
 
   void ArmMailbox() {
@@ -169,7 +173,10 @@ class UringWorker : public Worker {
             ArmRecv(accepted);
           }
         }
-        if (!(cqe->flags & IORING_CQE_F_MORE) && !draining_) ArmAccept();
+        if (!(cqe->flags & IORING_CQE_F_MORE)) {
+          accept_live_ = false;
+          if (!draining_) ArmAccept();
+        }
         break;
       case kMailbox:
         ArmMailbox();
@@ -248,6 +255,7 @@ class UringWorker : public Worker {
 
   io_uring ring_{};
   bool ring_ready_ = false;
+  bool accept_live_ = false;      // a multishot accept is armed (it holds the listening socket)
   std::vector<bool> registered_;  // by fd: the socket holds its fixed-file slot
   uint64_t mailbox_value_ = 0;
 };

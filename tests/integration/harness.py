@@ -121,7 +121,11 @@ class ServerProcess:
         return [EMBER_SERVER, "--host", "127.0.0.1", "--port", str(port), "--shards",
                 str(self.config.shards), "--io-backend", self.config.backend, *self.extra_args]
 
-    def start(self):
+    def start(self, port=None):
+        """Starts on a free port, or on `port` (no retry then: in use is an error)."""
+        if port is not None:
+            self._start_once(port)
+            return self
         if not self.is_redis and not os.access(EMBER_SERVER, os.X_OK):
             raise ServerStartError("ember-server binary not found at %s (build it, or set EMBER_SERVER; "
                                    "EMBER_TEST_TARGET=redis runs the suite against redis-server)"
@@ -137,8 +141,8 @@ class ServerProcess:
                     raise
         raise last_error
 
-    def _start_once(self):
-        self.port = free_port()
+    def _start_once(self, port=None):
+        self.port = port or free_port()
         fd, self.log_path = tempfile.mkstemp(prefix="ember-it-%s-" % self.config.name, suffix=".log")
         with os.fdopen(fd, "wb") as log:
             self.proc = subprocess.Popen(self.command_line(self.port), stdin=subprocess.DEVNULL,
