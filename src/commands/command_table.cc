@@ -1,4 +1,3 @@
-#include <cctype>
 
 #include "commands/command.h"
 #include "commands/errors.h"
@@ -30,15 +29,35 @@ void CommandTable::Register(CommandSpec spec) {
   if (inserted) ordered_.push_back(&it->second);
 }
 
+namespace {
+
+char AsciiLower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+bool EqualsLowerName(std::string_view name, const std::string& lower) {
+  if (name.size() != lower.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (AsciiLower(name[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 const CommandSpec* CommandTable::Find(std::string_view name) const {
+  // A pipeline repeats its commands: the last one this thread found is checked first. (The
+  // table is built once and never changes, so the pointer stays good.)
+  thread_local const CommandSpec* last = nullptr;
+  if (last != nullptr && EqualsLowerName(name, last->name)) return last;
   char lower[32];
   if (name.size() >= sizeof(lower)) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i) {
-    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
-  }
+  for (size_t i = 0; i < name.size(); ++i) lower[i] = AsciiLower(name[i]);
   // unordered_map<string> needs a string key; a small string stays in SSO (no allocation).
   auto it = commands_.find(std::string(lower, name.size()));
-  return it == commands_.end() ? nullptr : &it->second;
+  if (it == commands_.end()) return nullptr;
+  last = &it->second;
+  return last;
 }
 
 const CommandSpec* CommandTable::Validate(std::span<const std::string_view> args,
