@@ -1,4 +1,3 @@
-
 #include "commands/command.h"
 #include "commands/errors.h"
 #include "common/numbers.h"
