@@ -91,13 +91,14 @@ class UringWorker : public Worker {
     return sqe;
   }
 
-  // Points the SQE at the connection's socket: its fixed-file slot when it has one.
+  bool Registered(int fd) const {
+    return static_cast<size_t>(fd) < registered_.size() && registered_[fd];
+  }
+
+  // A registered socket's slot index is its fd, which the SQE already names: only the flag
+  // changes.
   void SetTarget(io_uring_sqe* sqe, Connection* conn) {
-    int fd = conn->fd();
-    if (static_cast<size_t>(fd) < registered_.size() && registered_[fd]) {
-      sqe->fd = fd;
-      sqe->flags |= IOSQE_FIXED_FILE;
-    }
+    if (Registered(conn->fd())) sqe->flags |= IOSQE_FIXED_FILE;
   }
 
   void Register(Connection* conn) {
@@ -109,7 +110,7 @@ class UringWorker : public Worker {
   // A registered socket stays open until its slot is cleared: clear it before the close.
   void OnDestroy(Connection* conn) override {
     int fd = conn->fd();
-    if (static_cast<size_t>(fd) >= registered_.size() || !registered_[fd]) return;
+    if (!Registered(fd)) return;
     int none = -1;
     io_uring_register_files_update(&ring_, fd, &none, 1);
     registered_[fd] = false;

@@ -39,6 +39,29 @@ bool ReadSimpleLength(std::string_view buf, size_t pos, int64_t* value, size_t* 
   return true;
 }
 
+// A "*N" or "$N" header's number, read from `pos` (just past the prefix) up to its CRLF:
+// found is false while the line is incomplete; value is empty when it is not a number.
+struct LengthLine {
+  bool found = false;
+  size_t cr = 0;  // index of the line's '\r'
+  std::optional<int64_t> value;
+};
+
+LengthLine ReadLengthLine(std::string_view buf, size_t pos) {
+  LengthLine line;
+  int64_t simple;
+  if (ReadSimpleLength(buf, pos, &simple, &line.cr)) {
+    line.found = true;
+    line.value = simple;
+    return line;
+  }
+  line.cr = FindCrlf(buf, pos);
+  if (line.cr == std::string_view::npos) return line;
+  line.found = true;
+  line.value = ParseInt64(buf.substr(pos, line.cr - pos));
+  return line;
+}
+
 // Redis caps the length of a "*N" or "$N" header line.
 constexpr size_t kMaxHeaderLine = 64 * 1024;
 
@@ -69,27 +92,20 @@ RespParser::Status RespParser::Parse(std::string_view buf, size_t* consumed) {
 
 RespParser::Status RespParser::ParseMultibulk(std::string_view buf, size_t* consumed) {
   if (!in_multibulk_) {
-    size_t cr;
-    std::optional<int64_t> count;
-    int64_t simple;
-    if (ReadSimpleLength(buf, 1, &simple, &cr)) {
-      count = simple;
-    } else {
-      cr = FindCrlf(buf, 1);
-      if (cr == std::string_view::npos) {
-        if (buf.size() > kMaxHeaderLine) return Fail("too big mbulk count string");
-        return Status::kNeedMore;
-      }
-      count = ParseInt64(buf.substr(1, cr - 1));
+    LengthLine line = ReadLengthLine(buf, 1);
+    if (!line.found) {
+      if (buf.size() > kMaxHeaderLine) return Fail("too big mbulk count string");
+      return Status::kNeedMore;
     }
+    const std::optional<int64_t>& count = line.value;
     if (!count || *count > limits_.max_multibulk_len) return Fail("invalid multibulk length");
     if (*count <= 0) {  // "*0" and "*-1" are empty commands: skip them
-      *consumed = cr + 2;
+      *consumed = line.cr + 2;
       return Status::kComplete;
     }
     in_multibulk_ = true;
     args_expected_ = *count;
-    scan_pos_ = cr + 2;
+    scan_pos_ = line.cr + 2;
     arg_spans_.clear();
     needed_hint_ = scan_pos_;
   }
@@ -101,21 +117,14 @@ RespParser::Status RespParser::ParseMultibulk(std::string_view buf, size_t* cons
       snprintf(got, sizeof(got), "expected '$', got '%c'", buf[scan_pos_]);
       return Fail(got);
     }
-    size_t cr;
-    std::optional<int64_t> len;
-    int64_t simple;
-    if (ReadSimpleLength(buf, scan_pos_ + 1, &simple, &cr)) {
-      len = simple;
-    } else {
-      cr = FindCrlf(buf, scan_pos_ + 1);
-      if (cr == std::string_view::npos) {
-        if (buf.size() - scan_pos_ > kMaxHeaderLine) return Fail("too big bulk count string");
-        return Status::kNeedMore;
-      }
-      len = ParseInt64(buf.substr(scan_pos_ + 1, cr - scan_pos_ - 1));
+    LengthLine line = ReadLengthLine(buf, scan_pos_ + 1);
+    if (!line.found) {
+      if (buf.size() - scan_pos_ > kMaxHeaderLine) return Fail("too big bulk count string");
+      return Status::kNeedMore;
     }
+    const std::optional<int64_t>& len = line.value;
     if (!len || *len < 0 || *len > limits_.max_bulk_len) return Fail("invalid bulk length");
-    size_t start = cr + 2;
+    size_t start = line.cr + 2;
     size_t end = start + static_cast<size_t>(*len);
     needed_hint_ = end + 2;
     if (end + 2 > buf.size()) return Status::kNeedMore;

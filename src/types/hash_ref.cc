@@ -4,6 +4,15 @@
 #include "types/packed_pairs.h"
 
 namespace ember {
+namespace {
+
+std::optional<std::string> PackedGet(std::string_view packed, std::string_view field) {
+  auto value = PackedPairs(packed).Find(field);
+  if (!value) return std::nullopt;
+  return std::string(*value);
+}
+
+}  // namespace
 
 HashRef::HashRef(Database& db, Database::Entry& entry, std::string_view key,
                  const ServerConfig& config)
@@ -31,15 +40,19 @@ std::string_view HashRef::Packed() const {
   return entry_ ? entry_.record->packed_value() : std::string_view();
 }
 
+std::string* HashRef::Working() {
+  if (!dirty_) working_.assign(Packed());
+  dirty_ = true;
+  return &working_;
+}
+
 size_t HashRef::size() const {
   return table_ ? table_->size() : PackedPairs(Packed()).size();
 }
 
 std::optional<std::string> HashRef::Get(std::string_view field) const {
   if (table_) return table_->Get(field);
-  auto value = PackedPairs(Packed()).Find(field);
-  if (!value) return std::nullopt;
-  return std::string(*value);
+  return PackedGet(Packed(), field);
 }
 
 bool HashRef::Contains(std::string_view field) const {
@@ -48,27 +61,21 @@ bool HashRef::Contains(std::string_view field) const {
 }
 
 bool HashRef::Set(std::string_view field, std::string_view value) {
-  if (table_ == nullptr) {
-    auto limit = static_cast<size_t>(config_.hash_max_listpack_value);
-    bool fits = field.size() <= limit && value.size() <= limit;
-    bool grows_past =
-        !Contains(field) && size() + 1 > static_cast<size_t>(config_.hash_max_listpack_entries);
-    if (fits && !grows_past) {
-      if (!dirty_) working_.assign(Packed());
-      dirty_ = true;
-      return PackedPairs::Set(&working_, field, value);
-    }
+  auto limit = static_cast<size_t>(config_.hash_max_listpack_value);
+  if (table_ == nullptr && (field.size() > limit || value.size() > limit)) ConvertToTable();
+  if (table_) return table_->Set(field, value);
+  bool added = PackedPairs::Set(Working(), field, value);
+  // One field past hash-max-listpack-entries: the table takes them all, the new one included.
+  if (added &&
+      PackedPairs(working_).size() > static_cast<size_t>(config_.hash_max_listpack_entries))
     ConvertToTable();
-  }
-  return table_->Set(field, value);
+  return added;
 }
 
 bool HashRef::Erase(std::string_view field) {
   if (table_) return table_->Erase(field);
-  if (!Contains(field)) return false;
-  if (!dirty_) working_.assign(Packed());
-  dirty_ = true;
-  return PackedPairs::Erase(&working_, field);
+  if (!dirty_ && !Contains(field)) return false;  // a miss copies nothing
+  return PackedPairs::Erase(Working(), field);
 }
 
 void HashRef::ForEach(const std::function<bool(std::string_view, std::string_view)>& fn) const {
@@ -107,9 +114,7 @@ void HashRef::ConvertToTable() {
 
 std::optional<std::string> HashRecordGet(const Record* r, std::string_view field) {
   if (r->encoding() == Encoding::kObject) return static_cast<HashValue*>(r->object())->Get(field);
-  auto value = PackedPairs(r->packed_value()).Find(field);
-  if (!value) return std::nullopt;
-  return std::string(*value);
+  return PackedGet(r->packed_value(), field);
 }
 
 }  // namespace ember

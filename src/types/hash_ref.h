@@ -48,6 +48,8 @@ class HashRef {
  private:
   // The packed bytes: the working copy once changed, else the record's own.
   std::string_view Packed() const;
+  // The working copy to change, made from the record's bytes on the first change.
+  std::string* Working();
   void ConvertToTable();
   int64_t ExpireMs() const { return entry_ ? entry_.record->expire_ms() : 0; }
 

@@ -28,6 +28,13 @@ uint64_t GetBackVarint(const uint8_t* end, size_t* width) {
   return result;
 }
 
+// Writes `value` as an entry of `encoded` (= EncodedSize) bytes at `at`.
+void WriteEntry(uint8_t* at, std::string_view value, size_t encoded) {
+  size_t n = PutVarint(at, value.size());
+  memcpy(at + n, value.data(), value.size());
+  PutBackVarint(at + encoded, n + value.size());
+}
+
 size_t EncodedSize(size_t len) {
   size_t body = VarintSize(len) + len;
   return body + VarintSize(body);
@@ -38,8 +45,8 @@ size_t EncodedSize(size_t len) {
 Listpack::Listpack(const Listpack& other) {
   if (other.buf_ == nullptr) return;
   buf_ = static_cast<uint8_t*>(memory::Allocate(kHeader + other.used_bytes()));
-  memcpy(buf_, other.buf_, 8);
-  Header()[2] = 0;  // the copy is compact
+  memcpy(buf_, other.buf_, 2 * sizeof(uint32_t));  // bytes used and entry count
+  Header()[2] = 0;                                 // the copy is compact: no front gap
   memcpy(Data(), other.Data(), other.used_bytes());
 }
 
@@ -140,20 +147,11 @@ size_t Listpack::Insert(size_t pos, std::string_view value) {
   if (pos == 0 && buf_ != nullptr) {
     ReserveFront(add);
     Header()[2] -= static_cast<uint32_t>(add);  // the new entry takes the gap's last bytes
-    uint8_t* at = Data();
-    size_t n = PutVarint(at, value.size());
-    memcpy(at + n, value.data(), value.size());
-    PutBackVarint(at + add, n + value.size());
-    Header()[0] += static_cast<uint32_t>(add);
-    Header()[1] += 1;
-    return 0;
+  } else {
+    Reserve(add);
+    memmove(Data() + pos + add, Data() + pos, used_bytes() - pos);
   }
-  Reserve(add);
-  uint8_t* at = Data() + pos;
-  memmove(at + add, at, used_bytes() - pos);
-  size_t n = PutVarint(at, value.size());
-  memcpy(at + n, value.data(), value.size());
-  PutBackVarint(at + add, n + value.size());
+  WriteEntry(Data() + pos, value, add);
   Header()[0] += static_cast<uint32_t>(add);
   Header()[1] += 1;
   return pos;
@@ -181,9 +179,7 @@ size_t Listpack::Replace(size_t pos, std::string_view value) {
   if (new_size > old_size) Reserve(new_size - old_size);
   uint8_t* at = Data() + pos;
   memmove(at + new_size, at + old_size, used_bytes() - pos - old_size);
-  size_t n = PutVarint(at, value.size());
-  memcpy(at + n, value.data(), value.size());
-  PutBackVarint(at + new_size, n + value.size());
+  WriteEntry(at, value, new_size);
   Header()[0] = static_cast<uint32_t>(used_bytes() + new_size - old_size);
   return pos;
 }

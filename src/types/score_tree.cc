@@ -239,7 +239,7 @@ Node* ScoreTree::InsertIntoLeaf(Leaf* leaf, const Entry& e) {
 }
 
 bool ScoreTree::Erase(const Record* r) {
-  if (root_ == nullptr || !EraseFrom(root_, EntryOf(const_cast<Record*>(r)))) return false;
+  if (root_ == nullptr || !EraseFrom(root_, EntryOf(r))) return false;
   --size_;
   if (root_->leaf) {
     if (root_->count == 0) {
@@ -390,7 +390,7 @@ size_t ScoreTree::CountBelow(BelowFn below, const void* arg) const {
 }
 
 size_t ScoreTree::Rank(const Record* r) const {
-  Entry key = EntryOf(const_cast<Record*>(r));
+  Entry key = EntryOf(r);
   return CountBelow(
       [](const Entry& e, const void* k) { return Less(e, *static_cast<const Entry*>(k)); }, &key);
 }

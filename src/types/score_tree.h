@@ -31,7 +31,8 @@ class ScoreTree {
     double score;
     Record* record;
   };
-  static Entry EntryOf(Record* r) { return {ScoreOf(r), r}; }
+  // (The tree never writes through a record; a const one can name an entry to look up.)
+  static Entry EntryOf(const Record* r) { return {ScoreOf(r), const_cast<Record*>(r)}; }
   // (score, member) order: true when a sorts before b.
   static bool Less(const Entry& a, const Entry& b) {
     if (a.score != b.score) return a.score < b.score;

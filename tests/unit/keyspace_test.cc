@@ -104,7 +104,8 @@ TEST(SegmentedTable, InsertFindEraseThroughManySplits) {
 }
 
 // Past 4096 directory entries each doubling goes into a spare directory that the splits
-// before it filled in; a million keys take the directory through two such doublings.
+// before it filled in; a million keys take the directory through one such doubling
+// (4096 -> 8192 entries).
 TEST(SegmentedTable, LargeDirectoryDoublesIntoItsSpare) {
   SegmentedTable table;
   const int n = 1'000'000;
