@@ -3,24 +3,36 @@
 # another runs GET one request at a time; reports the GET latency summary (max included) for
 # ember and for Debian's redis-server, each pinned to core 0 with the clients on core 1.
 #
-#   bash bench/growth_latency.sh [--keys N]      (default 10,000,000)
-#   EMBER_SERVER / REDIS_SERVER override the binaries.
+#   bash bench/growth_latency.sh [--keys N] [--trace]     (default 10,000,000 keys)
+#
+# --trace records the scheduler's switches on the server's core while it grows (perf) and
+# lists the spans the server was runnable but off its core, with what ran there instead.
+#   EMBER_SERVER / REDIS_SERVER override the binaries. On a machine with more cores,
+#   SERVER_CPUS, PROBER_CPU and LOADER_CPU place the server, the prober and the loader
+#   (defaults 0, 1, 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-KEYS=10000000
+KEYS=10000000 TRACE=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --keys) KEYS=$2; shift 2 ;;
-    *) echo "usage: $0 [--keys N]" >&2; exit 2 ;;
+    --trace) TRACE=1; shift ;;
+    *) echo "usage: $0 [--keys N] [--trace]" >&2; exit 2 ;;
   esac
 done
-PY=/usr/bin/python3
+PY=${PY:-/usr/bin/python3}
+[[ -x $PY ]] || PY=python3
 EMBER_SERVER=$(realpath "${EMBER_SERVER:-build/release/ember-server}")
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
 [[ -x $EMBER_SERVER ]] || { echo "build ember first: make release" >&2; exit 1; }
 WORKDIR=$(mktemp -d /tmp/ember-growth.XXXXXX)
 RESULTS_DIR=$WORKDIR
 source bench/lib/servers.sh
+PROBER_CPU=${PROBER_CPU:-1} LOADER_CPU=${LOADER_CPU:-1}
+# The prober runs real-time where the system allows it, so the loader beside it cannot delay
+# its wake-ups.
+REALTIME=(chrt -f 10)
+"${REALTIME[@]}" true 2>/dev/null || REALTIME=()
 trap 'stop_all_servers; rm -rf "$WORKDIR"' EXIT
 
 run_one() {
@@ -30,16 +42,25 @@ run_one() {
   redis-cli -p "$port" set key:0000000001 0000000000000001 >/dev/null
   # The same prober on the idle server first: the machine's own noise floor.
   local idle
-  idle=$(chrt -f 10 taskset -c 1 $PY bench/lib/get_prober.py "$port" --seconds 3)
-  # The prober runs real-time on core 1 so the loader beside it cannot delay its wake-ups.
-  chrt -f 10 taskset -c 1 $PY bench/lib/get_prober.py "$port" >"$WORKDIR/$name.get.txt" &
-  local prober=$!
+  idle=$("${REALTIME[@]}" taskset -c "$PROBER_CPU" $PY bench/lib/get_prober.py "$port" --seconds 3)
+  "${REALTIME[@]}" taskset -c "$PROBER_CPU" $PY bench/lib/get_prober.py "$port" \
+    >"$WORKDIR/$name.get.txt" &
+  local prober=$! tracer=""
+  if ((TRACE)); then
+    perf record -q -e sched:sched_switch -C "${SERVER_CPUS:-0}" -o "$WORKDIR/$name.sched" \
+      -- sleep 600 >/dev/null 2>&1 &
+    tracer=$!
+  fi
   local start=$SECONDS
-  taskset -c 1 timeout 600 $PY bench/lib/gen_resp.py "$KEYS" |
-    taskset -c 1 timeout 600 redis-cli -p "$port" --pipe >"$WORKDIR/$name.load.txt" 2>&1
+  taskset -c "$LOADER_CPU" timeout 600 $PY bench/lib/gen_resp.py "$KEYS" |
+    taskset -c "$LOADER_CPU" timeout 600 redis-cli -p "$port" --pipe >"$WORKDIR/$name.load.txt" 2>&1
   local load_s=$((SECONDS - start))
   kill -TERM "$prober" 2>/dev/null || true
   wait "$prober" 2>/dev/null || true
+  if [[ -n $tracer ]]; then
+    kill -INT "$tracer" 2>/dev/null || true
+    wait "$tracer" 2>/dev/null || true
+  fi
   require_alive "$pid" "$name"
   local keys rss
   keys=$(redis-cli -p "$port" dbsize)
@@ -47,6 +68,10 @@ run_one() {
   printf '%-6s idle       GET ms: %s\n' "$name" "$idle"
   printf '%-6s growing   GET ms: %s  (keys=%s load=%ss rss=%sMB)\n' \
     "$name" "$(cat "$WORKDIR/$name.get.txt")" "$keys" "$load_s" $((rss / 1048576))
+  if [[ -n $tracer ]]; then
+    perf script -i "$WORKDIR/$name.sched" -F time,trace 2>/dev/null |
+      $PY bench/lib/preemptions.py "$(cat /proc/"$pid"/comm)" | sed "s/^/$name   /"
+  fi
   stop_server "$pid"
 }
 

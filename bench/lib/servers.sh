@@ -33,6 +33,16 @@ cpu_ticks() {
   echo $((f[11] + f[12]))
 }
 
+# utime of the whole process alone (field 14): the process's own code, not the kernel's.
+cpu_user_ticks() {
+  local stat rest
+  stat=$(</proc/"$1"/stat)
+  rest=${stat##*) }
+  local -a f
+  read -ra f <<<"$rest"
+  echo "${f[11]}"
+}
+
 # Busy ticks of core 0 so far (user nice system irq softirq steal of the cpu0
 # line of /proc/stat, in clock ticks). Minus the servers' own ticks this is
 # CPU that something else took from core 0 during a run: the noise gauge.
@@ -46,7 +56,8 @@ rss_bytes() {
 }
 
 # start_server NAME TEMPLATE LOGFILE
-# TEMPLATE is a shell command line with {port}; it is run pinned to core 0 from
+# TEMPLATE is a shell command line with {port}; it is run pinned to core 0 (or to
+# $SERVER_CPUS, a taskset list, where a script sets it) from
 # $WORKDIR (so nothing can land in the repo). Sets SERVER_PID and SERVER_PORT.
 # The subshell, taskset and bash all exec, so $! is the server's own PID.
 start_server() {
@@ -54,7 +65,7 @@ start_server() {
   SERVER_PORT=$(free_port)
   local cmd=${template//\{port\}/$SERVER_PORT}
   printf '%s\n' "$cmd" >"$logfile"
-  (cd "$WORKDIR" && exec taskset -c 0 bash -c "exec $cmd") >>"$logfile" 2>&1 &
+  (cd "$WORKDIR" && exec taskset -c "${SERVER_CPUS:-0}" bash -c "exec $cmd") >>"$logfile" 2>&1 &
   SERVER_PID=$!
   LIVE_PIDS+=("$SERVER_PID")
   local i
