@@ -70,7 +70,7 @@ run_one() {
     "$name" "$(cat "$WORKDIR/$name.get.txt")" "$keys" "$load_s" $((rss / 1048576))
   if [[ -n $tracer ]]; then
     perf script -i "$WORKDIR/$name.sched" -F time,trace 2>/dev/null |
-      $PY bench/lib/preemptions.py "$(cat /proc/"$pid"/comm)" | sed "s/^/$name   /"
+      $PY bench/lib/preemptions.py "$(ls /proc/"$pid"/task | paste -sd,)" | sed "s/^/$name   /"
   fi
   stop_server "$pid"
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Reads `perf script -F time,trace` output of sched:sched_switch events recorded on the
-server's core and prints every span longer than --min-ms during which the server was runnable
-but off the core (switched out in state R), with the tasks that ran meanwhile: it tells a
-server's own stall from a core taken by someone else."""
+"""Reads `perf script -F time,trace` output of sched:sched_switch events recorded on the server's
+core and prints every span longer than --min-ms during which a server thread was runnable but
+off the core (switched out in state R), with the tasks that ran meanwhile: it tells a server's
+own stall from a core taken by someone else."""
 import argparse
 import re
 import sys
@@ -13,27 +13,26 @@ SWITCH = re.compile(r"^\s*([\d.]+):\s.*prev_comm=(.*?) prev_pid=(\d+) .*prev_sta
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("comm", help="the server threads' name as the scheduler sees it")
+    ap.add_argument("tids", help="the server's thread ids, comma-separated")
     ap.add_argument("--min-ms", type=float, default=0.5)
     args = ap.parse_args()
-    out_at = None
-    ran = {}
+    tids = {int(t) for t in args.tids.split(",")}
+    off = {}  # tid -> (switched out at, {task that ran meanwhile})
     spans = []
     for line in sys.stdin:
         m = SWITCH.search(line)
         if not m:
             continue
         t = float(m.group(1))
-        prev_comm, prev_state, next_comm = m.group(2), m.group(4), m.group(5)
-        if prev_comm == args.comm and prev_state.startswith("R"):
-            out_at, ran = t, {}
-        if out_at is None:
-            continue
-        if next_comm == args.comm:
+        prev_pid, prev_state = int(m.group(3)), m.group(4)
+        next_comm, next_pid = m.group(5), int(m.group(6))
+        if next_pid in off:
+            out_at, ran = off.pop(next_pid)
             spans.append(((t - out_at) * 1000, ran))
-            out_at = None
-        else:
-            ran[next_comm] = ran.get(next_comm, 0) + 1
+        for _, ran in off.values():
+            ran.add(next_comm)
+        if prev_pid in tids and prev_state.startswith("R"):
+            off[prev_pid] = (t, {next_comm})
     long_spans = sorted((s for s in spans if s[0] >= args.min_ms), key=lambda s: -s[0])
     print("server preempted %d times; %d for %.1f ms or more; longest:" % (
         len(spans), len(long_spans), args.min_ms))
