@@ -64,6 +64,9 @@ struct CommandContext {
   ClientState& client;
   Engine& engine;
   int64_t now_ms;
+  // >= 0 when every key of the command lives on this shard (the router checked): Db() then
+  // needs no hashing. -1 in multi-shard steps.
+  int32_t key_shard = -1;
 
   // The selected database on the shard that owns `key`.
   Database& Db(std::string_view key);

@@ -29,11 +29,16 @@ void Engine::RequestShutdown() {
 }
 
 Database& CommandContext::Db(std::string_view key) {
-  return engine.shard(engine.ShardOfKey(key)).db(client.db);
+  uint32_t shard = key_shard >= 0 ? static_cast<uint32_t>(key_shard) : engine.ShardOfKey(key);
+  return engine.shard(shard).db(client.db);
 }
 
-Database& CommandContext::DbOnShard(uint32_t shard) { return engine.shard(shard).db(client.db); }
+Database& CommandContext::DbOnShard(uint32_t shard) {
+  return engine.shard(shard).db(client.db);
+}
 
-uint32_t CommandContext::num_shards() const { return engine.num_shards(); }
+uint32_t CommandContext::num_shards() const {
+  return engine.num_shards();
+}
 
 }  // namespace ember

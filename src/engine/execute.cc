@@ -12,7 +12,8 @@ namespace {
 // The shard a write's memory check evicts from: the one owning its first key, which is the
 // shard this thread is running the command for.
 Shard& ShardForMemoryCheck(Engine& engine, const CommandSpec& spec,
-                           std::span<const std::string_view> args) {
+                           std::span<const std::string_view> args, int32_t key_shard) {
+  if (key_shard >= 0) return engine.shard(static_cast<uint32_t>(key_shard));
   thread_local std::vector<size_t> positions;
   CommandTable::KeyPositions(spec, args, &positions);
   uint32_t shard = positions.empty() ? 0 : engine.ShardOfKey(args[positions[0]]);
@@ -22,12 +23,12 @@ Shard& ShardForMemoryCheck(Engine& engine, const CommandSpec& spec,
 }  // namespace
 
 void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std::string_view> args,
-                    ClientState& client, ReplyBuilder& reply, int64_t now_ms) {
+                    ClientState& client, ReplyBuilder& reply, int64_t now_ms, int32_t key_shard) {
   if ((spec.flags & kCmdDenyOom) && engine.config().maxmemory > 0 &&
-      !MakeRoomForWrite(engine, ShardForMemoryCheck(engine, spec, args), now_ms)) {
+      !MakeRoomForWrite(engine, ShardForMemoryCheck(engine, spec, args, key_shard), now_ms)) {
     return reply.Error(err::kOom);
   }
-  CommandContext ctx{args, reply, client, engine, now_ms};
+  CommandContext ctx{args, reply, client, engine, now_ms, key_shard};
   spec.handler(ctx);
   if ((spec.flags & kCmdWrite) && g_blocked_clients.load(std::memory_order_relaxed) > 0) {
     SignalKeysReady(engine, spec, args, client.db, now_ms);

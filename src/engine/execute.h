@@ -9,9 +9,11 @@
 
 namespace ember {
 
-void ExecuteCommand(Engine& engine, const CommandSpec& spec,
-                    std::span<const std::string_view> args, ClientState& client,
-                    ReplyBuilder& reply, int64_t now_ms);
+// key_shard: the shard every key of the command lives on, when the caller routed it there
+// (saves hashing the keys again); -1 when they may span shards.
+void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std::string_view> args,
+                    ClientState& client, ReplyBuilder& reply, int64_t now_ms,
+                    int32_t key_shard = -1);
 
 // Validates and runs a command synchronously (errors become replies). For tests and tools
 // that drive the engine in-process from a single thread.

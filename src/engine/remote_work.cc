@@ -9,7 +9,8 @@
 namespace ember {
 
 void ShardBatch::Add(const CommandSpec& spec, std::span<const std::string_view> args) {
-  commands_.push_back({&spec, static_cast<uint32_t>(args_.size()), static_cast<uint32_t>(args.size())});
+  commands_.push_back(
+      {&spec, static_cast<uint32_t>(args_.size()), static_cast<uint32_t>(args.size())});
   args_.insert(args_.end(), args.begin(), args.end());
 }
 
@@ -23,11 +24,12 @@ void ShardBatch::Run() {
   reply_ends_.reserve(commands_.size());
   for (const Command& cmd : commands_) {
     std::span<const std::string_view> args(args_.data() + cmd.first_arg, cmd.num_args);
-    ExecuteCommand(engine_, *cmd.spec, args, client_, reply, now);
+    ExecuteCommand(engine_, *cmd.spec, args, client_, reply, now, static_cast<int32_t>(target_));
     reply_ends_.push_back(static_cast<uint32_t>(replies_.size()));
   }
   auto& counter = engine_.shard(target_).commands_processed;
-  counter.store(counter.load(std::memory_order_relaxed) + commands_.size(), std::memory_order_relaxed);
+  counter.store(counter.load(std::memory_order_relaxed) + commands_.size(),
+                std::memory_order_relaxed);
   executed_ = true;
   engine_.mailbox(home_).Post(this);
 }
@@ -76,9 +78,12 @@ void MultiShardStep::Arrive() {
     done_.wait(0, std::memory_order_acquire);
   }
   // The last one out tells the home thread; nobody touches the step after that.
-  if (left_.fetch_add(1, std::memory_order_acq_rel) + 1 == n) engine_.mailbox(home_).Post(&completion_);
+  if (left_.fetch_add(1, std::memory_order_acq_rel) + 1 == n)
+    engine_.mailbox(home_).Post(&completion_);
 }
 
-void MultiShardStep::Completion::Run() { step_->session_->OnStepDone(step_); }
+void MultiShardStep::Completion::Run() {
+  step_->session_->OnStepDone(step_);
+}
 
 }  // namespace ember

@@ -79,17 +79,18 @@ Session::Route Session::Classify(const CommandSpec& spec, std::span<const std::s
   return shard == home_shard_ ? Route::kInline : Route::kRemote;
 }
 
-void Session::RunInline(const CommandSpec& spec, std::span<const std::string_view> args) {
+void Session::RunInline(const CommandSpec& spec, std::span<const std::string_view> args,
+                        int32_t key_shard) {
   auto& counter = engine_.shard(home_shard_).commands_processed;
   counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (!round_has_remote_) {
-    ExecuteCommand(engine_, spec, args, client_, reply_, now_ms_);
+    ExecuteCommand(engine_, spec, args, client_, reply_, now_ms_, key_shard);
     reply_.set_resp_version(client_.resp);  // HELLO may have switched protocols
     return;
   }
   uint32_t begin = static_cast<uint32_t>(local_replies_.size());
   reply_.set_output(&local_replies_);
-  ExecuteCommand(engine_, spec, args, client_, reply_, now_ms_);
+  ExecuteCommand(engine_, spec, args, client_, reply_, now_ms_, key_shard);
   reply_.set_output(output_);
   pending_.push_back({-1, begin, static_cast<uint32_t>(local_replies_.size())});
 }
@@ -163,11 +164,11 @@ size_t Session::Process(std::string_view input) {
     if (route == Route::kBarrier && round_has_remote_) break;  // rerun after the round ends
     pos += consumed;
     if (route == Route::kInline) {
-      RunInline(*spec, args);
+      RunInline(*spec, args, static_cast<int32_t>(target));
     } else if (route == Route::kRemote) {
       AddRemote(target, *spec, args);
     } else if (spec->exec == ExecKind::kConnection) {
-      RunInline(*spec, args);
+      RunInline(*spec, args, -1);
     } else {
       StartMultiShardStep(*spec, args);
     }
@@ -224,7 +225,7 @@ void Session::RunBlocking(const CommandSpec& spec) {
   std::span<const std::string_view> args(arg_scratch_);
   uint32_t target = 0;
   if (Classify(spec, args, &target) == Route::kInline) {
-    RunInline(spec, args);
+    RunInline(spec, args, static_cast<int32_t>(target));
     TakeBlock();
   } else {
     blocking_args_.assign(arg_scratch_.begin(), arg_scratch_.end());

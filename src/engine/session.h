@@ -64,7 +64,9 @@ class Session {
 
   enum class Route { kInline, kRemote, kBarrier };
   Route Classify(const CommandSpec& spec, std::span<const std::string_view> args, uint32_t* target);
-  void RunInline(const CommandSpec& spec, std::span<const std::string_view> args);
+  // key_shard: where all the command's keys live (the router's target), or -1.
+  void RunInline(const CommandSpec& spec, std::span<const std::string_view> args,
+                 int32_t key_shard);
   void AddRemote(uint32_t shard, const CommandSpec& spec, std::span<const std::string_view> args);
   void ReplyError(std::string_view message);
   void StartMultiShardStep(const CommandSpec& spec, std::span<const std::string_view> args);

@@ -223,6 +223,19 @@ TEST(HashSlot, MatchesRedisCluster) {
   EXPECT_EQ(KeyHashSlot("bar"), 5061u);
   EXPECT_EQ(KeyHashSlot("123456789"), 12739u);
   EXPECT_EQ(Crc16("123456789"), 0x31C3);
+  // Every length from 0 to 40 (the 8-byte steps and every tail) against a bit-at-a-time CRC.
+  std::string data;
+  for (int len = 0; len <= 40; ++len) {
+    uint16_t expected = 0;
+    for (unsigned char c : data) {
+      expected = static_cast<uint16_t>(expected ^ (c << 8));
+      for (int bit = 0; bit < 8; ++bit)
+        expected =
+            static_cast<uint16_t>((expected & 0x8000) ? (expected << 1) ^ 0x1021 : expected << 1);
+    }
+    EXPECT_EQ(Crc16(data), expected) << "length " << len;
+    data.push_back(static_cast<char>(len * 37 + 11));
+  }
   // Hash tags: only the part inside the first {...} counts, when non-empty.
   EXPECT_EQ(KeyHashSlot("{user1000}.following"), KeyHashSlot("user1000"));
   EXPECT_EQ(KeyHashSlot("{user1000}.followers"), KeyHashSlot("{user1000}.following"));
