@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # A/B of server builds (before/after a change) under ember-loadgen, one core each.
 #
-#   bash bench/ab.sh [--pipeline P] [--requests N] [--rounds R] [--tests set,get] BIN... [redis]
+#   bash bench/ab.sh [--pipeline P] [--requests N] [--rounds R] [--tests set,get] [--shards S]
+#                    BIN... [redis]
 #
 # Each BIN is an ember-server binary ("redis" means Debian's redis-server). Per round every
 # server is started fresh on core 0, loaded from core 1 with
 #   ember-loadgen -c 50 -P P -n N -r 100000 -d 16 -t TESTS
 # and stopped; the order is the same each round, so compare rounds, not only one line.
+# ember runs with --shards S (default 1), all on core 0 unless SERVER_CPUS says otherwise.
 # Prints one line per run: the server's CPU per request (utime+stime from /proc over the
 # run, divided by the requests) and each test's ops/s, p50 and p99 in ms.
 set -euo pipefail
@@ -18,7 +20,7 @@ PY=/usr/bin/python3
 # shellcheck source=bench/lib/servers.sh
 source "$BENCH_DIR/lib/servers.sh"
 
-PIPELINE=16 REQUESTS=3000000 ROUNDS=3 TESTS=set,get
+PIPELINE=16 REQUESTS=3000000 ROUNDS=3 TESTS=set,get SHARDS=1
 BINS=()
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -26,7 +28,8 @@ while [[ $# -gt 0 ]]; do
     --requests) REQUESTS=${2:?}; shift ;;
     --rounds) ROUNDS=${2:?}; shift ;;
     --tests) TESTS=${2:?}; shift ;;
-    -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --shards) SHARDS=${2:?}; shift ;;
+    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) BINS+=("$1") ;;
   esac
   shift
@@ -47,7 +50,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
       template="redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no"
     else
       [[ -x $bin ]] || die "not an executable: $bin"
-      template="$(realpath "$bin") --host 127.0.0.1 --port {port} --shards 1"
+      template="$(realpath "$bin") --host 127.0.0.1 --port {port} --shards $SHARDS"
     fi
     start_server "$bin" "$template" "$WORKDIR/server.log" 2>/dev/null
     c0=$(cpu_ticks "$SERVER_PID")

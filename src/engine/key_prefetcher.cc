@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "engine/engine.h"
 #include "keyspace/database.h"
 #include "keyspace/segmented_table.h"
 
@@ -24,8 +25,10 @@ bool ReadHeader(std::string_view in, size_t* pos, char prefix, size_t* value) {
 
 }  // namespace
 
-void KeyPrefetcher::Reset(std::string_view input) {
+void KeyPrefetcher::Reset(std::string_view input, const Engine& engine, uint32_t home) {
   input_ = input;
+  engine_ = &engine;
+  home_ = home;
   scan_pos_ = 0;
   scan_done_ = false;
   head_ = count_ = 0;
@@ -41,7 +44,8 @@ bool KeyPrefetcher::ScanNext(Ahead* out) {
     pos += len + 2;
   }
   out->start = scan_pos_;
-  out->hash = HashKey(key);
+  out->local = engine_->ShardOfKey(key) == home_;
+  out->hash = out->local ? HashKey(key) : 0;
   scan_pos_ = pos;
   return true;
 }
@@ -59,11 +63,11 @@ void KeyPrefetcher::Advance(size_t pos, const Database& db) {
       break;
     }
     if (next.start == pos) continue;  // the command about to run: too late to help
-    db.PrefetchSlots(next.hash);
+    if (next.local) db.PrefetchSlots(next.hash);
     ring_[(head_ + count_) % ring_.size()] = next;
     ++count_;
   }
-  if (count_ > 0) db.PrefetchRecord(ring_[head_].hash);
+  if (count_ > 0 && ring_[head_].local) db.PrefetchRecord(ring_[head_].hash);
 }
 
 }  // namespace ember

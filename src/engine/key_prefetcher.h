@@ -13,11 +13,13 @@
 namespace ember {
 
 class Database;
+class Engine;
 
 class KeyPrefetcher {
  public:
-  // Starts over on a new input buffer (views into it stay valid while it is processed).
-  void Reset(std::string_view input);
+  // Starts over on a new input buffer (views into it stay valid while it is processed). Only
+  // keys that live on shard `home` are prefetched: the others run on their own shard's core.
+  void Reset(std::string_view input, const Engine& engine, uint32_t home);
   // Called before the command starting at `pos` runs; `db` is the database its keys live in.
   void Advance(size_t pos, const Database& db);
 
@@ -26,12 +28,15 @@ class KeyPrefetcher {
   struct Ahead {
     size_t start = 0;
     uint64_t hash = 0;
+    bool local = true;  // the key lives on the home shard
   };
   // Scans the multibulk command at scan_pos_; false at the end, on a partial command, on an
   // inline command or anything unexpected: the prefetcher then just stops helping.
   bool ScanNext(Ahead* out);
 
   std::string_view input_;
+  const Engine* engine_ = nullptr;
+  uint32_t home_ = 0;
   size_t scan_pos_ = 0;
   bool scan_done_ = true;
   std::array<Ahead, kSlotsAhead + 1> ring_{};

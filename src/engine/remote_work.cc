@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "engine/execute.h"
 #include "engine/session.h"
+#include "keyspace/segmented_table.h"
 
 namespace ember {
 
@@ -22,7 +23,21 @@ void ShardBatch::Run() {
   ReplyBuilder reply(&replies_, client_.resp);
   int64_t now = WallClockMs();
   reply_ends_.reserve(commands_.size());
+  // The keys' table lines and records are cold on this core: ask for all the table lines
+  // first, then for each record one command ahead (the home thread's prefetcher left them
+  // alone, they are not its keys).
+  const Database& db = engine_.shard(target_).db(client_.db);
+  thread_local std::vector<uint64_t> hashes;
+  hashes.clear();
   for (const Command& cmd : commands_) {
+    auto key_index = static_cast<uint32_t>(cmd.spec->first_key);
+    bool keyed = key_index > 0 && key_index < cmd.num_args;
+    hashes.push_back(keyed ? HashKey(args_[cmd.first_arg + key_index]) : 0);
+    if (keyed) db.PrefetchSlots(hashes.back());
+  }
+  for (size_t i = 0; i < commands_.size(); ++i) {
+    if (i + 1 < commands_.size() && hashes[i + 1] != 0) db.PrefetchRecord(hashes[i + 1]);
+    const Command& cmd = commands_[i];
     std::span<const std::string_view> args(args_.data() + cmd.first_arg, cmd.num_args);
     ExecuteCommand(engine_, *cmd.spec, args, client_, reply, now, static_cast<int32_t>(target_));
     reply_ends_.push_back(static_cast<uint32_t>(replies_.size()));

@@ -120,7 +120,7 @@ void Session::AddRemote(uint32_t shard, const CommandSpec& spec,
 size_t Session::Process(std::string_view input) {
   size_t pos = 0;
   now_ms_ = WallClockMs();  // one clock read per read, not per command (a batch is < 1 ms)
-  prefetcher_.Reset(input);
+  prefetcher_.Reset(input, engine_, home_shard_);
   while (!waiting() && !closing_ && pos < input.size()) {
     size_t consumed = 0;
     RespParser::Status status = parser_.Parse(input.substr(pos), &consumed);

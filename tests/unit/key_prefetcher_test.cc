@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "engine/engine.h"
 #include "keyspace/database.h"
 
 namespace ember {
@@ -28,9 +29,15 @@ TEST(KeyPrefetcher, WalksAPipelineOfCommandsInOrder) {
     starts.push_back(input.size());
     input += Command("GET", "key:" + std::to_string(i * 7));
   }
-  KeyPrefetcher prefetcher;
-  prefetcher.Reset(input);
-  for (size_t start : starts) prefetcher.Advance(start, db);
+  // With one shard every key is local; with four, most are skipped as another shard's.
+  for (uint32_t shards : {1u, 4u}) {
+    ServerConfig config;
+    config.shards = shards;
+    Engine engine(config);
+    KeyPrefetcher prefetcher;
+    prefetcher.Reset(input, engine, 0);
+    for (size_t start : starts) prefetcher.Advance(start, db);
+  }
   EXPECT_EQ(db.size(), 1000u);  // hints never change the table
 }
 
@@ -38,6 +45,7 @@ TEST(KeyPrefetcher, StopsAtPartialInlineOrMalformedCommands) {
   KeyspaceStats stats;
   Database db(&stats);
   db.Insert(Record::NewString("a", "v", 0));
+  Engine engine(ServerConfig{});
   const std::string full = Command("GET", "a");
   for (const std::string& tail :
        {std::string("*2\r\n$3\r\nGET\r\n$5\r\nab"), std::string("PING\r\n"),
@@ -45,13 +53,13 @@ TEST(KeyPrefetcher, StopsAtPartialInlineOrMalformedCommands) {
         std::string("*2\r\n$3\r\nGET\r\n$1\r\na"), std::string("*x\r\n"), std::string("*")}) {
     std::string input = full + full + tail;
     KeyPrefetcher prefetcher;
-    prefetcher.Reset(input);
+    prefetcher.Reset(input, engine, 0);
     prefetcher.Advance(0, db);
     prefetcher.Advance(full.size(), db);
     prefetcher.Advance(2 * full.size(), db);
   }
   KeyPrefetcher empty;
-  empty.Reset("");
+  empty.Reset("", engine, 0);
   empty.Advance(0, db);
   SUCCEED();
 }
