@@ -20,27 +20,25 @@ s.close()
 EOF
 }
 
-# utime + stime of the whole process (all threads), in clock ticks.
-# Fields 14 and 15 of /proc/PID/stat; parsed after the last ')' because the
-# command name (field 2) may itself contain spaces or parentheses.
-cpu_ticks() {
-  local stat rest
+# Fields 3 on of /proc/PID/stat into STAT_FIELDS, parsed after the last ')' because the
+# command name (field 2) may itself contain spaces or parentheses: STAT_FIELDS[0] is field 3
+# (state), [11] field 14 (utime), [12] field 15 (stime), for all threads, in clock ticks.
+read_stat_fields() {
+  local stat
   stat=$(</proc/"$1"/stat)
-  rest=${stat##*) }
-  local -a f
-  read -ra f <<<"$rest"
-  # f[0] is field 3 (state), so field 14 is f[11] and field 15 is f[12].
-  echo $((f[11] + f[12]))
+  read -ra STAT_FIELDS <<<"${stat##*) }"
 }
 
-# utime of the whole process alone (field 14): the process's own code, not the kernel's.
+# utime + stime of the whole process (all threads), in clock ticks.
+cpu_ticks() {
+  read_stat_fields "$1"
+  echo $((STAT_FIELDS[11] + STAT_FIELDS[12]))
+}
+
+# utime alone: the process's own code, not the kernel's.
 cpu_user_ticks() {
-  local stat rest
-  stat=$(</proc/"$1"/stat)
-  rest=${stat##*) }
-  local -a f
-  read -ra f <<<"$rest"
-  echo "${f[11]}"
+  read_stat_fields "$1"
+  echo "${STAT_FIELDS[11]}"
 }
 
 # Busy ticks of core 0 so far (user nice system irq softirq steal of the cpu0
