@@ -15,6 +15,21 @@ void ShardBatch::Add(const CommandSpec& spec, std::span<const std::string_view> 
   args_.insert(args_.end(), args.begin(), args.end());
 }
 
+void ShardBatch::Reset() {
+  // Buffers a bulk round grew are let go: an idle connection keeps at most a few KiB here.
+  constexpr size_t kKeepBytes = 4096;
+  executed_ = false;
+  args_.clear();
+  commands_.clear();
+  reply_ends_.clear();
+  replies_.clear();
+  if (replies_.capacity() > kKeepBytes) std::string().swap(replies_);
+  if (args_.capacity() * sizeof(args_[0]) > kKeepBytes) std::vector<std::string_view>().swap(args_);
+  if (commands_.capacity() * sizeof(Command) > kKeepBytes) std::vector<Command>().swap(commands_);
+  if (reply_ends_.capacity() * sizeof(uint32_t) > kKeepBytes)
+    std::vector<uint32_t>().swap(reply_ends_);
+}
+
 void ShardBatch::Run() {
   if (executed_) {  // back on the home thread
     session_->OnBatchDone(this);

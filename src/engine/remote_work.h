@@ -23,11 +23,13 @@ class ShardBatch : public Task {
     uint32_t first_arg, num_args;
   };
 
-  ShardBatch(Engine& engine, Session* session, ClientState& client, uint32_t target,
-             uint32_t home)
+  ShardBatch(Engine& engine, Session* session, ClientState& client, uint32_t target, uint32_t home)
       : engine_(engine), session_(session), client_(client), target_(target), home_(home) {}
 
   void Add(const CommandSpec& spec, std::span<const std::string_view> args);
+  // Empties the batch for the session's next round, keeping small buffers (a connection that
+  // keeps hopping then allocates nothing per round).
+  void Reset();
   // Offsets in replies() where the next command's reply will begin.
   uint32_t reply_size_after_run(size_t command) const { return reply_ends_[command]; }
   const std::string& replies() const { return replies_; }

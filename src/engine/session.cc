@@ -34,7 +34,7 @@ Session::~Session() {
   // A connection is destroyed while its batches are out only when the server shuts down, after
   // every worker thread has stopped: nothing will run them again, and mailboxes never own or
   // touch the tasks left in them. (Otherwise in_flight() keeps the connection alive, and the
-  // round's end has already freed its batches.)
+  // batches are idle between rounds.)
   for (ShardBatch* batch : batches_) delete batch;
 }
 
@@ -198,7 +198,7 @@ void Session::StartMultiShardStep(const CommandSpec& spec, std::span<const std::
 
 void Session::DispatchBatches() {
   for (ShardBatch* batch : batches_) {
-    if (batch == nullptr) continue;
+    if (batch == nullptr || batch->size() == 0) continue;
     ++outstanding_;
     batch->Send();
   }
@@ -296,9 +296,8 @@ void Session::FinishRound() {
     uint32_t end = batch->reply_size_after_run(index);
     output_->append(batch->replies(), begin, end - begin);
   }
-  for (ShardBatch*& batch : batches_) {
-    delete batch;
-    batch = nullptr;
+  for (ShardBatch* batch : batches_) {
+    if (batch != nullptr) batch->Reset();
   }
   pending_.clear();
   local_replies_.clear();

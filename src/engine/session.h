@@ -94,7 +94,9 @@ class Session {
   // The current round: replies that must wait for remote work to keep their order.
   bool round_has_remote_ = false;
   int64_t now_ms_ = 0;  // the clock for commands run inline, read once per Process call
-  std::vector<ShardBatch*> batches_;  // indexed by shard, nullptr when none
+  // Indexed by shard: nullptr until the session first sends work there, then kept (empty
+  // between rounds) and reused.
+  std::vector<ShardBatch*> batches_;
   std::vector<PendingReply> pending_;
   std::string local_replies_;
   std::deque<std::string> inline_args_;  // copies of inline-command arguments for this round

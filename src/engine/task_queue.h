@@ -17,7 +17,7 @@ class TaskQueue {
   TaskQueue(const TaskQueue&) = delete;
   TaskQueue& operator=(const TaskQueue&) = delete;
 
-  // Any thread. Returns true when the queue looked empty before (the consumer may be asleep).
+  // Any thread.
   void Push(Task* task) {
     task->next_task.store(nullptr, std::memory_order_relaxed);
     Task* prev = head_.exchange(task, std::memory_order_acq_rel);

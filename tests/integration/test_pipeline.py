@@ -118,6 +118,22 @@ def test_pipeline_large_values_both_ways(connect):
         assert reply == values[i], "value %d differs (len %d vs %d)" % (i, len(reply or b""), len(values[i]))
 
 
+def test_big_round_then_many_small_rounds_on_one_connection(connect):
+    """Work for other shards travels in per-connection batches kept between rounds: a round with
+    large replies, then many small rounds, must still answer each command, in order."""
+    c = connect(timeout=30)
+    big = [bytes([97 + i % 26]) * 20000 for i in range(16)]
+    c.send_raw(b"".join(encode_command("SET", "br:%d" % i, v) for i, v in enumerate(big)))
+    assert c.read_replies(len(big)) == ["OK"] * len(big)
+    c.send_raw(b"".join(encode_command("GET", "br:%d" % i) for i in range(len(big))))
+    assert c.read_replies(len(big)) == big
+    for round_ in range(200):
+        keys = ["sr:%d:%d" % (round_, i) for i in range(4)]
+        c.send_raw(b"".join(encode_command("INCRBY", k, round_ + 1) for k in keys) +
+                   b"".join(encode_command("GET", k) for k in keys))
+        assert c.read_replies(8) == [round_ + 1] * 4 + [str(round_ + 1).encode()] * 4
+
+
 def test_redis_py_pipeline_without_transaction(r):
     pipe = r.pipeline(transaction=False)
     for i in range(1000):
