@@ -51,6 +51,8 @@ class Connection {
 
   // Event-loop bookkeeping for the io_uring backend.
   bool recv_pending = false;
+  bool recv_drained = false;  // io_uring: the last receive got less than it asked for
+  size_t recv_asked = 0;      // io_uring: the size of the receive in flight
   bool send_pending = false;
   std::string sending;  // bytes handed to the kernel, stable until the send completes
   size_t sending_offset = 0;

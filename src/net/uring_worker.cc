@@ -140,9 +140,14 @@ class UringWorker : public Worker {
     if (len == 0) return;
     io_uring_sqe* sqe = Sqe();
     io_uring_prep_recv(sqe, conn->fd(), target, len, 0);
+    // The last receive emptied the socket, and this one is armed right after its replies went
+    // out: the peer has not answered yet, so wait for data instead of trying a receive that
+    // would find none first.
+    if (conn->recv_drained) sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
     SetTarget(sqe, conn);
     io_uring_sqe_set_data64(sqe, Encode(conn, kRecv));
     conn->recv_pending = true;
+    conn->recv_asked = len;
   }
 
   void ArmSend(Connection* conn) {
@@ -185,6 +190,7 @@ class UringWorker : public Worker {
       case kRecv:
         conn->recv_pending = false;
         if (res > 0 && !conn->closed) {
+          conn->recv_drained = static_cast<size_t>(res) < conn->recv_asked;
           conn->client().last_active_ms = loop_now_ms_;
           conn->OnBytesRead(static_cast<size_t>(res));
         } else if (res != -EAGAIN && res != -EINTR) {
