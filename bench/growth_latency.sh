@@ -20,6 +20,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: $0 [--keys N] [--trace]" >&2; exit 2 ;;
   esac
 done
+((TRACE == 0)) || command -v perf >/dev/null || { echo "--trace needs perf (linux-perf)" >&2; exit 1; }
 PY=${PY:-/usr/bin/python3}
 [[ -x $PY ]] || PY=python3
 EMBER_SERVER=$(realpath "${EMBER_SERVER:-build/release/ember-server}")
