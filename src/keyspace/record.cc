@@ -200,31 +200,32 @@ size_t Record::AllocatedBytes() const {
   return record_heap::UsableSize(this);
 }
 
+namespace {
+
+// A record with r's value under `key` and `expire_ms`; an Object value moves to it.
+Record* Rebuild(const Record* r, std::string_view key, int64_t expire_ms) {
+  switch (r->encoding()) {
+    case Encoding::kObject:
+      return Record::NewObject(key, r->type(), r->object(), expire_ms);
+    case Encoding::kInt:
+      return Record::NewInt(key, r->int_value(), expire_ms);
+    case Encoding::kPacked:
+      return Record::NewPacked(key, r->type(), r->packed_value(), expire_ms);
+    case Encoding::kRaw:
+      break;
+  }
+  return Record::NewStringWithCapacity(key, r->raw_value(), r->raw_value().size(), expire_ms);
+}
+
+}  // namespace
+
 Record* CloneWithExpire(const Record* r, int64_t expire_ms) {
-  if (r->encoding() == Encoding::kObject) {
-    return Record::NewObject(r->key(), r->type(), r->object(), expire_ms);
-  }
-  if (r->encoding() == Encoding::kInt) return Record::NewInt(r->key(), r->int_value(), expire_ms);
-  if (r->encoding() == Encoding::kPacked) {
-    return Record::NewPacked(r->key(), r->type(), r->packed_value(), expire_ms);
-  }
-  return Record::NewStringWithCapacity(r->key(), r->raw_value(), r->raw_value().size(), expire_ms);
+  return Rebuild(r, r->key(), expire_ms);
 }
 
 Record* CloneWithKey(const Record* r, std::string_view key) {
-  if (r->encoding() == Encoding::kObject) {
-    return Record::NewObject(key, r->type(), r->object(), r->expire_ms());
-  }
-  if (r->encoding() == Encoding::kInt) return Record::NewInt(key, r->int_value(), r->expire_ms());
-  if (r->encoding() == Encoding::kPacked) {
-    return Record::NewPacked(key, r->type(), r->packed_value(), r->expire_ms());
-  }
-  return Record::NewStringWithCapacity(key, r->raw_value(), r->raw_value().size(), r->expire_ms());
+  return Rebuild(r, key, r->expire_ms());
 }
-
-}  // namespace ember
-
-namespace ember {
 
 Record* CopyWithKey(const Record* r, std::string_view key) {
   if (r->encoding() == Encoding::kObject) {
