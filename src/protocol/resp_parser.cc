@@ -189,27 +189,11 @@ bool SplitInlineArgs(std::string_view line, std::string& storage,
           storage.push_back(static_cast<char>(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3])));
           i += 3;
         } else if (c == '\\' && i + 1 < line.size()) {
+          // \n \r \t \b \a are control characters; any other escaped character is itself.
+          constexpr std::string_view kEscapes = "n\nr\rt\tb\ba\a";
           char e = line[++i];
-          switch (e) {
-            case 'n':
-              storage.push_back('\n');
-              break;
-            case 'r':
-              storage.push_back('\r');
-              break;
-            case 't':
-              storage.push_back('\t');
-              break;
-            case 'b':
-              storage.push_back('\b');
-              break;
-            case 'a':
-              storage.push_back('\a');
-              break;
-            default:
-              storage.push_back(e);
-              break;
-          }
+          size_t at = kEscapes.find(e);
+          storage.push_back(at != std::string_view::npos && at % 2 == 0 ? kEscapes[at + 1] : e);
         } else if (c == '"') {
           // A closing quote must be followed by a space or the end of the line.
           if (i + 1 < line.size() && !IsSpace(line[i + 1])) return false;

@@ -140,6 +140,10 @@ TEST(RespParser, InlineCommands) {
   ASSERT_EQ(p.Parse("SET k \"a b\\n\" 'it''s'\r\n", &consumed), RespParser::Status::kError);
   ASSERT_EQ(p.Parse("SET k \"a b\\n\\x41\"\r\n", &consumed), RespParser::Status::kComplete);
   EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"SET", "k", "a b\nA"}));
+  // Every escape redis-cli knows, and an escaped character that is not one (itself).
+  ASSERT_EQ(p.Parse("ECHO \"\\n\\r\\t\\b\\a\\q\\\\\\\"\"\r\n", &consumed),
+            RespParser::Status::kComplete);
+  EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"ECHO", "\n\r\t\b\aq\\\""}));
   ASSERT_EQ(p.Parse("  PING  \n", &consumed), RespParser::Status::kComplete);
   EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"PING"}));
   ASSERT_EQ(p.Parse("\r\n", &consumed), RespParser::Status::kComplete);
