@@ -87,10 +87,15 @@ std::pair<std::string_view, std::string_view> PackedPairs::At(size_t index) cons
 bool PackedPairs::Set(std::string* packed, std::string_view field, std::string_view value) {
   size_t count = PackedPairs(*packed).size();
   Location loc = Locate(*packed, count, field);
-  if (loc.found) {
-    std::string entry;
-    AppendEntry(&entry, value);
-    packed->replace(loc.value_at, loc.end - loc.value_at, entry);
+  if (loc.found) {  // resize the old value entry in place, then write the new one over it
+    uint8_t len[10];
+    size_t width = PutVarint(len, value.size());
+    size_t old_size = loc.end - loc.value_at, new_size = width + value.size();
+    if (new_size > old_size) packed->insert(loc.end, new_size - old_size, '\0');
+    if (new_size < old_size) packed->erase(loc.value_at + new_size, old_size - new_size);
+    char* at = packed->data() + loc.value_at;
+    memcpy(at, len, width);
+    memcpy(at + width, value.data(), value.size());
     return false;
   }
   if (packed->empty()) packed->push_back(0);  // a zero count, rewritten below
