@@ -277,9 +277,13 @@ bool Worker::UringAvailable() {
   io_uring ring;
   if (io_uring_queue_init(8, &ring, 0) < 0) return false;
   io_uring_probe* probe = io_uring_get_probe_ring(&ring);
+  // Multishot accept, IORING_RECVSEND_POLL_FIRST and sparse file tables came with 5.19, which
+  // has no probe of its own: IORING_OP_SOCKET arrived in the same release. Older kernels reject
+  // those with EINVAL, so they get the epoll backend.
   bool ok = probe != nullptr && io_uring_opcode_supported(probe, IORING_OP_RECV) &&
             io_uring_opcode_supported(probe, IORING_OP_SEND) &&
-            io_uring_opcode_supported(probe, IORING_OP_ACCEPT);
+            io_uring_opcode_supported(probe, IORING_OP_ACCEPT) &&
+            io_uring_opcode_supported(probe, IORING_OP_SOCKET);
   if (probe != nullptr) io_uring_free_probe(probe);
   io_uring_queue_exit(&ring);
   return ok;
