@@ -57,6 +57,10 @@ class SegmentedTable {
   size_t expires() const { return expires_; }
   // Bytes held by the directory and segments (records are accounted separately).
   size_t TableBytes() const;
+  // The directory's entries, and how many entries of its spare (the next doubling's target)
+  // the splits have already touched (for tests).
+  size_t directory_size() const { return directory_.size(); }
+  size_t spare_ready() const { return spare_.size(); }
 
   // SCAN: visits whole segments starting at the cursor (a 32-bit hash prefix) until at least
   // `count` records were visited; returns the next cursor, 0 when done. Every record present

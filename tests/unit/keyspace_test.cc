@@ -104,17 +104,25 @@ TEST(SegmentedTable, InsertFindEraseThroughManySplits) {
 }
 
 // Past 4096 directory entries each doubling goes into a spare directory that the splits
-// before it filled in; a million keys take the directory through one such doubling
-// (4096 -> 8192 entries).
+// before it touched a page at a time; a million keys take the directory through one such
+// doubling (4096 -> 8192 entries).
 TEST(SegmentedTable, LargeDirectoryDoublesIntoItsSpare) {
   SegmentedTable table;
   const int n = 1'000'000;
   size_t table_bytes_at_half = 0;
+  size_t spare_doublings = 0;
   for (int i = 0; i < n; ++i) {
     std::string key = std::to_string(i);
+    size_t directory = table.directory_size(), spare = table.spare_ready();
     table.Insert(Record::NewInt(key, i, 0), HashKey(key));
+    if (table.directory_size() != directory && directory >= 4096) {
+      // The whole spare had been touched before the doubling used it.
+      EXPECT_EQ(spare, 2 * directory) << "doubling from " << directory;
+      ++spare_doublings;
+    }
     if (i == n / 2) table_bytes_at_half = table.TableBytes();
   }
+  EXPECT_EQ(spare_doublings, 1u);
   ASSERT_EQ(table.size(), static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     std::string key = std::to_string(i);
@@ -126,6 +134,7 @@ TEST(SegmentedTable, LargeDirectoryDoublesIntoItsSpare) {
   EXPECT_LT(table.TableBytes(), 3 * table_bytes_at_half);
   table.Clear();
   EXPECT_EQ(table.size(), 0u);
+  EXPECT_EQ(table.spare_ready(), 0u);
   EXPECT_LT(table.TableBytes(), 4096u);
 }
 
