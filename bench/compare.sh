@@ -21,8 +21,6 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
-PY=/usr/bin/python3
-[[ -x $PY ]] || PY=python3
 # shellcheck source=bench/lib/servers.sh
 source "$BENCH_DIR/lib/servers.sh"
 

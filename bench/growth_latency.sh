@@ -21,8 +21,6 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 ((TRACE == 0)) || command -v perf >/dev/null || { echo "--trace needs perf (linux-perf)" >&2; exit 1; }
-PY=${PY:-/usr/bin/python3}
-[[ -x $PY ]] || PY=python3
 EMBER_SERVER=$(realpath "${EMBER_SERVER:-build/release/ember-server}")
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
 [[ -x $EMBER_SERVER ]] || { echo "build ember first: make release" >&2; exit 1; }

@@ -2,26 +2,25 @@
 # Where a server's CPU goes under one workload, and who saturates: the server or the client.
 #
 #   bash bench/profile.sh [--client loadgen|redis-benchmark] [--test T] [--prefill T]
-#                         [--pipeline P] [--requests N] [--perf] BIN|redis
+#                         [--pipeline P] [--requests N] [--shards S] [--perf] BIN|redis
 #
-# Starts the server on core 0 (BIN is an ember-server binary; "redis" means redis-server),
+# Starts the server on core 0 (BIN is an ember-server binary, run with --shards S, default 1,
+# on the cores SERVER_CPUS names, default 0; "redis" means redis-server),
 # runs --prefill first if given (e.g. --prefill zadd before --test zpopmin), then the test
 # from core 1 with -c 50 -r 100000 -d 16. Prints the ops/s, the server's CPU share (utime +
 # stime from /proc) and CPU per request split into its own code (utime) and the kernel's
 # (stime), the client's CPU share (bash `time`), all over the run, and with --perf, from a 2 s
 # `perf record -g` of the server 0.5 s into the run: the kernel/user split, the share of the
-# TCP send and receive paths, and the top symbols by self
-# time (perf's own overhead slows the server a little meanwhile).
+# TCP send and receive paths, and the top symbols by self time (perf's own overhead slows the
+# server a little meanwhile).
 # shellcheck source=bench/lib/servers.sh
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
-PY=/usr/bin/python3
-[[ -x $PY ]] || PY=python3
 source "$BENCH_DIR/lib/servers.sh"
 
-CLIENT=loadgen TEST=get PREFILL="" PIPELINE=16 REQUESTS=3000000 PERF=0 BIN=""
+CLIENT=loadgen TEST=get PREFILL="" PIPELINE=16 REQUESTS=3000000 PERF=0 SHARDS=1 BIN=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --client) CLIENT=${2:?}; shift ;;
@@ -29,8 +28,9 @@ while [[ $# -gt 0 ]]; do
     --prefill) PREFILL=${2:?}; shift ;;
     --pipeline) PIPELINE=${2:?}; shift ;;
     --requests) REQUESTS=${2:?}; shift ;;
+    --shards) SHARDS=${2:?}; shift ;;
     --perf) PERF=1 ;;
-    -h | --help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) BIN=$1 ;;
   esac
   shift
@@ -50,7 +50,7 @@ if [[ $BIN == redis ]]; then
   template="redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no"
 else
   [[ -x $BIN ]] || die "not an executable: $BIN"
-  template="$(realpath "$BIN") --host 127.0.0.1 --port {port} --shards 1"
+  template="$(realpath "$BIN") --host 127.0.0.1 --port {port} --shards $SHARDS"
 fi
 start_server "$BIN" "$template" "$WORKDIR/server.log" 2>/dev/null
 client_args() {  # TEST REQUESTS

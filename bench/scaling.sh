@@ -20,8 +20,6 @@ while [[ $# -gt 0 ]]; do
     *) echo "usage: $0 [--shards LIST] [--requests N] [--client-threads T]" >&2; exit 2 ;;
   esac
 done
-PY=${PY:-/usr/bin/python3}
-[[ -x $PY ]] || PY=python3
 EMBER_SERVER=$(realpath "${EMBER_SERVER:-build/release/ember-server}")
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
 WORKDIR=$(mktemp -d /tmp/ember-scaling.XXXXXX)

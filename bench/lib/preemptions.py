@@ -2,7 +2,8 @@
 """Reads `perf script -F time,trace` output of sched:sched_switch events recorded on the server's
 core and prints every span longer than --min-ms during which a server thread was runnable but
 off the core (switched out in state R), with the tasks that ran meanwhile: it tells a server's
-own stall from a core taken by someone else."""
+own stall from a core taken by someone else. Each span says when it began (seconds into the
+trace), which shows a periodic intruder's period."""
 import argparse
 import re
 import sys
@@ -18,17 +19,19 @@ def main():
     args = ap.parse_args()
     tids = {int(t) for t in args.tids.split(",")}
     off = {}  # tid -> (switched out at, {task that ran meanwhile})
-    spans = []
+    spans = []  # (ms off the core, when it began, tasks that ran)
+    first = None
     for line in sys.stdin:
         m = SWITCH.search(line)
         if not m:
             continue
         t = float(m.group(1))
+        first = t if first is None else first
         prev_pid, prev_state = int(m.group(3)), m.group(4)
         next_comm, next_pid = m.group(5), int(m.group(6))
         if next_pid in off:
             out_at, ran = off.pop(next_pid)
-            spans.append(((t - out_at) * 1000, ran))
+            spans.append(((t - out_at) * 1000, out_at - first, ran))
         for _, ran in off.values():
             ran.add(next_comm)
         if prev_pid in tids and prev_state.startswith("R"):
@@ -36,8 +39,8 @@ def main():
     long_spans = sorted((s for s in spans if s[0] >= args.min_ms), key=lambda s: -s[0])
     print("server preempted %d times; %d for %.1f ms or more; longest:" % (
         len(spans), len(long_spans), args.min_ms))
-    for ms, ran in long_spans[:15]:
-        print("  %.2f ms, the core ran: %s" % (ms, ", ".join(sorted(ran))))
+    for ms, at, ran in long_spans[:15]:
+        print("  %.2f ms at %.3f s, the core ran: %s" % (ms, at, ", ".join(sorted(ran))))
 
 
 if __name__ == "__main__":

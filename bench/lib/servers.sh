@@ -6,6 +6,10 @@
 
 LIVE_PIDS=()
 
+# The benchmarks' Python: Debian's python3, the one the tests use, unless PY names another.
+PY=${PY:-/usr/bin/python3}
+[[ -x $PY ]] || PY=python3
+
 log() { printf '%s\n' "$*" >&2; }
 die() { log "compare.sh: error: $*"; exit 1; }
 

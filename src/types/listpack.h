@@ -31,7 +31,7 @@ class Listpack {
   size_t size() const { return buf_ == nullptr ? 0 : Header()[1]; }
   bool empty() const { return size() == 0; }
   size_t used_bytes() const { return buf_ == nullptr ? 0 : Header()[0]; }
-  // Free bytes kept before the first entry (for tests).
+  // Free bytes kept before the first entry (room for pushes at the front).
   size_t front_gap() const { return buf_ == nullptr ? 0 : Header()[2]; }
   size_t AllocatedBytes() const;
 
