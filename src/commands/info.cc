@@ -13,6 +13,7 @@
 #include "commands/command.h"
 #include "common/clock.h"
 #include "common/memory.h"
+#include "engine/blocking.h"
 #include "engine/engine.h"
 
 namespace ember {
@@ -67,7 +68,7 @@ void ClientsSection(CommandContext& ctx, std::string& out) {
   out += "# Clients\r\n";
   Line(out, "connected_clients", ctx.engine.stats().connected_clients.load());
   Line(out, "maxclients", ctx.engine.config().maxclients);
-  Line(out, "blocked_clients", 0);
+  Line(out, "blocked_clients", g_blocked_clients.load(std::memory_order_relaxed));
   out += "\r\n";
 }
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from helpers import NOT_INTEGER, SYNTAX, WRONGTYPE, arity, err
-from resp_client import RespClient
+from helpers import NOT_INTEGER, SYNTAX, WRONGTYPE, arity, err, wait_until
+from resp_client import RespClient, encode_command
 
 NO_SUCH_KEY = err("ERR no such key")
 
@@ -341,6 +341,26 @@ def test_pipelined_commands_wait_behind_a_blocked_one(server, connect):
         p.execute("RPUSH", "pl", "z")
     assert c.read_reply() == [b"pl", b"z"]
     assert c.read_reply() == "PONG"
+
+
+def test_much_input_behind_a_blocked_command_runs_in_order_after_it(server, connect, r):
+    """A parked client keeps sending: 600 KB of INCRs wait behind its BLPOP (more than the server
+    takes in from one connection at a time) and all run, in order, once it wakes."""
+    c = connect(timeout=30)
+    c.send_raw(encode_command("BLPOP", "parked", "0"))
+    assert wait_until(lambda: r.info("clients")["blocked_clients"] == 1, 5)
+    count = 20000
+    payload = b"".join(encode_command("INCR", "after:parked") for _ in range(count))
+    sender = threading.Thread(target=c.send_raw, args=(payload,), daemon=True)
+    sender.start()
+    sender.join(0.5)  # most of it reaches the server while the client is parked
+    assert r.get("after:parked") is None
+    assert r.rpush("parked", "go") == 1
+    replies = c.read_replies(1 + count, timeout=30)
+    sender.join(10)
+    assert replies[0] == [b"parked", b"go"]
+    assert replies[1:] == list(range(1, count + 1))
+    assert r.info("clients")["blocked_clients"] == 0
 
 
 def test_a_client_that_hangs_up_while_blocked_is_forgotten(server, connect):
