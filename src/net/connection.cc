@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/clock.h"
@@ -104,19 +105,57 @@ void Connection::OnBytesRead(size_t n) {
   ProcessInput();
 }
 
+void Connection::OnBytesReceived(const char* data, size_t n) {
+  engine_.stats().total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+  while (n > 0 && spill_.empty() && !read_paused() && !session_.waiting()) {
+    size_t len;
+    char* target = ReadTarget(&len);
+    if (len == 0) break;
+    size_t take = std::min(len, n);
+    memcpy(target, data, take);
+    end_ += take;
+    data += take;
+    n -= take;
+    ProcessInput();
+  }
+  if (n == 0) return;
+  spill_.append(data, n);
+  if (!session_.waiting()) ProcessInput();
+  worker_.MarkDirty(this);
+}
+
+bool Connection::RefillFromSpill() {
+  if (spilled() == 0) return false;
+  size_t len;
+  char* target = ReadTarget(&len);
+  size_t take = std::min(len, spilled());
+  memcpy(target, spill_.data() + spill_offset_, take);
+  end_ += take;
+  spill_offset_ += take;
+  if (spill_offset_ == spill_.size()) {
+    spill_.clear();
+    spill_offset_ = 0;
+    if (spill_.capacity() > 64 * 1024) spill_.shrink_to_fit();
+  }
+  return take > 0;
+}
+
 void Connection::ProcessInput() {
   input_held_ = false;
-  while (start_ < end_ && !session_.waiting() && !session_.closing()) {
+  while (!session_.waiting() && !session_.closing()) {
+    if (start_ == end_ && !RefillFromSpill()) break;
     if (output_.size() >= kOutputHighWater) {
       input_held_ = true;
       break;
     }
     size_t consumed = session_.Process(std::string_view(buffer_.get() + start_, end_ - start_));
     start_ += consumed;
-    if (consumed == 0) break;
+    // An incomplete command waits for more bytes: spilled ones first.
+    if (consumed == 0 && !RefillFromSpill()) break;
   }
   // Never move the buffer under a read the kernel may still be filling (io_uring).
-  if (!session_.waiting() && start_ == end_ && !recv_pending) {
+  bool kernel_fills_buffer = recv_pending && !recv_multishot;
+  if (!session_.waiting() && start_ == end_ && !kernel_fills_buffer) {
     // Give back a buffer that grew for one huge command.
     if (capacity_ > 1024 * 1024) {
       buffer_.reset(new char[kInitialBuffer]);

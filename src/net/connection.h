@@ -27,6 +27,13 @@ class Connection {
   char* ReadTarget(size_t* len);
   // `n` bytes arrived at ReadTarget(): run the complete commands among them.
   void OnBytesRead(size_t n);
+  // `n` bytes arrived in a buffer the caller reuses right after (io_uring's provided buffers):
+  // copies them in and runs what is complete. Bytes that arrive while the session points into
+  // the read buffer (remote work in flight, a blocked client) or while input is held wait in a
+  // spill area until it can take them.
+  void OnBytesReceived(const char* data, size_t n);
+  // Bytes waiting in the spill area: the caller stops receiving while there are many.
+  size_t spilled() const { return spill_.size() - spill_offset_; }
   // Runs whatever buffered input can run now (after a pause ends).
   void ProcessInput();
 
@@ -51,8 +58,10 @@ class Connection {
 
   // Event-loop bookkeeping for the io_uring backend.
   bool recv_pending = false;
-  bool recv_drained = false;  // io_uring: the last receive got less than it asked for
-  size_t recv_asked = 0;      // io_uring: the size of the receive in flight
+  bool recv_multishot = false;    // io_uring: the receive in flight fills provided buffers
+  bool recv_cancel_sent = false;  // io_uring: its cancellation was asked for
+  bool recv_drained = false;      // io_uring: the last receive got less than it asked for
+  size_t recv_asked = 0;          // io_uring: the size of the receive in flight
   bool send_pending = false;
   std::string sending;  // bytes handed to the kernel, stable until the send completes
   size_t sending_offset = 0;
@@ -62,6 +71,8 @@ class Connection {
 
  private:
   static void Resume(void* self);
+  // Moves spilled bytes into the read buffer; false when there were none to move.
+  bool RefillFromSpill();
 
   Worker& worker_;
   Engine& engine_;
@@ -73,6 +84,8 @@ class Connection {
   size_t capacity_ = 0;
   size_t start_ = 0;  // first unprocessed byte
   size_t end_ = 0;    // one past the last byte read
+  std::string spill_;
+  size_t spill_offset_ = 0;  // bytes of spill_ already moved into the buffer
   bool peer_closed_ = false;
   bool input_held_ = false;
 };

@@ -4,6 +4,7 @@
 // are registered with the ring (fixed files, indexed by fd), so no op pays the kernel's file
 // lookup and reference count.
 #include <liburing.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +21,15 @@ constexpr uint64_t kTagMask = 7;
 constexpr unsigned kRingEntries = 4096;
 // Sockets with an fd below this are registered; any above use the plain fd.
 constexpr unsigned kFixedFiles = 16384;
+// Receives land in buffers the worker lends the kernel (a provided-buffer ring): one armed
+// multishot receive per connection then serves every request, with no submission or poll
+// arming per read. A buffer holds one read batch (the same 4 KiB a plain receive asks for) and
+// goes back to the ring as soon as its bytes are copied out.
+constexpr unsigned kRecvBuffers = 256;
+constexpr unsigned kRecvBufferSize = 4096;
+constexpr uint16_t kRecvBufferGroup = 0;
+// Stop receiving while this much input waits for the connection to take it.
+constexpr size_t kSpillLimit = 64 * 1024;
 
 uint64_t Encode(void* ptr, OpTag tag) {
   return reinterpret_cast<uint64_t>(ptr) | tag;
@@ -30,6 +40,7 @@ class UringWorker : public Worker {
   using Worker::Worker;
   ~UringWorker() override {
     if (ring_ready_) io_uring_queue_exit(&ring_);
+    if (buffer_ring_ != nullptr) munmap(buffer_ring_, BufferRingBytes());
   }
 
   void Run() override {
@@ -50,6 +61,7 @@ class UringWorker : public Worker {
     io_uring_register_ring_fd(&ring_);  // io_uring_enter then skips the ring's own fd lookup
     if (io_uring_register_files_sparse(&ring_, kFixedFiles) == 0)
       registered_.assign(kFixedFiles, false);
+    SetUpBufferRing();
     ArmAccept();
     ArmMailbox();
     Mailbox& mailbox = engine_.mailbox(shard_);
@@ -72,6 +84,10 @@ class UringWorker : public Worker {
         ++count;
       }
       io_uring_cq_advance(&ring_, count);
+      if (buffers_returned_ > 0) {
+        io_uring_buf_ring_advance(buffer_ring_, buffers_returned_);
+        buffers_returned_ = 0;
+      }
       RunMailbox();
       // The accept in flight holds the listening socket: exit only once its cancellation has
       // completed, or the socket outlives the process in the ring's teardown and a server
@@ -131,10 +147,55 @@ class UringWorker : public Worker {
     io_uring_sqe_set_data64(sqe, Encode(nullptr, kMailbox));
   }
 
+  static size_t BufferRingBytes() { return kRecvBuffers * sizeof(io_uring_buf); }
+
+  void SetUpBufferRing() {
+    void* mem = mmap(nullptr, BufferRingBytes(), PROT_READ | PROT_WRITE,
+                     MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    if (mem == MAP_FAILED) return;
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<uint64_t>(mem);
+    reg.ring_entries = kRecvBuffers;
+    reg.bgid = kRecvBufferGroup;
+    if (io_uring_register_buf_ring(&ring_, &reg, 0) != 0) {
+      munmap(mem, BufferRingBytes());
+      return;
+    }
+    buffer_ring_ = static_cast<io_uring_buf_ring*>(mem);
+    io_uring_buf_ring_init(buffer_ring_);
+    recv_buffers_.reset(new char[size_t{kRecvBuffers} * kRecvBufferSize]);
+    for (unsigned id = 0; id < kRecvBuffers; ++id) ReturnBuffer(id);
+    io_uring_buf_ring_advance(buffer_ring_, buffers_returned_);
+    buffers_returned_ = 0;
+  }
+
+  char* RecvBuffer(unsigned id) { return recv_buffers_.get() + size_t{id} * kRecvBufferSize; }
+
+  // Queued here, made visible to the kernel once per batch of completions.
+  void ReturnBuffer(unsigned id) {
+    io_uring_buf_ring_add(buffer_ring_, RecvBuffer(id), kRecvBufferSize, static_cast<uint16_t>(id),
+                          io_uring_buf_ring_mask(kRecvBuffers),
+                          static_cast<int>(buffers_returned_));
+    ++buffers_returned_;
+  }
+
   void ArmRecv(Connection* conn) {
     if (conn->recv_pending || conn->closed || conn->peer_closed() || conn->read_paused() ||
         draining_)
       return;
+    if (buffer_ring_ != nullptr) {
+      if (conn->spilled() >= kSpillLimit) return;
+      io_uring_sqe* sqe = Sqe();
+      io_uring_prep_recv_multishot(sqe, conn->fd(), nullptr, 0, 0);
+      sqe->flags |= IOSQE_BUFFER_SELECT;
+      sqe->buf_group = kRecvBufferGroup;
+      SetTarget(sqe, conn);
+      io_uring_sqe_set_data64(sqe, Encode(conn, kRecv));
+      conn->recv_pending = true;
+      conn->recv_multishot = true;
+      conn->recv_cancel_sent = false;
+      return;
+    }
     size_t len;
     char* target = conn->ReadTarget(&len);
     if (len == 0) return;
@@ -147,7 +208,44 @@ class UringWorker : public Worker {
     SetTarget(sqe, conn);
     io_uring_sqe_set_data64(sqe, Encode(conn, kRecv));
     conn->recv_pending = true;
+    conn->recv_multishot = false;
     conn->recv_asked = len;
+  }
+
+  // Ends a live multishot receive (its last completion comes without IORING_CQE_F_MORE).
+  void CancelRecv(Connection* conn) {
+    if (!conn->recv_pending || conn->recv_cancel_sent) return;
+    io_uring_sqe* sqe = Sqe();
+    io_uring_prep_cancel64(sqe, Encode(conn, kRecv), 0);
+    io_uring_sqe_set_data64(sqe, Encode(nullptr, kCancel));
+    conn->recv_cancel_sent = true;
+  }
+
+  void HandleMultishotRecv(Connection* conn, io_uring_cqe* cqe) {
+    int res = cqe->res;
+    if (!(cqe->flags & IORING_CQE_F_MORE)) conn->recv_pending = false;
+    if (cqe->flags & IORING_CQE_F_BUFFER) {
+      unsigned id = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+      if (res > 0 && !conn->closed) {
+        conn->client().last_active_ms = loop_now_ms_;
+        conn->OnBytesReceived(RecvBuffer(id), static_cast<size_t>(res));
+      }
+      ReturnBuffer(id);
+    } else if (res == -EINVAL && !multishot_seen_) {
+      // A 5.19 kernel has provided-buffer rings but not multishot receives: use plain ones.
+      UnregisterBufferRing();
+    } else if (res != -ENOBUFS && res != -ECANCELED && res != -EAGAIN && res != -EINTR) {
+      conn->MarkPeerClosed();  // 0 (the peer hung up) or an error
+    }
+    if (res > 0) multishot_seen_ = true;
+    MarkDirty(conn);
+  }
+
+  void UnregisterBufferRing() {
+    io_uring_unregister_buf_ring(&ring_, kRecvBufferGroup);
+    munmap(buffer_ring_, BufferRingBytes());
+    buffer_ring_ = nullptr;
+    recv_buffers_.reset();
   }
 
   void ArmSend(Connection* conn) {
@@ -188,6 +286,10 @@ class UringWorker : public Worker {
         ArmMailbox();
         break;
       case kRecv:
+        if (conn->recv_multishot) {
+          HandleMultishotRecv(conn, cqe);
+          break;
+        }
         conn->recv_pending = false;
         if (res > 0 && !conn->closed) {
           conn->recv_drained = static_cast<size_t>(res) < conn->recv_asked;
@@ -231,7 +333,8 @@ class UringWorker : public Worker {
         BeginClose(conn);
         continue;
       }
-      if (conn->input_held() && !conn->read_paused()) conn->ProcessInput();
+      if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused()) conn->ProcessInput();
+      if (conn->recv_multishot && (draining_ || conn->spilled() >= kSpillLimit)) CancelRecv(conn);
       ArmSend(conn);
       ArmRecv(conn);
     }
@@ -265,6 +368,10 @@ class UringWorker : public Worker {
   bool accept_live_ = false;      // a multishot accept is armed (it holds the listening socket)
   std::vector<bool> registered_;  // by fd: the socket holds its fixed-file slot
   uint64_t mailbox_value_ = 0;
+  io_uring_buf_ring* buffer_ring_ = nullptr;  // null: plain receives into each connection
+  std::unique_ptr<char[]> recv_buffers_;
+  unsigned buffers_returned_ = 0;  // added to the ring since it was last advanced
+  bool multishot_seen_ = false;    // a multishot receive has delivered data on this kernel
 };
 
 }  // namespace
