@@ -183,7 +183,10 @@ class UringWorker : public Worker {
     if (conn->recv_pending || conn->closed || conn->peer_closed() || conn->read_paused() ||
         draining_)
       return;
-    if (buffer_ring_ != nullptr) {
+    // A big command's bulk is received straight into the connection's buffer in large reads
+    // (through the provided buffers it would take one completion and one copy per 4 KiB).
+    // Spilled bytes come first, so they keep the multishot receive until taken.
+    if (buffer_ring_ != nullptr && (conn->spilled() > 0 || !WantsBigRead(conn))) {
       if (conn->spilled() >= kSpillLimit) return;
       io_uring_sqe* sqe = Sqe();
       io_uring_prep_recv_multishot(sqe, conn->fd(), nullptr, 0, 0);
@@ -210,6 +213,10 @@ class UringWorker : public Worker {
     conn->recv_pending = true;
     conn->recv_multishot = false;
     conn->recv_asked = len;
+  }
+
+  static bool WantsBigRead(const Connection* conn) {
+    return conn->bytes_wanted() > kRecvBufferSize;
   }
 
   // Ends a live multishot receive (its last completion comes without IORING_CQE_F_MORE).
@@ -334,7 +341,9 @@ class UringWorker : public Worker {
         continue;
       }
       if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused()) conn->ProcessInput();
-      if (conn->recv_multishot && (draining_ || conn->spilled() >= kSpillLimit)) CancelRecv(conn);
+      if (conn->recv_multishot && (draining_ || conn->spilled() >= kSpillLimit ||
+                                   (conn->spilled() == 0 && WantsBigRead(conn))))
+        CancelRecv(conn);
       ArmSend(conn);
       ArmRecv(conn);
     }
