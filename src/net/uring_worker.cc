@@ -1,5 +1,6 @@
-// The io_uring backend: completion-based I/O. Every connection keeps one recv in flight into its
-// own read buffer; replies leave as one send per connection per loop iteration; accepts are
+// The io_uring backend: completion-based I/O. Every connection keeps one multishot receive armed
+// into the worker's provided buffers (a plain receive into its own buffer for a big bulk, or on
+// kernels before 6.0); replies leave as one send per connection per loop iteration; accepts are
 // multishot; and one io_uring_enter per iteration submits everything and waits. Client sockets
 // are registered with the ring (fixed files, indexed by fd), so no op pays the kernel's file
 // lookup and reference count.
@@ -149,7 +150,17 @@ class UringWorker : public Worker {
 
   static size_t BufferRingBytes() { return kRecvBuffers * sizeof(io_uring_buf); }
 
+  // Multishot receives came with 6.0, which has no probe of its own: IORING_OP_SEND_ZC arrived
+  // in the same release. Older kernels keep plain receives.
+  bool MultishotRecvSupported() {
+    io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
+    bool ok = probe != nullptr && io_uring_opcode_supported(probe, IORING_OP_SEND_ZC);
+    if (probe != nullptr) io_uring_free_probe(probe);
+    return ok;
+  }
+
   void SetUpBufferRing() {
+    if (!MultishotRecvSupported()) return;
     void* mem = mmap(nullptr, BufferRingBytes(), PROT_READ | PROT_WRITE,
                      MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
     if (mem == MAP_FAILED) return;
@@ -238,21 +249,10 @@ class UringWorker : public Worker {
         conn->OnBytesReceived(RecvBuffer(id), static_cast<size_t>(res));
       }
       ReturnBuffer(id);
-    } else if (res == -EINVAL && !multishot_seen_) {
-      // A 5.19 kernel has provided-buffer rings but not multishot receives: use plain ones.
-      UnregisterBufferRing();
     } else if (res != -ENOBUFS && res != -ECANCELED && res != -EAGAIN && res != -EINTR) {
       conn->MarkPeerClosed();  // 0 (the peer hung up) or an error
     }
-    if (res > 0) multishot_seen_ = true;
     MarkDirty(conn);
-  }
-
-  void UnregisterBufferRing() {
-    io_uring_unregister_buf_ring(&ring_, kRecvBufferGroup);
-    munmap(buffer_ring_, BufferRingBytes());
-    buffer_ring_ = nullptr;
-    recv_buffers_.reset();
   }
 
   void ArmSend(Connection* conn) {
@@ -380,7 +380,6 @@ class UringWorker : public Worker {
   io_uring_buf_ring* buffer_ring_ = nullptr;  // null: plain receives into each connection
   std::unique_ptr<char[]> recv_buffers_;
   unsigned buffers_returned_ = 0;  // added to the ring since it was last advanced
-  bool multishot_seen_ = false;    // a multishot receive has delivered data on this kernel
 };
 
 }  // namespace
