@@ -167,13 +167,19 @@ void Connection::ProcessInput() {
 }
 
 bool Connection::read_paused() const {
-  // A blocked client keeps being read, so its hang-up is noticed (its input just queues).
-  return session_.in_flight() || session_.closing() || output_.size() >= kOutputHighWater;
+  // A blocked client keeps being read, so its hang-up is noticed (its input just queues), until
+  // its buffer is full: the bytes there may not move while it waits.
+  return session_.in_flight() || session_.closing() || output_.size() >= kOutputHighWater ||
+         (session_.blocked() && end_ == capacity_);
 }
 
 bool Connection::wants_close() const {
+  // After a hang-up, the input that came before it still runs and its replies still go out
+  // (a client that shut only its sending side reads them), unless the client is parked in a
+  // blocking command, which would hold it open forever.
+  bool input_done = spilled() == 0 && !input_held_ && !session_.in_flight();
   return session_.closing() || client_.kill_requested.load(std::memory_order_relaxed) ||
-         peer_closed_;
+         peer_closed_ || (peer_eof_ && input_done);
 }
 
 void Connection::Resume(void* self) {

@@ -58,8 +58,13 @@ class Connection {
   bool busy() const { return session_.in_flight(); }
   Session& session() { return session_; }
   bool in_blocked_list = false;
+  // The peer can no longer take replies (reset, error, an unread flood): close now.
   void MarkPeerClosed() { peer_closed_ = true; }
   bool peer_closed() const { return peer_closed_; }
+  // The peer will send nothing more (a receive found the end of the stream): close once the
+  // input before it has run and its replies are out (see wants_close()).
+  void MarkPeerEof() { peer_eof_ = true; }
+  bool peer_eof() const { return peer_eof_; }
 
   // Event-loop bookkeeping for the io_uring backend.
   bool recv_pending = false;
@@ -71,7 +76,8 @@ class Connection {
   std::string sending;  // bytes handed to the kernel, stable until the send completes
   size_t sending_offset = 0;
   bool in_dirty_list = false;
-  bool read_stalled = false;  // reading stopped for a pause, not because input ran out
+  bool read_stalled = false;      // reading stopped for a pause, not because input ran out
+  bool hangup_signalled = false;  // epoll: the peer hung up; read on to the EOF
   bool closed = false;
 
  private:
@@ -92,6 +98,7 @@ class Connection {
   std::string spill_;
   size_t spill_offset_ = 0;  // bytes of spill_ already moved into the buffer
   bool peer_closed_ = false;
+  bool peer_eof_ = false;
   bool input_held_ = false;
 };
 

@@ -44,8 +44,9 @@ class EpollWorker : public Worker {
         } else {
           auto* conn = static_cast<Connection*>(events[i].data.ptr);
           // With a hang-up pending, a short read is not the end: read on to the EOF.
-          bool hangup = events[i].events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP);
-          if (hangup || (events[i].events & EPOLLIN)) ReadFrom(conn, hangup);
+          // Kept on the connection: a read paused now resumes later, with no new edge.
+          if (events[i].events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) conn->hangup_signalled = true;
+          if (conn->hangup_signalled || (events[i].events & EPOLLIN)) ReadFrom(conn);
           if (events[i].events & EPOLLOUT) MarkDirty(conn);
         }
       }
@@ -88,7 +89,8 @@ class EpollWorker : public Worker {
     }
   }
 
-  void ReadFrom(Connection* conn, bool until_eof = false) {
+  void ReadFrom(Connection* conn) {
+    bool until_eof = conn->hangup_signalled;
     conn->read_stalled = false;
     for (int reads = 0; !conn->peer_closed(); ++reads) {
       if (reads == kReadsPerTurn && !until_eof) {

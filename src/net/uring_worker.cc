@@ -191,8 +191,8 @@ class UringWorker : public Worker {
   }
 
   void ArmRecv(Connection* conn) {
-    if (conn->recv_pending || conn->closed || conn->peer_closed() || conn->read_paused() ||
-        draining_)
+    if (conn->recv_pending || conn->closed || conn->peer_closed() || conn->peer_eof() ||
+        conn->read_paused() || draining_)
       return;
     // A big command's bulk is received straight into the connection's buffer in large reads
     // (through the provided buffers it would take one completion and one copy per 4 KiB).
@@ -242,16 +242,16 @@ class UringWorker : public Worker {
   void HandleMultishotRecv(Connection* conn, io_uring_cqe* cqe) {
     int res = cqe->res;
     if (!(cqe->flags & IORING_CQE_F_MORE)) conn->recv_pending = false;
-    if (cqe->flags & IORING_CQE_F_BUFFER) {
-      unsigned id = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-      if (res > 0 && !conn->closed) {
-        conn->client().last_active_ms = loop_now_ms_;
-        conn->OnBytesReceived(RecvBuffer(id), static_cast<size_t>(res));
-      }
-      ReturnBuffer(id);
-    } else if (res != -ENOBUFS && res != -ECANCELED && res != -EAGAIN && res != -EINTR) {
-      conn->MarkPeerClosed();  // 0 (the peer hung up) or an error
+    if (res > 0 && !conn->closed) {
+      conn->client().last_active_ms = loop_now_ms_;
+      conn->OnBytesReceived(RecvBuffer(cqe->flags >> IORING_CQE_BUFFER_SHIFT),
+                            static_cast<size_t>(res));
+    } else if (res == 0) {
+      conn->MarkPeerEof();
+    } else if (res < 0 && res != -ENOBUFS && res != -ECANCELED && res != -EAGAIN && res != -EINTR) {
+      conn->MarkPeerClosed();
     }
+    if (cqe->flags & IORING_CQE_F_BUFFER) ReturnBuffer(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
     MarkDirty(conn);
   }
 
@@ -302,6 +302,8 @@ class UringWorker : public Worker {
           conn->recv_drained = static_cast<size_t>(res) < conn->recv_asked;
           conn->client().last_active_ms = loop_now_ms_;
           conn->OnBytesRead(static_cast<size_t>(res));
+        } else if (res == 0) {
+          conn->MarkPeerEof();
         } else if (res != -EAGAIN && res != -EINTR) {
           conn->MarkPeerClosed();
         }
@@ -340,7 +342,11 @@ class UringWorker : public Worker {
         BeginClose(conn);
         continue;
       }
-      if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused()) conn->ProcessInput();
+      // (A waiting session takes its input when it resumes, not here: that would only mark it
+      // dirty again and spin the loop.)
+      if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused() &&
+          !conn->session().waiting())
+        conn->ProcessInput();
       if (conn->recv_multishot && (draining_ || conn->spilled() >= kSpillLimit ||
                                    (conn->spilled() == 0 && WantsBigRead(conn))))
         CancelRecv(conn);

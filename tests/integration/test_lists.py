@@ -1,6 +1,7 @@
 """Lists: every command's replies and errors, RESP2 and RESP3, and the blocking forms
 (timeouts, FIFO wake-ups, a pusher on another shard)."""
 
+import os
 import threading
 import time
 
@@ -361,6 +362,33 @@ def test_much_input_behind_a_blocked_command_runs_in_order_after_it(server, conn
     assert replies[0] == [b"parked", b"go"]
     assert replies[1:] == list(range(1, count + 1))
     assert r.info("clients")["blocked_clients"] == 0
+
+
+def _cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_parked_client_with_queued_input_costs_no_cpu(server, connect, r):
+    """Input behind a BLPOP waits without the event loop spinning on it: a few bytes, and more
+    than the client's read buffer holds."""
+    c = connect(timeout=30)
+    c.send_raw(encode_command("BLPOP", "parked2", "0"))
+    assert wait_until(lambda: r.info("clients")["blocked_clients"] == 1, 5)
+    c.send_raw(encode_command("PING"))
+    time.sleep(0.1)
+    pings = 3000  # ~42 KB: fills the read buffer
+    c.send_raw(encode_command("PING") * pings)
+    time.sleep(0.2)
+    before = _cpu_seconds(server.pid)
+    time.sleep(1.0)
+    used = _cpu_seconds(server.pid) - before
+    assert used < 0.3, "the server used %.2f s of CPU in 1 s with nothing to do" % used
+    assert r.rpush("parked2", "go") == 1
+    replies = c.read_replies(2 + pings, timeout=30)
+    assert replies[0] == [b"parked2", b"go"]
+    assert replies[1:] == ["PONG"] * (1 + pings)
 
 
 def test_a_client_that_hangs_up_while_blocked_is_forgotten(server, connect):

@@ -1,6 +1,7 @@
 """Pipelining: many commands in one write, replies in order; split and coalesced writes."""
 
 import random
+import socket
 import threading
 
 from helpers import arity, err
@@ -132,6 +133,24 @@ def test_big_round_then_many_small_rounds_on_one_connection(connect):
         c.send_raw(b"".join(encode_command("INCRBY", k, round_ + 1) for k in keys) +
                    b"".join(encode_command("GET", k) for k in keys))
         assert c.read_replies(8) == [round_ + 1] * 4 + [str(round_ + 1).encode()] * 4
+
+
+def test_commands_before_a_half_close_all_run_and_answer(connect, r):
+    """A client that writes its commands and then shuts its sending side (`nc -N`, a bulk load)
+    gets every reply: the hang-up is acted on after the input that came before it, including
+    input that arrived while a command was out on other shards."""
+    commands = []
+    for _ in range(3000):
+        commands.append(("MGET", "hc:a", "hc:b{x}", "hc:c{y}", "hc:d{z}"))  # several shards
+        commands.append(("INCR", "hc:n"))
+    c = connect(timeout=30)
+    c.send_raw(b"".join(encode_command(*cmd) for cmd in commands))
+    c.sock.shutdown(socket.SHUT_WR)
+    replies = c.read_replies(len(commands), timeout=30)
+    assert replies[1::2] == list(range(1, 3001))
+    assert r.get("hc:n") == "3000"
+    c.sock.settimeout(10)
+    assert c.sock.recv(1) == b"", "the server kept the connection after the hang-up"
 
 
 def test_redis_py_pipeline_without_transaction(r):
