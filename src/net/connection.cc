@@ -105,32 +105,42 @@ void Connection::OnBytesRead(size_t n) {
   ProcessInput();
 }
 
+size_t Connection::TurnAllowance() {
+  if (worker_.turn() != turn_) {
+    turn_ = worker_.turn();
+    turn_bytes_ = 0;
+    turn_budget_ = std::max(kReadChunk, bytes_wanted());
+  }
+  return turn_budget_ - std::min(turn_budget_, turn_bytes_);
+}
+
 void Connection::OnBytesReceived(const char* data, size_t n) {
   engine_.stats().total_net_input_bytes.fetch_add(n, std::memory_order_relaxed);
   while (n > 0 && spill_.empty() && !read_paused() && !session_.waiting()) {
     size_t len;
     char* target = ReadTarget(&len);
-    if (len == 0) break;
-    size_t take = std::min(len, n);
+    size_t take = std::min({len, n, TurnAllowance()});
+    if (take == 0) break;
     memcpy(target, data, take);
     end_ += take;
+    turn_bytes_ += take;
     data += take;
     n -= take;
     ProcessInput();
   }
   if (n == 0) return;
   spill_.append(data, n);
-  if (!session_.waiting()) ProcessInput();
-  worker_.MarkDirty(this);
+  worker_.MarkDirty(this);  // the worker feeds it in on later turns
 }
 
 bool Connection::RefillFromSpill() {
   if (spilled() == 0) return false;
   size_t len;
   char* target = ReadTarget(&len);
-  size_t take = std::min(len, spilled());
+  size_t take = std::min({len, spilled(), TurnAllowance()});
   memcpy(target, spill_.data() + spill_offset_, take);
   end_ += take;
+  turn_bytes_ += take;
   spill_offset_ += take;
   if (spill_offset_ == spill_.size()) {
     spill_.clear();

@@ -30,7 +30,9 @@ class Connection {
   // `n` bytes arrived in a buffer the caller reuses right after (io_uring's provided buffers):
   // copies them in and runs what is complete. Bytes that arrive while the session points into
   // the read buffer (remote work in flight, a blocked client) or while input is held wait in a
-  // spill area until it can take them.
+  // spill area until it can take them, and so do bytes past this connection's share of the
+  // worker's turn: one read's worth, as a plain receive would take (a fast sender must not
+  // hold up everyone else's replies for a whole burst).
   void OnBytesReceived(const char* data, size_t n);
   // Bytes waiting in the spill area: the caller stops receiving while there are many.
   size_t spilled() const { return spill_.size() - spill_offset_; }
@@ -70,6 +72,7 @@ class Connection {
   bool recv_pending = false;
   bool recv_multishot = false;    // io_uring: the receive in flight fills provided buffers
   bool recv_cancel_sent = false;  // io_uring: its cancellation was asked for
+  bool recv_streaming = false;    // io_uring: the peer fills whole buffers: plain receives
   bool recv_drained = false;      // io_uring: the last receive got less than it asked for
   size_t recv_asked = 0;          // io_uring: the size of the receive in flight
   bool send_pending = false;
@@ -84,6 +87,8 @@ class Connection {
   static void Resume(void* self);
   // Moves spilled bytes into the read buffer; false when there were none to move.
   bool RefillFromSpill();
+  // Bytes this connection may still take in during the worker's current turn.
+  size_t TurnAllowance();
 
   Worker& worker_;
   Engine& engine_;
@@ -97,6 +102,9 @@ class Connection {
   size_t end_ = 0;    // one past the last byte read
   std::string spill_;
   size_t spill_offset_ = 0;  // bytes of spill_ already moved into the buffer
+  uint64_t turn_ = 0;        // the worker's turn that turn_bytes_ counts
+  size_t turn_bytes_ = 0;
+  size_t turn_budget_ = 0;
   bool peer_closed_ = false;
   bool peer_eof_ = false;
   bool input_held_ = false;

@@ -67,6 +67,7 @@ class UringWorker : public Worker {
     ArmMailbox();
     Mailbox& mailbox = engine_.mailbox(shard_);
     while (true) {
+      ++turn_;
       int timeout_ms = RunTimers();
       if (!dirty_.empty()) timeout_ms = 0;
       if (timeout_ms > 0 && !mailbox.PrepareToSleep()) timeout_ms = 0;
@@ -194,11 +195,12 @@ class UringWorker : public Worker {
     if (conn->recv_pending || conn->closed || conn->peer_closed() || conn->peer_eof() ||
         conn->read_paused() || draining_)
       return;
-    // A big command's bulk is received straight into the connection's buffer in large reads
-    // (through the provided buffers it would take one completion and one copy per 4 KiB).
-    // Spilled bytes come first, so they keep the multishot receive until taken.
-    if (buffer_ring_ != nullptr && (conn->spilled() > 0 || !WantsBigRead(conn))) {
-      if (conn->spilled() >= kSpillLimit) return;
+    if (conn->spilled() > 0) return;  // what already came is taken in first
+    // A client that sends a buffer's worth or more per turn (a bulk load, deep pipelines), or a
+    // big command's bulk, is read by plain receives straight into the connection's buffer: one
+    // read per turn, the flow control a multishot receive lacks (it would take whatever the
+    // socket holds, buffer after buffer, each one copied).
+    if (buffer_ring_ != nullptr && !conn->recv_streaming && !WantsBigRead(conn)) {
       io_uring_sqe* sqe = Sqe();
       io_uring_prep_recv_multishot(sqe, conn->fd(), nullptr, 0, 0);
       sqe->flags |= IOSQE_BUFFER_SELECT;
@@ -244,6 +246,7 @@ class UringWorker : public Worker {
     if (!(cqe->flags & IORING_CQE_F_MORE)) conn->recv_pending = false;
     if (res > 0 && !conn->closed) {
       conn->client().last_active_ms = loop_now_ms_;
+      if (static_cast<unsigned>(res) == kRecvBufferSize) conn->recv_streaming = true;
       conn->OnBytesReceived(RecvBuffer(cqe->flags >> IORING_CQE_BUFFER_SHIFT),
                             static_cast<size_t>(res));
     } else if (res == 0) {
@@ -300,6 +303,7 @@ class UringWorker : public Worker {
         conn->recv_pending = false;
         if (res > 0 && !conn->closed) {
           conn->recv_drained = static_cast<size_t>(res) < conn->recv_asked;
+          if (conn->recv_drained) conn->recv_streaming = false;
           conn->client().last_active_ms = loop_now_ms_;
           conn->OnBytesRead(static_cast<size_t>(res));
         } else if (res == 0) {
@@ -347,8 +351,9 @@ class UringWorker : public Worker {
       if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused() &&
           !conn->session().waiting())
         conn->ProcessInput();
-      if (conn->recv_multishot && (draining_ || conn->spilled() >= kSpillLimit ||
-                                   (conn->spilled() == 0 && WantsBigRead(conn))))
+      if (conn->recv_multishot &&
+          (draining_ || conn->recv_streaming || conn->spilled() >= kSpillLimit ||
+           (conn->spilled() == 0 && WantsBigRead(conn))))
         CancelRecv(conn);
       ArmSend(conn);
       ArmRecv(conn);

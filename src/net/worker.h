@@ -24,6 +24,8 @@ class Worker {
   // Called by connections.
   void MarkDirty(Connection* conn);
   virtual void OnResumed(Connection* conn) { MarkDirty(conn); }
+  // Counts the event loop's iterations (io_uring): each connection's share of input is per turn.
+  uint64_t turn() const { return turn_; }
 
   static std::unique_ptr<Worker> Create(const std::string& backend, Engine& engine, uint32_t shard,
                                         int listen_fd);
@@ -54,6 +56,7 @@ class Worker {
   std::vector<Connection*> blocked_;   // clients parked by a blocking command
   int64_t next_tick_ms_ = 0;
   int64_t loop_now_ms_ = 0;  // wall clock at the last timer check
+  uint64_t turn_ = 1;
   bool draining_ = false;
   bool reported_quiescent_ = false;
   int64_t drain_deadline_ms_ = 0;
