@@ -132,7 +132,7 @@ void ConfigSet(CommandContext& ctx) {
     if (param == nullptr || !param->set) {
       std::string what = param == nullptr ? "Unknown option or number of arguments for CONFIG SET - '"
                                           : "Unsupported CONFIG parameter: '";
-      return ctx.reply.Error("ERR " + what + std::string(ctx.args[i]) + "'");
+      return ctx.reply.Error("ERR " + what + std::string(err::AsCString(ctx.args[i])) + "'");
     }
     std::string error = param->set(updated, ctx.args[i + 1]);
     if (!error.empty()) {

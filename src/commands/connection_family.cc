@@ -82,8 +82,9 @@ void Hello(CommandContext& ctx) {
       name = args.Next();
       set_name = true;
     } else {
-      return ctx.reply.Error(std::string("ERR Syntax error in HELLO option '") +
-                             std::string(args.HasNext() ? args.Peek() : ctx.args.back()) + "'");
+      return ctx.reply.Error(
+          std::string("ERR Syntax error in HELLO option '") +
+          std::string(err::AsCString(args.HasNext() ? args.Peek() : ctx.args.back())) + "'");
     }
   }
   if (!authenticated) {
@@ -128,11 +129,24 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
 }
 
+// A client type name CLIENT LIST/KILL TYPE accepts (Redis's getClientTypeByName).
+bool KnownClientType(std::string_view type) {
+  for (std::string_view known : {"normal", "master", "slave", "replica", "pubsub"}) {
+    if (EqualsIgnoreCase(type, known)) return true;
+  }
+  return false;
+}
+
+std::string UnknownClientType(std::string_view type) {
+  return "ERR Unknown client type '" + std::string(err::AsCString(type)) + "'";
+}
+
 // CLIENT KILL: the old form (an address) or filters. Returns the number killed.
 void ClientKill(CommandContext& ctx) {
   uint64_t id = 0;
   std::string_view addr, laddr;
   bool skipme = true, old_form = ctx.args.size() == 3;
+  bool match_none = false;  // a filter no client here can pass
   if (old_form) {
     addr = ctx.args[2];
   } else {
@@ -153,8 +167,15 @@ void ClientKill(CommandContext& ctx) {
           return ctx.reply.Error(err::kSyntax);
         }
         skipme = EqualsIgnoreCase(value, "yes");
-      } else if (EqualsIgnoreCase(filter, "TYPE") || EqualsIgnoreCase(filter, "USER")) {
-        // Every client is a normal client of the default user.
+      } else if (EqualsIgnoreCase(filter, "TYPE")) {
+        if (!KnownClientType(value)) return ctx.reply.Error(UnknownClientType(value));
+        // Every client here is a normal one: another type matches none.
+        if (!EqualsIgnoreCase(value, "normal")) match_none = true;
+      } else if (EqualsIgnoreCase(filter, "USER")) {
+        // The default user is the only one, and every client's.
+        if (value != "default") {
+          return ctx.reply.Error("ERR No such user '" + std::string(err::AsCString(value)) + "'");
+        }
       } else {
         return ctx.reply.Error(err::kSyntax);
       }
@@ -162,6 +183,7 @@ void ClientKill(CommandContext& ctx) {
   }
   int64_t killed = 0;
   ctx.engine.clients().ForEach([&](ClientState& c) {
+    if (match_none) return;
     // A client already being closed no longer counts, as in Redis where it is freed at once.
     if (c.kill_requested.load(std::memory_order_relaxed)) return;
     if (id != 0 && c.id != id) return;
@@ -226,10 +248,7 @@ void Client(CommandContext& ctx) {
         }
       } else if (args.Eat("TYPE") && args.HasNext()) {
         std::string_view type = args.Next();
-        if (!EqualsIgnoreCase(type, "normal") && !EqualsIgnoreCase(type, "master") &&
-            !EqualsIgnoreCase(type, "replica") && !EqualsIgnoreCase(type, "pubsub")) {
-          return ctx.reply.Error("ERR Unknown client type '" + std::string(type) + "'");
-        }
+        if (!KnownClientType(type)) return ctx.reply.Error(UnknownClientType(type));
         if (!EqualsIgnoreCase(type, "normal")) return ctx.reply.Verbatim("");
       } else {
         return ctx.reply.Error(err::kSyntax);

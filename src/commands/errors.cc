@@ -14,6 +14,10 @@ std::string Lower(std::string_view s) {
 }
 }  // namespace
 
+std::string_view AsCString(std::string_view arg) {
+  return arg.substr(0, arg.find('\0'));
+}
+
 std::string WrongArity(std::string_view command) {
   return "ERR wrong number of arguments for '" + Lower(command) + "' command";
 }
@@ -23,10 +27,10 @@ std::string UnknownCommand(std::span<const std::string_view> args) {
   std::string listed;
   for (size_t i = 1; i < args.size() && listed.size() < 128; ++i) {
     listed += '\'';
-    listed.append(args[i].substr(0, 128 - listed.size() + 1));
+    listed.append(AsCString(args[i]).substr(0, 128 - listed.size() + 1));
     listed += "' ";
   }
-  return "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+  return "ERR unknown command '" + std::string(AsCString(args[0]).substr(0, 128)) +
          "', with args beginning with: " + listed;
 }
 
@@ -34,8 +38,8 @@ std::string UnknownSubcommand(std::string_view command, std::string_view sub) {
   std::string upper(command);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return "ERR unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try " + upper +
-         " HELP.";
+  return "ERR unknown subcommand '" + std::string(AsCString(sub).substr(0, 128)) + "'. Try " +
+         upper + " HELP.";
 }
 
 bool CheckSubcommandArity(std::string_view command, std::string_view sub, int arity, size_t argc,

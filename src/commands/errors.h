@@ -19,8 +19,15 @@ inline constexpr std::string_view kStringTooLong = "ERR string exceeds maximum a
 inline constexpr std::string_view kOffsetRange = "ERR offset is out of range";
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
+// The random-pick commands (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER) negate a negative count, so
+// LLONG_MIN is refused, in Redis's words.
+inline constexpr std::string_view kRandCountRange =
+    "ERR value is out of range, value must between -9223372036854775807 and "
+    "9223372036854775807";
 inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
 
+// An argument as Redis prints it into an error message with %s: up to its first NUL byte.
+std::string_view AsCString(std::string_view arg);
 std::string WrongArity(std::string_view command);
 std::string UnknownCommand(std::span<const std::string_view> args);
 std::string UnknownSubcommand(std::string_view command, std::string_view sub);

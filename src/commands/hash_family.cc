@@ -156,7 +156,7 @@ void HIncrBy(CommandContext& ctx) {
 }
 
 void HIncrByFloat(CommandContext& ctx) {
-  auto by = ParseLongDouble(ctx.args[3]);
+  auto by = ParseStrictLongDouble(ctx.args[3]);
   if (!by) return ctx.reply.Error(err::kNotFloat);
   if (std::isinf(*by)) return ctx.reply.Error("ERR value is NaN or Infinity");
   Database::Entry entry;
@@ -164,7 +164,7 @@ void HIncrByFloat(CommandContext& ctx) {
   HashRef hash = Open(ctx, entry);
   long double current = 0;
   if (auto value = hash.Get(ctx.args[2])) {
-    auto parsed = ParseLongDouble(*value);
+    auto parsed = ParseStrictLongDouble(*value);
     if (!parsed) return ctx.reply.Error("ERR hash value is not a float");
     current = *parsed;
   }
@@ -178,18 +178,21 @@ void HIncrByFloat(CommandContext& ctx) {
 // HRANDFIELD key [count [WITHVALUES]]
 void HRandField(CommandContext& ctx) {
   thread_local std::mt19937_64 rng(std::random_device{}());
-  if (ctx.args.size() > 4) return ctx.reply.Error(err::kSyntax);
   bool with_count = ctx.args.size() >= 3, with_values = false;
   int64_t count = 1;
   if (with_count) {
+    // As in Redis: the count is checked before the other arguments, and only WITHVALUES
+    // (which doubles the reply) caps it at half the range.
     auto n = ParseInt64(ctx.args[2]);
     if (!n) return ctx.reply.Error(err::kNotInteger);
+    if (*n == INT64_MIN) return ctx.reply.Error(err::kRandCountRange);
     count = *n;
-    if (ctx.args.size() == 4) {
-      if (!EqualsIgnoreCase(ctx.args[3], "WITHVALUES")) return ctx.reply.Error(err::kSyntax);
-      with_values = true;
+    if (ctx.args.size() > 4 ||
+        (ctx.args.size() == 4 && !EqualsIgnoreCase(ctx.args[3], "WITHVALUES"))) {
+      return ctx.reply.Error(err::kSyntax);
     }
-    if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) {
+    with_values = ctx.args.size() == 4;
+    if (with_values && (count < -INT64_MAX / 2 || count > INT64_MAX / 2)) {
       return ctx.reply.Error("ERR value is out of range");
     }
   }

@@ -26,7 +26,8 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
     else if (EqualsIgnoreCase(word, "LT"))
       lt = true;
     else
-      return ctx.reply.Error(std::string("ERR Unsupported option ") + std::string(word));
+      return ctx.reply.Error(std::string("ERR Unsupported option ") +
+                             std::string(err::AsCString(word)));
   }
   if (nx && (xx || gt || lt)) {
     return ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");

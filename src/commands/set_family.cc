@@ -23,10 +23,6 @@ void RegisterSetAlgebraCommands(CommandTable& t);
 namespace {
 
 constexpr std::string_view kPositiveCount = "ERR value is out of range, must be positive";
-// SRANDMEMBER negates a negative count, so LLONG_MIN is refused (Redis 7 words it so).
-constexpr std::string_view kSRandRange =
-    "ERR value is out of range, value must between -9223372036854775807 and "
-    "9223372036854775807";
 
 SetLimits Limits(CommandContext& ctx) {
   const auto& c = ctx.engine.config();
@@ -150,7 +146,7 @@ void SPop(CommandContext& ctx) {
 void SRandMemberCount(CommandContext& ctx) {
   auto count = ParseInt64(ctx.args[2]);
   if (!count) return ctx.reply.Error(err::kNotInteger);
-  if (*count == LLONG_MIN) return ctx.reply.Error(kSRandRange);
+  if (*count == LLONG_MIN) return ctx.reply.Error(err::kRandCountRange);
   auto found = FindTyped<SetValue>(ctx.Db(ctx.args[1]), ctx.args[1], ctx.now_ms, true);
   if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
   if (found.value == nullptr || *count == 0) return ctx.reply.ArrayHeader(0);

@@ -1,10 +1,7 @@
 // String commands: GET/SET and friends, counters, ranges.
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
 #include <climits>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -43,31 +40,6 @@ void ReplyValue(CommandContext& ctx, const Record* r) {
   } else {
     ctx.reply.Bulk(r->raw_value());
   }
-}
-
-// Parses an INCRBYFLOAT operand (the stored value or the increment) with Redis's rules: up to
-// 5 KB of text (INCRBYFLOAT's own results can be that long), no leading space, no NaN,
-// overflow rejected, gradual underflow accepted.
-std::optional<long double> ParseFloatOperand(std::string_view s) {
-  constexpr size_t kMaxChars = 5 * 1024;
-  if (s.empty() || s.size() >= kMaxChars) return std::nullopt;
-  if (std::isspace(static_cast<unsigned char>(s.front()))) return std::nullopt;
-  char small[128];
-  std::string large;
-  const char* text = small;
-  if (s.size() < sizeof(small)) {
-    memcpy(small, s.data(), s.size());
-    small[s.size()] = '\0';
-  } else {
-    large.assign(s);
-    text = large.c_str();
-  }
-  char* end = nullptr;
-  errno = 0;
-  long double v = strtold(text, &end);
-  if (end != text + s.size() || std::isnan(v) || errno == EINVAL) return std::nullopt;
-  if (errno == ERANGE && (std::isinf(v) || v == 0)) return std::nullopt;
-  return v;
 }
 
 // The largest string APPEND/SETRANGE may build (proto-max-bulk-len, as in Redis).
@@ -366,12 +338,12 @@ void IncrByFloat(CommandContext& ctx) {
   if (entry) {
     if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
     char buf[kIntBufSize];
-    auto parsed = ParseFloatOperand(StringValue(entry.record, buf));
+    auto parsed = ParseStrictLongDouble(StringValue(entry.record, buf));
     if (!parsed) return ctx.reply.Error(err::kNotFloat);
     current = *parsed;
     expire = entry.record->expire_ms();
   }
-  auto delta = ParseFloatOperand(ctx.args[2]);
+  auto delta = ParseStrictLongDouble(ctx.args[2]);
   if (!delta) return ctx.reply.Error(err::kNotFloat);
   long double result = current + *delta;
   if (std::isnan(result) || std::isinf(result)) return ctx.reply.Error(err::kIncrFloatNaN);

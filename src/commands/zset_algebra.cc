@@ -184,7 +184,7 @@ void AlgebraGeneric(CommandContext& ctx, SetOp op, bool store) {
     size_t left = ctx.args.size() - j - 1;
     if (op != SetOp::kDiff && left >= n && EqualsIgnoreCase(w, "WEIGHTS")) {
       for (size_t i = 0; i < n; ++i) {
-        auto v = ParseDouble(ctx.args[j + 1 + i]);
+        auto v = ParseStrictDouble(ctx.args[j + 1 + i]);
         if (!v) return ctx.reply.Error("ERR weight value is not a float");
         weights[i] = *v;
       }

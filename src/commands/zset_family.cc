@@ -21,10 +21,6 @@
 namespace ember {
 namespace {
 
-constexpr std::string_view kRandRange =
-    "ERR value is out of range, value must between -9223372036854775807 and "
-    "9223372036854775807";
-
 uint64_t NextRandom() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return rng();
@@ -81,7 +77,7 @@ void ZAddGeneric(CommandContext& ctx, ZAddFlags f, size_t first_score) {
   std::vector<double> scores(elements);
   size_t max_len = 0;
   for (size_t i = 0; i < elements; ++i) {
-    auto s = ParseDouble(ctx.args[first_score + 2 * i]);
+    auto s = ParseStrictDouble(ctx.args[first_score + 2 * i]);
     if (!s) return ctx.reply.Error(err::kNotFloat);
     scores[i] = *s;
     max_len = std::max(max_len, ctx.args[first_score + 2 * i + 1].size());
@@ -254,7 +250,7 @@ void ZRandMember(CommandContext& ctx) {
   }
   auto count = ParseInt64(ctx.args[2]);
   if (!count) return ctx.reply.Error(err::kNotInteger);
-  if (*count == LLONG_MIN) return ctx.reply.Error(kRandRange);
+  if (*count == LLONG_MIN) return ctx.reply.Error(err::kRandCountRange);
   bool with_scores = false;
   if (ctx.args.size() > 4 ||
       (ctx.args.size() == 4 && !EqualsIgnoreCase(ctx.args[3], "WITHSCORES"))) {

@@ -18,15 +18,12 @@ using Items = std::vector<std::pair<std::string, double>>;
 
 enum class RangeType : uint8_t { kAuto, kRank, kScore, kLex };
 
-// A score bound: "(" makes it exclusive; -inf/+inf are accepted by ParseDouble.
+// A score bound: "(" makes it exclusive. The number is read as Redis's zslParseRange reads it
+// (bare strtod: " 1", "" and a bare "(" are accepted, as 1, 0 and (0).
 bool ParseScoreBound(std::string_view arg, double* value, bool* exclusive) {
   *exclusive = !arg.empty() && arg[0] == '(';
   if (*exclusive) arg.remove_prefix(1);
-  if (*exclusive && arg.empty()) {
-    *value = 0;  // Redis reads a bare "(" as (0 (strtod of nothing)
-    return true;
-  }
-  auto v = ParseDouble(arg);
+  auto v = ParseRangeDouble(arg);
   if (!v) return false;
   *value = *v;
   return true;
@@ -153,7 +150,9 @@ void ZRangeGeneric(CommandContext& ctx, size_t first, std::string_view dst, Rang
   bool store = !dst.empty() || first == 2;
   std::string_view key = ctx.args[first];
   size_t min_idx = first + 1, max_idx = first + 2;
-  bool reverse = reverse_preset, rev_seen = reverse_preset;
+  // REV is an option of ZRANGE/ZRANGESTORE only (those start with kAuto); the legacy forms fix
+  // their direction, so it is a syntax error there, as in Redis.
+  bool reverse = reverse_preset, rev_seen = reverse_preset || type != RangeType::kAuto;
   bool with_scores = false;
   int64_t offset = 0, limit = -1;
   for (size_t j = first + 3; j < ctx.args.size(); ++j) {

@@ -47,7 +47,9 @@ std::optional<double> ParseDouble(std::string_view s) {
   errno = 0;
   double v = strtod(buf, &end);
   if (end != buf + s.size() || std::isnan(v)) return std::nullopt;
-  if (errno == ERANGE && !std::isinf(v) && v != 0) return std::nullopt;
+  // As Redis's string2ld: overflow to +-inf and underflow to 0 are errors; a subnormal result
+  // (also ERANGE) is a number.
+  if (errno == ERANGE && (std::isinf(v) || v == 0)) return std::nullopt;
   return v;
 }
 

@@ -145,6 +145,27 @@ TEST_P(ZSetFamily, AddErrors) {
   }
 }
 
+// Scores are read as Redis's string2d reads them (subnormals are numbers, overflow and underflow
+// to 0 are not); range bounds by a bare strtod (leading spaces, "" and overflow pass).
+TEST_P(ZSetFamily, ScoresAndBoundsParsedAsRedisDoes) {
+  EXPECT_EQ(r.Run({"zadd", "z", "5e-324", "a"}), Int(1));
+  EXPECT_EQ(r.Run({"zscore", "z", "a"}), "$23\r\n4.9406564584124654e-324\r\n");
+  for (std::string_view bad : {"1e400", "-1e400", "1e-400", " 1", "1 ", ""}) {
+    EXPECT_EQ(r.Run({"zadd", "z", bad, "b"}), Err("ERR value is not a valid float")) << bad;
+  }
+  EXPECT_EQ(r.Run({"zunionstore", "d", "1", "z", "weights", "1e400"}),
+            Err("ERR weight value is not a float"));
+  r.Run({"zadd", "z", "1", "b", "2", "c"});
+  EXPECT_EQ(r.Run({"zcount", "z", " 1", "+inf"}), Int(2));
+  EXPECT_EQ(r.Run({"zcount", "z", "", "(2"}), Int(2));
+  EXPECT_EQ(r.Run({"zcount", "z", "(", "1e400"}), Int(3));
+  EXPECT_EQ(r.Run({"zcount", "z", "1 ", "2"}), Err("ERR min or max is not a float"));
+  EXPECT_EQ(r.Run({"zcount", "z", "nan", "2"}), Err("ERR min or max is not a float"));
+  // REV belongs to ZRANGE: the legacy range commands reject it.
+  EXPECT_EQ(r.Run({"zrangebyscore", "z", "-inf", "+inf", "rev"}), kSyntax);
+  EXPECT_EQ(r.Run({"zrangebylex", "z", "-", "+", "rev"}), kSyntax);
+}
+
 TEST_P(ZSetFamily, RemRankAndEmptiedKeyIsDeleted) {
   r.Run({"zadd", "z", "1", "a", "2", "b", "3", "c"});
   EXPECT_EQ(r.Run({"zrank", "z", "b"}), Int(1));
