@@ -109,7 +109,10 @@ size_t Connection::TurnAllowance() {
   if (worker_.turn() != turn_) {
     turn_ = worker_.turn();
     turn_bytes_ = 0;
-    turn_budget_ = std::max(kReadChunk, bytes_wanted());
+    // A command's bulk may come in whole this turn, as one plain receive would take it (what
+    // the spill holds counts: that is where it would come from).
+    size_t needed = session_.BytesNeededHint(), buffered = end_ - start_;
+    turn_budget_ = std::max(kReadChunk, needed > buffered ? needed - buffered : 0);
   }
   return turn_budget_ - std::min(turn_budget_, turn_bytes_);
 }
@@ -187,7 +190,7 @@ bool Connection::wants_close() const {
   // After a hang-up, the input that came before it still runs and its replies still go out
   // (a client that shut only its sending side reads them), unless the client is parked in a
   // blocking command, which would hold it open forever.
-  bool input_done = spilled() == 0 && !input_held_ && !session_.in_flight();
+  bool input_done = session_.blocked() || (spilled() == 0 && !input_held_ && !session_.in_flight());
   return session_.closing() || client_.kill_requested.load(std::memory_order_relaxed) ||
          peer_closed_ || (peer_eof_ && input_done);
 }

@@ -90,6 +90,7 @@ class EpollWorker : public Worker {
   }
 
   void ReadFrom(Connection* conn) {
+    if (conn->peer_eof()) return;
     bool until_eof = conn->hangup_signalled;
     conn->read_stalled = false;
     for (int reads = 0; !conn->peer_closed(); ++reads) {
@@ -116,7 +117,12 @@ class EpollWorker : public Worker {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      conn->MarkPeerClosed();
+      if (n == 0) {
+        conn->MarkPeerEof();  // replies to what came before still go out
+      } else {
+        conn->MarkPeerClosed();
+      }
+      break;
     }
     MarkDirty(conn);
   }

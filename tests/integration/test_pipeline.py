@@ -3,6 +3,7 @@
 import random
 import socket
 import threading
+import time
 
 from helpers import arity, err
 from resp_client import encode_command
@@ -151,6 +152,17 @@ def test_commands_before_a_half_close_all_run_and_answer(connect, r):
     assert r.get("hc:n") == "3000"
     c.sock.settimeout(10)
     assert c.sock.recv(1) == b"", "the server kept the connection after the hang-up"
+
+
+def test_a_big_reply_after_a_half_close_arrives_whole(connect, rb):
+    """The reply outgrows the socket buffers: the server keeps sending after the hang-up."""
+    value = bytes(range(256)) * (128 * 1024)  # 32 MB
+    assert rb.set("hc:big", value)
+    c = connect(timeout=30)
+    c.send_raw(encode_command("GET", "hc:big"))
+    c.sock.shutdown(socket.SHUT_WR)
+    time.sleep(0.3)  # the server sees the EOF while most of the reply still waits
+    assert c.read_reply(timeout=30) == value
 
 
 def test_redis_py_pipeline_without_transaction(r):
