@@ -109,10 +109,8 @@ size_t Connection::TurnAllowance() {
   if (worker_.turn() != turn_) {
     turn_ = worker_.turn();
     turn_bytes_ = 0;
-    // A command's bulk may come in whole this turn, as one plain receive would take it (what
-    // the spill holds counts: that is where it would come from).
-    size_t needed = session_.BytesNeededHint(), buffered = end_ - start_;
-    turn_budget_ = std::max(kReadChunk, needed > buffered ? needed - buffered : 0);
+    // A command's bulk may come in whole this turn, as one plain receive would take it.
+    turn_budget_ = std::max(kReadChunk, bytes_wanted());
   }
   return turn_budget_ - std::min(turn_budget_, turn_bytes_);
 }

@@ -36,10 +36,10 @@ class Connection {
   void OnBytesReceived(const char* data, size_t n);
   // Bytes waiting in the spill area: the caller stops receiving while there are many.
   size_t spilled() const { return spill_.size() - spill_offset_; }
-  // Bytes the command being received is known to still need, beyond those already here.
+  // Bytes the command being received is known to still need beyond what the read buffer holds.
   size_t bytes_wanted() const {
-    size_t needed = session_.BytesNeededHint(), have = end_ - start_ + spilled();
-    return needed > have ? needed - have : 0;
+    size_t needed = session_.BytesNeededHint(), buffered = end_ - start_;
+    return needed > buffered ? needed - buffered : 0;
   }
   // Runs whatever buffered input can run now (after a pause ends).
   void ProcessInput();

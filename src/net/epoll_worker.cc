@@ -104,10 +104,6 @@ class EpollWorker : public Worker {
       }
       size_t len;
       char* target = conn->ReadTarget(&len);
-      if (len == 0) {  // a blocked client's buffer is full: read on once it wakes
-        conn->read_stalled = true;
-        break;
-      }
       ssize_t n = read(conn->fd(), target, len);
       if (n > 0) {
         conn->client().last_active_ms = loop_now_ms_;

@@ -243,18 +243,18 @@ class UringWorker : public Worker {
 
   void HandleMultishotRecv(Connection* conn, io_uring_cqe* cqe) {
     int res = cqe->res;
+    unsigned buffer = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
     if (!(cqe->flags & IORING_CQE_F_MORE)) conn->recv_pending = false;
     if (res > 0 && !conn->closed) {
       conn->client().last_active_ms = loop_now_ms_;
       if (static_cast<unsigned>(res) == kRecvBufferSize) conn->recv_streaming = true;
-      conn->OnBytesReceived(RecvBuffer(cqe->flags >> IORING_CQE_BUFFER_SHIFT),
-                            static_cast<size_t>(res));
+      conn->OnBytesReceived(RecvBuffer(buffer), static_cast<size_t>(res));
     } else if (res == 0) {
       conn->MarkPeerEof();
     } else if (res < 0 && res != -ENOBUFS && res != -ECANCELED && res != -EAGAIN && res != -EINTR) {
       conn->MarkPeerClosed();
     }
-    if (cqe->flags & IORING_CQE_F_BUFFER) ReturnBuffer(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+    if (cqe->flags & IORING_CQE_F_BUFFER) ReturnBuffer(buffer);
     MarkDirty(conn);
   }
 
@@ -351,9 +351,8 @@ class UringWorker : public Worker {
       if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused() &&
           !conn->session().waiting())
         conn->ProcessInput();
-      if (conn->recv_multishot &&
-          (draining_ || conn->recv_streaming || conn->spilled() >= kSpillLimit ||
-           (conn->spilled() == 0 && WantsBigRead(conn))))
+      if (conn->recv_multishot && (draining_ || conn->recv_streaming ||
+                                   conn->spilled() >= kSpillLimit || WantsBigRead(conn)))
         CancelRecv(conn);
       ArmSend(conn);
       ArmRecv(conn);
