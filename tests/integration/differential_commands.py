@@ -218,28 +218,27 @@ def _zrange(g):
     return args
 
 
-def _zrangebyscore(g):
+def _zrange_old_form(g, name, bounds, with_scores):
+    """ZRANGEBYSCORE/ZRANGEBYLEX and their REV forms; ZRANGE's own options are errors there."""
     rev = g.chance(0.3)
-    args = ["ZREVRANGEBYSCORE" if rev else "ZRANGEBYSCORE", g.key(), g.pick(SCORE_BOUNDS),
-            g.pick(SCORE_BOUNDS)]
-    if g.chance(0.4):
+    args = [name.replace("ZRANGE", "ZREVRANGE") if rev else name, g.key(), g.pick(bounds),
+            g.pick(bounds)]
+    if with_scores and g.chance(0.4):
         args.append("WITHSCORES")
     if g.chance(0.3):
         args += ["LIMIT", g.rng.choice(["0", "1", "-1"]), g.rng.choice(["1", "2", "-1", "0"])]
     if g.chance(0.05):
-        args.append(g.rng.choice(["REV", "BYSCORE", "BYLEX"]))  # ZRANGE's options: errors here
+        foreign = ["REV", "BYSCORE", "BYLEX"] + ([] if with_scores else ["WITHSCORES"])
+        args.append(g.rng.choice(foreign))
     return args
+
+
+def _zrangebyscore(g):
+    return _zrange_old_form(g, "ZRANGEBYSCORE", SCORE_BOUNDS, with_scores=True)
 
 
 def _zrangebylex(g):
-    rev = g.chance(0.3)
-    args = ["ZREVRANGEBYLEX" if rev else "ZRANGEBYLEX", g.key(), g.pick(LEX_BOUNDS),
-            g.pick(LEX_BOUNDS)]
-    if g.chance(0.3):
-        args += ["LIMIT", g.rng.choice(["0", "1", "-1"]), g.rng.choice(["1", "2", "-1"])]
-    if g.chance(0.05):
-        args.append(g.rng.choice(["REV", "BYSCORE", "BYLEX", "WITHSCORES"]))
-    return args
+    return _zrange_old_form(g, "ZRANGEBYLEX", LEX_BOUNDS, with_scores=False)
 
 
 def _zstore(g):
