@@ -131,6 +131,8 @@ void Connection::OnBytesReceived(const char* data, size_t n) {
   }
   if (n == 0) return;
   spill_.append(data, n);
+  if (spilled() > static_cast<size_t>(engine_.config().client_query_buffer_limit))
+    MarkPeerClosed();       // as Redis closes a client past its query buffer limit
   worker_.MarkDirty(this);  // the worker feeds it in on later turns
 }
 
@@ -178,10 +180,8 @@ void Connection::ProcessInput() {
 }
 
 bool Connection::read_paused() const {
-  // A blocked client keeps being read, so its hang-up is noticed (its input just queues), until
-  // its buffer is full: the bytes there may not move while it waits.
-  return session_.in_flight() || session_.closing() || output_.size() >= kOutputHighWater ||
-         (session_.blocked() && end_ == capacity_);
+  // A blocked client keeps being read (into the spill area), so its hang-up is noticed.
+  return session_.in_flight() || session_.closing() || output_.size() >= kOutputHighWater;
 }
 
 bool Connection::wants_close() const {

@@ -34,8 +34,13 @@ class Connection {
   // worker's turn: one read's worth, as a plain receive would take (a fast sender must not
   // hold up everyone else's replies for a whole burst).
   void OnBytesReceived(const char* data, size_t n);
-  // Bytes waiting in the spill area: the caller stops receiving while there are many.
+  // Bytes waiting in the spill area: the caller stops receiving while there are many, unless
+  // the client is parked (see receives_while_parked()).
   size_t spilled() const { return spill_.size() - spill_offset_; }
+  // A client parked by a blocking command keeps being read, into the spill area, up to
+  // client-query-buffer-limit (as Redis reads into its query buffer): so its hang-up is seen
+  // and it never takes a pushed element after it has gone.
+  bool receives_while_parked() const { return session_.blocked(); }
   // Bytes the command being received is known to still need beyond what the read buffer holds.
   size_t bytes_wanted() const {
     size_t needed = session_.BytesNeededHint(), buffered = end_ - start_;

@@ -30,6 +30,7 @@ class EpollWorker : public Worker {
     epoll_event events[256];
     Mailbox& mailbox = engine_.mailbox(shard_);
     while (true) {
+      ++turn_;
       int timeout = RunTimers();
       if (!dirty_.empty()) timeout = 0;
       if (timeout > 0 && !mailbox.PrepareToSleep()) timeout = 0;
@@ -98,16 +99,22 @@ class EpollWorker : public Worker {
         conn->read_stalled = true;  // more may wait: read again after the others had a turn
         break;
       }
-      if (conn->read_paused() || draining_) {
+      // Bytes that came while the client was parked run first, before any read after them.
+      bool parked = conn->receives_while_parked();
+      if (conn->read_paused() || draining_ || (conn->spilled() > 0 && !parked)) {
         conn->read_stalled = true;  // edge-triggered: read again when the pause ends
         break;
       }
-      size_t len;
-      char* target = conn->ReadTarget(&len);
+      size_t len = sizeof(parked_input_);
+      char* target = parked ? parked_input_ : conn->ReadTarget(&len);
       ssize_t n = read(conn->fd(), target, len);
       if (n > 0) {
         conn->client().last_active_ms = loop_now_ms_;
-        conn->OnBytesRead(static_cast<size_t>(n));
+        if (parked) {
+          conn->OnBytesReceived(target, static_cast<size_t>(n));  // queued in its spill area
+        } else {
+          conn->OnBytesRead(static_cast<size_t>(n));
+        }
         if (static_cast<size_t>(n) < len && !until_eof) break;  // drained: the next edge tells us
         continue;
       }
@@ -132,8 +139,11 @@ class EpollWorker : public Worker {
       conn->in_dirty_list = false;
       if (conn->read_stalled && !conn->read_paused() && !draining_) ReadFrom(conn);
       Write(conn);
-      // Output drained below the high-water mark: run input that was held back.
-      if (conn->input_held() && !conn->read_paused()) conn->ProcessInput();
+      // Output drained below the high-water mark, or a parked client woke: run the input that
+      // waited.
+      if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused() &&
+          !conn->session().waiting())
+        conn->ProcessInput();
       bool close_now = conn->peer_closed() || (conn->wants_close() && !conn->has_output());
       if (close_now && !conn->busy()) Destroy(conn);
     }
@@ -170,6 +180,7 @@ class EpollWorker : public Worker {
   }
 
   int epoll_fd_ = -1;
+  char parked_input_[16 * 1024];  // a parked client's reads land here on their way to its spill
 };
 
 }  // namespace

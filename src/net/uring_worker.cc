@@ -195,12 +195,14 @@ class UringWorker : public Worker {
     if (conn->recv_pending || conn->closed || conn->peer_closed() || conn->peer_eof() ||
         conn->read_paused() || draining_)
       return;
-    if (conn->spilled() > 0) return;  // what already came is taken in first
+    bool parked = conn->receives_while_parked();
+    if (conn->spilled() > 0 && !parked) return;  // what already came is taken in first
     // A client that sends a buffer's worth or more per turn (a bulk load, deep pipelines), or a
     // big command's bulk, is read by plain receives straight into the connection's buffer: one
     // read per turn, the flow control a multishot receive lacks (it would take whatever the
     // socket holds, buffer after buffer, each one copied).
-    if (buffer_ring_ != nullptr && !conn->recv_streaming && !WantsBigRead(conn)) {
+    // A parked client's input all goes to its spill area, so only a multishot receive fits.
+    if (buffer_ring_ != nullptr && (parked || (!conn->recv_streaming && !WantsBigRead(conn)))) {
       io_uring_sqe* sqe = Sqe();
       io_uring_prep_recv_multishot(sqe, conn->fd(), nullptr, 0, 0);
       sqe->flags |= IOSQE_BUFFER_SELECT;
@@ -351,9 +353,10 @@ class UringWorker : public Worker {
       if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused() &&
           !conn->session().waiting())
         conn->ProcessInput();
-      if (conn->recv_multishot && (draining_ || conn->recv_streaming ||
-                                   conn->spilled() >= kSpillLimit || WantsBigRead(conn)))
-        CancelRecv(conn);
+      bool flow_control =
+          !conn->receives_while_parked() &&
+          (conn->recv_streaming || conn->spilled() >= kSpillLimit || WantsBigRead(conn));
+      if (conn->recv_multishot && (draining_ || flow_control)) CancelRecv(conn);
       ArmSend(conn);
       ArmRecv(conn);
     }

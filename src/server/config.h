@@ -8,7 +8,7 @@ namespace ember {
 struct ServerConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 6379;
-  uint32_t shards = 0;  // 0: one per CPU core
+  uint32_t shards = 0;              // 0: one per CPU core
   std::string io_backend = "auto";  // auto | uring | epoll
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t maxmemory = 0;
@@ -20,6 +20,9 @@ struct ServerConfig {
   int64_t databases = 16;
   // Hard limit on a normal client's pending output; past it the client is closed.
   int64_t client_output_buffer_limit = 1024ll * 1024 * 1024;
+  // Input a client may have queued unprocessed (behind a blocking command); past it the client
+  // is closed (Redis's client-query-buffer-limit).
+  int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   std::string requirepass;

@@ -406,3 +406,44 @@ def test_a_client_that_hangs_up_while_blocked_is_forgotten(server, connect, queu
         assert p.execute("RPUSH", key, "a") == 1
         time.sleep(0.1)
         assert p.execute("LRANGE", key, "0", "-1") == [b"a"]  # nobody took it
+
+
+def test_a_client_that_hangs_up_behind_a_flood_of_queued_input_is_forgotten(server, connect, r):
+    """A parked client sends megabytes behind its BLPOP, more than the server buffers and the
+    sockets hold, then hangs up. The server reads on while it is parked (as Redis reads into the
+    query buffer), so it sees the hang-up: the next push is not handed to the dead client."""
+    c = connect(timeout=5)
+    c.send_raw(encode_command("BLPOP", "flooded", "0"))
+    assert wait_until(lambda: r.info("clients")["blocked_clients"] == 1, 5)
+    payload = encode_command("PING") * 250000  # 3.5 MB
+    sender = threading.Thread(target=lambda: _send_ignoring_errors(c, payload), daemon=True)
+    sender.start()
+    sender.join(3)
+    c.close()
+    assert wait_until(lambda: r.info("clients")["blocked_clients"] == 0, 5)
+    assert r.rpush("flooded", "a") == 1
+    assert r.lrange("flooded", 0, -1) == ["a"]  # nobody took it
+
+
+def _send_ignoring_errors(client, payload):
+    try:
+        client.send_raw(payload)
+    except OSError:
+        pass  # the test closes the socket under a send the server never took
+
+
+def test_a_parked_client_past_the_query_buffer_limit_is_closed(server, connect, r):
+    """Input queued behind a blocking command counts against client-query-buffer-limit, as in
+    Redis: past it the client is closed rather than held in memory."""
+    raw = connect()
+    assert raw.execute("CONFIG", "SET", "client-query-buffer-limit", "1mb") == "OK"
+    try:
+        c = connect(timeout=5)
+        c.send_raw(encode_command("BLPOP", "limited", "0"))
+        assert wait_until(lambda: r.info("clients")["blocked_clients"] == 1, 5)
+        _send_ignoring_errors(c, encode_command("PING") * 150000)  # 2.1 MB
+        assert c.read_until_closed(timeout=5) == (b"", True)
+        assert wait_until(lambda: r.info("clients")["blocked_clients"] == 0, 5)
+        assert r.ping()
+    finally:
+        assert raw.execute("CONFIG", "SET", "client-query-buffer-limit", "1gb") == "OK"

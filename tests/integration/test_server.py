@@ -252,6 +252,14 @@ def test_config_set(raw):
         err("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value")
     assert raw.execute("CONFIG", "SET", "maxmemory") == arity("config|set")
     assert raw.execute("CONFIG", "GET", "maxmemory") == [b"maxmemory", b"0"]
+    limit = "client-query-buffer-limit"
+    assert raw.execute("CONFIG", "GET", limit) == [limit.encode(), b"1073741824"]
+    assert raw.execute("CONFIG", "SET", limit, "1kb") == err(
+        "ERR CONFIG SET failed (possibly related to argument '%s') - argument must be between "
+        "1048576 and 9223372036854775807 inclusive" % limit)
+    assert raw.execute("CONFIG", "SET", limit, "2mb") == "OK"
+    assert raw.execute("CONFIG", "GET", limit) == [limit.encode(), b"2097152"]
+    assert raw.execute("CONFIG", "SET", limit, "1gb") == "OK"
     assert raw.execute("CONFIG", "FOO") == err("ERR unknown subcommand 'FOO'. Try CONFIG HELP.")
 
 
