@@ -121,8 +121,10 @@ size_t Session::Process(std::string_view input) {
   size_t pos = 0;
   now_ms_ = WallClockMs();  // one clock read per read, not per command (a batch is < 1 ms)
   prefetcher_.Reset(input, engine_, home_shard_);
+  parser_.set_max_bulk_len(engine_.config().proto_max_bulk_len);  // CONFIG SET applies at once
   while (!waiting() && !closing_ && pos < input.size()) {
     size_t consumed = 0;
+    parser_.set_unauthenticated(!client_.authenticated);  // an AUTH just before may change it
     RespParser::Status status = parser_.Parse(input.substr(pos), &consumed);
     if (status == RespParser::Status::kNeedMore) break;
     if (pos + consumed < input.size()) {  // pipelined: more commands follow in this read

@@ -23,7 +23,9 @@ void ReplyBuilder::SimpleString(std::string_view s) {
 
 void ReplyBuilder::Error(std::string_view msg) {
   out_->push_back('-');
-  // Error lines cannot carry newlines; Redis replaces them with spaces.
+  // Error lines cannot carry newlines: like Redis, drop those that end the message and replace
+  // the others with spaces.
+  while (!msg.empty() && (msg.back() == '\r' || msg.back() == '\n')) msg.remove_suffix(1);
   size_t start = out_->size();
   out_->append(msg);
   for (size_t i = start; i < out_->size(); ++i) {

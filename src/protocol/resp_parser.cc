@@ -9,23 +9,26 @@
 namespace ember {
 namespace {
 
-// Finds "\r\n" at or after pos; returns the index of '\r' or npos.
-size_t FindCrlf(std::string_view buf, size_t pos) {
-  while (pos < buf.size()) {
-    const void* cr = memchr(buf.data() + pos, '\r', buf.size() - pos);
-    if (cr == nullptr) return std::string_view::npos;
-    size_t idx = static_cast<size_t>(static_cast<const char*>(cr) - buf.data());
-    if (idx + 1 >= buf.size()) return std::string_view::npos;
-    if (buf[idx + 1] == '\n') return idx;
-    pos = idx + 1;
-  }
-  return std::string_view::npos;
+// Where the header line starting at `pos` ends, read as Redis reads it: at its first '\r',
+// whatever byte follows (Redis skips it unchecked), once that byte has arrived. Redis looks for
+// the '\r' with strchr, so a NUL before it reads as no line yet. kNoLine: no '\r' yet (the
+// caller enforces the line-length cap); kWaitByte: the byte after it is still to come.
+constexpr size_t kNoLine = std::string_view::npos;
+constexpr size_t kWaitByte = kNoLine - 1;
+
+size_t FindLineEnd(std::string_view buf, size_t pos) {
+  const char* begin = buf.data() + pos;
+  const void* cr = memchr(begin, '\r', buf.size() - pos);
+  if (cr == nullptr) return kNoLine;
+  size_t idx = static_cast<size_t>(static_cast<const char*>(cr) - buf.data());
+  if (memchr(begin, '\0', idx - pos) != nullptr) return kNoLine;
+  return idx + 1 < buf.size() ? idx : kWaitByte;
 }
 
 // The common header line in one pass: a canonical non-negative number (no sign, no leading
-// zero, at most 18 digits) starting at `pos` and ending in "\r\n" within `buf`. Sets *value
-// and *cr (the index of '\r'); false for anything else, which the general path then handles
-// (partial lines, negative counts, errors), so the two agree on every input.
+// zero, at most 18 digits) starting at `pos`, ending at a '\r' with one more byte after it in
+// `buf`. Sets *value and *cr (the index of '\r'); false for anything else, which the general
+// path then handles (partial lines, negative counts, errors), so the two agree on every input.
 bool ReadSimpleLength(std::string_view buf, size_t pos, int64_t* value, size_t* cr) {
   size_t i = pos, end = std::min(buf.size(), pos + 18);
   if (i >= end || buf[i] < '0' || buf[i] > '9' ||
@@ -33,32 +36,29 @@ bool ReadSimpleLength(std::string_view buf, size_t pos, int64_t* value, size_t* 
     return false;
   int64_t v = 0;
   for (; i < end && buf[i] >= '0' && buf[i] <= '9'; ++i) v = v * 10 + (buf[i] - '0');
-  if (i + 1 >= buf.size() || buf[i] != '\r' || buf[i + 1] != '\n') return false;
+  if (i + 1 >= buf.size() || buf[i] != '\r') return false;
   *value = v;
   *cr = i;
   return true;
 }
 
-// A "*N" or "$N" header's number, read from `pos` (just past the prefix) up to its CRLF:
-// found is false while the line is incomplete; value is empty when it is not a number.
+// A "*N" or "$N" header line from `start` (its prefix): where it ends (kNoLine or kWaitByte
+// while incomplete) and its number (empty when it is not one).
 struct LengthLine {
-  bool found = false;
-  size_t cr = 0;  // index of the line's '\r'
+  size_t cr = kNoLine;  // index of the line's '\r'
   std::optional<int64_t> value;
+  bool found() const { return cr < kWaitByte; }
 };
 
-LengthLine ReadLengthLine(std::string_view buf, size_t pos) {
+LengthLine ReadLengthLine(std::string_view buf, size_t start) {
   LengthLine line;
   int64_t simple;
-  if (ReadSimpleLength(buf, pos, &simple, &line.cr)) {
-    line.found = true;
+  if (buf[start] != '\0' && ReadSimpleLength(buf, start + 1, &simple, &line.cr)) {
     line.value = simple;
     return line;
   }
-  line.cr = FindCrlf(buf, pos);
-  if (line.cr == std::string_view::npos) return line;
-  line.found = true;
-  line.value = ParseInt64(buf.substr(pos, line.cr - pos));
+  line.cr = FindLineEnd(buf, start);
+  if (line.found()) line.value = ParseInt64(buf.substr(start + 1, line.cr - start - 1));
   return line;
 }
 
@@ -92,13 +92,16 @@ RespParser::Status RespParser::Parse(std::string_view buf, size_t* consumed) {
 
 RespParser::Status RespParser::ParseMultibulk(std::string_view buf, size_t* consumed) {
   if (!in_multibulk_) {
-    LengthLine line = ReadLengthLine(buf, 1);
-    if (!line.found) {
-      if (buf.size() > kMaxHeaderLine) return Fail("too big mbulk count string");
+    LengthLine line = ReadLengthLine(buf, 0);
+    if (!line.found()) {
+      if (line.cr == kNoLine && buf.size() > kMaxHeaderLine)
+        return Fail("too big mbulk count string");
       return Status::kNeedMore;
     }
     const std::optional<int64_t>& count = line.value;
     if (!count || *count > limits_.max_multibulk_len) return Fail("invalid multibulk length");
+    // Redis's guard against unauthenticated clients making it allocate.
+    if (*count > 10 && limits_.unauthenticated) return Fail("unauthenticated multibulk length");
     if (*count <= 0) {  // "*0" and "*-1" are empty commands: skip them
       *consumed = line.cr + 2;
       return Status::kComplete;
@@ -112,23 +115,26 @@ RespParser::Status RespParser::ParseMultibulk(std::string_view buf, size_t* cons
 
   while (static_cast<int64_t>(arg_spans_.size()) < args_expected_) {
     if (scan_pos_ >= buf.size()) return Status::kNeedMore;
+    // As in Redis, the line is found before its '$' is checked.
+    LengthLine line = ReadLengthLine(buf, scan_pos_);
+    if (!line.found()) {
+      if (line.cr == kNoLine && buf.size() - scan_pos_ > kMaxHeaderLine)
+        return Fail("too big bulk count string");
+      return Status::kNeedMore;
+    }
     if (buf[scan_pos_] != '$') {
       char got[32];
       snprintf(got, sizeof(got), "expected '$', got '%c'", buf[scan_pos_]);
       return Fail(got);
     }
-    LengthLine line = ReadLengthLine(buf, scan_pos_ + 1);
-    if (!line.found) {
-      if (buf.size() - scan_pos_ > kMaxHeaderLine) return Fail("too big bulk count string");
-      return Status::kNeedMore;
-    }
     const std::optional<int64_t>& len = line.value;
     if (!len || *len < 0 || *len > limits_.max_bulk_len) return Fail("invalid bulk length");
+    if (*len > 16384 && limits_.unauthenticated) return Fail("unauthenticated bulk length");
     size_t start = line.cr + 2;
     size_t end = start + static_cast<size_t>(*len);
     needed_hint_ = end + 2;
+    // The two bytes after the bulk are its CRLF: Redis skips them unchecked, and so do we.
     if (end + 2 > buf.size()) return Status::kNeedMore;
-    if (buf[end] != '\r' || buf[end + 1] != '\n') return Fail("expected CRLF after bulk");
     arg_spans_.emplace_back(start, static_cast<size_t>(*len));
     scan_pos_ = end + 2;
   }
@@ -142,6 +148,9 @@ RespParser::Status RespParser::ParseMultibulk(std::string_view buf, size_t* cons
 
 RespParser::Status RespParser::ParseInline(std::string_view buf, size_t* consumed) {
   const void* nl = memchr(buf.data(), '\n', buf.size());
+  // Redis finds the end of the line with strchr: a NUL before it reads as no line yet.
+  if (nl != nullptr && memchr(buf.data(), '\0', static_cast<const char*>(nl) - buf.data()))
+    nl = nullptr;
   if (nl == nullptr) {
     if (buf.size() > limits_.max_inline_len) return Fail("too big inline request");
     return Status::kNeedMore;
@@ -169,6 +178,11 @@ int HexValue(char c) {
 }
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+// What ends an unquoted argument in redis-cli/Redis's splitting: fewer characters than IsSpace()
+// (which skips the blanks between arguments), so "\v" and "\f" stay inside one.
+bool EndsArgument(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 }  // namespace
 
@@ -218,7 +232,7 @@ bool SplitInlineArgs(std::string_view line, std::string& storage,
           storage.push_back(c);
         }
       } else {
-        if (i >= line.size() || IsSpace(line[i])) break;
+        if (i >= line.size() || EndsArgument(line[i])) break;
         char c = line[i];
         if (c == '"') {
           in_double = true;

@@ -18,6 +18,9 @@ struct ParserLimits {
   int64_t max_bulk_len = 512ll * 1024 * 1024;  // proto-max-bulk-len
   int64_t max_multibulk_len = INT32_MAX;
   size_t max_inline_len = 64 * 1024;
+  // The client has not authenticated while a password is required: like Redis, refuse
+  // multibulk counts over 10 and bulks over 16 KiB before it has.
+  bool unauthenticated = false;
 };
 
 class RespParser {
@@ -33,7 +36,8 @@ class RespParser {
   const std::string& Error() const { return error_; }
   // Total bytes the command being parsed is known to need (to size the read buffer for big bulks).
   size_t BytesNeededHint() const { return needed_hint_; }
-  void set_limits(ParserLimits limits) { limits_ = limits; }
+  void set_max_bulk_len(int64_t len) { limits_.max_bulk_len = len; }
+  void set_unauthenticated(bool unauthenticated) { limits_.unauthenticated = unauthenticated; }
 
  private:
   Status ParseMultibulk(std::string_view buf, size_t* consumed);

@@ -1,7 +1,7 @@
 """requirepass: every command but AUTH, HELLO and QUIT needs authentication first."""
 
 from helpers import err
-from resp_client import RespClient
+from resp_client import RespClient, encode_command
 
 NOAUTH = err("NOAUTH Authentication required.")
 WRONGPASS = err("WRONGPASS invalid username-password pair or user is disabled.")
@@ -37,3 +37,19 @@ def test_auth_without_password_configured(make_server):
         assert c.execute("AUTH", "x").message.startswith(
             "ERR AUTH <password> called without any password configured")
         assert c.execute("PING") == "PONG"
+
+
+def test_unauthenticated_clients_cannot_send_big_commands(make_server):
+    """As in Redis: before AUTH, a command of more than 10 arguments or a bulk over 16 KiB is a
+    protocol error (a stranger cannot make the server buffer much); after AUTH both are fine,
+    in the same pipeline."""
+    srv = make_server(shards=1, extra_args=["--requirepass", "s3cret"])
+    for header, error in [(b"*11\r\n", b"unauthenticated multibulk length"),
+                          (b"*2\r\n$3\r\nGET\r\n$16385\r\n", b"unauthenticated bulk length")]:
+        with RespClient(port=srv.port) as c:
+            c.send_raw(header)
+            assert c.read_until_closed(timeout=5) == (b"-ERR Protocol error: " + error + b"\r\n", True)
+    with RespClient(port=srv.port) as c:
+        c.send_raw(encode_command("AUTH", "s3cret") + encode_command("SET", "big", "x" * 20000)
+                   + encode_command("MSET", *["k%d" % i for i in range(12)]))
+        assert c.read_replies(3) == ["OK", "OK", "OK"]

@@ -21,7 +21,9 @@ TEST(ReplyBuilder, ScalarsAreTheSameInBothProtocols) {
     EXPECT_EQ(Build(resp, [](ReplyBuilder& b) { b.Integer(-42); }), ":-42\r\n");
     EXPECT_EQ(Build(resp, [](ReplyBuilder& b) { b.Bulk("hi"); }), "$2\r\nhi\r\n");
     EXPECT_EQ(Build(resp, [](ReplyBuilder& b) { b.Bulk(""); }), "$0\r\n\r\n");
-    EXPECT_EQ(Build(resp, [](ReplyBuilder& b) { b.Error("ERR bad\r\nthing"); }), "-ERR bad  thing\r\n");
+    EXPECT_EQ(Build(resp, [](ReplyBuilder& b) { b.Error("ERR bad\r\nthing"); }),
+              "-ERR bad  thing\r\n");
+    EXPECT_EQ(Build(resp, [](ReplyBuilder& b) { b.Error("ERR bad \n\r"); }), "-ERR bad \r\n");
   }
 }
 

@@ -95,7 +95,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"*1\r\n$1000000000000\r\n", "Protocol error: invalid bulk length"},
                       BadInput{"*1\r\nfoo\r\n", "Protocol error: expected '$', got 'f'"},
                       BadInput{"SET \"a b\r\n", "Protocol error: unbalanced quotes in request"},
-                      BadInput{"*1\r\n$3\r\nabcX\r\n", "Protocol error: expected CRLF after bulk"},
+                      // (the reply builder turns the '\r' into a space, as Redis does)
+                      BadInput{"*1\r\n\r\n", "Protocol error: expected '$', got '\r'"},
                       // Lengths the one-pass reader leaves to the general one.
                       BadInput{"*01\r\n", "Protocol error: invalid multibulk length"},
                       BadInput{"*1\r\n$01\r\nx\r\n", "Protocol error: invalid bulk length"},
@@ -118,6 +119,59 @@ TEST(RespParser, LengthsSplitAtEveryByte) {
     EXPECT_EQ(consumed, in.size());
     EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"", "0123456789"})) << cut;
   }
+}
+
+// Redis reads a header line up to its first '\r' and skips the byte after it, and skips the
+// two bytes after a bulk, without checking any of them: so does ember, for the same replies.
+TEST(RespParser, SkipsLineEndsUncheckedAsRedisDoes) {
+  RespParser p;
+  size_t consumed = 0;
+  std::string in = "*2\r\n$3\rXabcYZ$1\r\nk\r\n";
+  ASSERT_EQ(p.Parse(in, &consumed), RespParser::Status::kComplete);
+  EXPECT_EQ(consumed, in.size());
+  EXPECT_EQ(ArgsOf(p), (std::vector<std::string>{"abc", "k"}));
+  // The '\r' must have a byte after it, and the bulk its two.
+  EXPECT_EQ(p.Parse("*1\r", &consumed), RespParser::Status::kNeedMore);
+  EXPECT_EQ(p.Parse("*1\r\n$3\r\nabc\r", &consumed), RespParser::Status::kNeedMore);
+}
+
+// Redis finds line ends with strchr: a NUL before the end reads as a line still to come, until
+// the line is too long.
+TEST(RespParser, NulBeforeALineEndIsNoLineYet) {
+  size_t consumed = 0;
+  EXPECT_EQ(RespParser().Parse(std::string("*1\0\r\n", 5), &consumed),
+            RespParser::Status::kNeedMore);
+  EXPECT_EQ(RespParser().Parse(std::string("*1\r\n$\0\r\n", 9), &consumed),
+            RespParser::Status::kNeedMore);
+  EXPECT_EQ(RespParser().Parse(std::string("PI\0NG\r\n", 8), &consumed),
+            RespParser::Status::kNeedMore);
+  RespParser p;
+  std::string big = std::string("*1\r\n$\0", 7) + std::string(70 * 1024, 'x') + "\r\n";
+  EXPECT_EQ(p.Parse(big, &consumed), RespParser::Status::kError);
+  EXPECT_EQ(p.Error(), "Protocol error: too big bulk count string");
+}
+
+// The '$' is checked once its line has come, as in Redis.
+TEST(RespParser, BulkPrefixIsCheckedOnceTheLineIsWhole) {
+  RespParser p;
+  size_t consumed = 0;
+  EXPECT_EQ(p.Parse("*1\r\nfoo", &consumed), RespParser::Status::kNeedMore);
+  EXPECT_EQ(p.Parse("*1\r\nfoo\r\n", &consumed), RespParser::Status::kError);
+  EXPECT_EQ(p.Error(), "Protocol error: expected '$', got 'f'");
+}
+
+TEST(RespParser, UnauthenticatedClientsGetSmallLimits) {
+  RespParser p(ParserLimits{.unauthenticated = true});
+  size_t consumed = 0;
+  std::string eleven = "*11\r\n";
+  EXPECT_EQ(p.Parse(eleven, &consumed), RespParser::Status::kError);
+  EXPECT_EQ(p.Error(), "Protocol error: unauthenticated multibulk length");
+  EXPECT_EQ(p.Parse("*1\r\n$16385\r\n", &consumed), RespParser::Status::kError);
+  EXPECT_EQ(p.Error(), "Protocol error: unauthenticated bulk length");
+  EXPECT_EQ(p.Parse("*10\r\n$16384\r\n", &consumed), RespParser::Status::kNeedMore);
+  p.set_unauthenticated(false);
+  RespParser q;
+  EXPECT_EQ(q.Parse(eleven, &consumed), RespParser::Status::kNeedMore);
 }
 
 TEST(RespParser, BulkLimitIsConfigurable) {
