@@ -189,8 +189,11 @@ bool Connection::wants_close() const {
   // (a client that shut only its sending side reads them), unless the client is parked in a
   // blocking command, which would hold it open forever.
   bool input_done = session_.blocked() || (spilled() == 0 && !input_held_ && !session_.in_flight());
-  return session_.closing() || client_.kill_requested.load(std::memory_order_relaxed) ||
-         peer_closed_ || (peer_eof_ && input_done);
+  // A QUIT or a protocol error closes once the replies before it are out, those of commands
+  // still running on other shards included.
+  bool closing = session_.closing() && !session_.in_flight();
+  return closing || client_.kill_requested.load(std::memory_order_relaxed) || peer_closed_ ||
+         (peer_eof_ && input_done);
 }
 
 void Connection::Resume(void* self) {

@@ -53,6 +53,21 @@ def test_valid_commands_before_a_protocol_error_are_answered(connect):
     assert closed
 
 
+@pytest.mark.parametrize("ending, last_reply", [
+    (b"*2\r\nfoo\r\n", b"-ERR Protocol error: expected '$', got 'f'\r\n"),
+    (encode_command("QUIT"), b"+OK\r\n"),
+], ids=["protocol-error", "quit"])
+def test_replies_from_other_shards_go_out_before_the_close(connect, ending, last_reply):
+    """With several shards, most of these keys live on another thread than the connection's:
+    their replies arrive after the error (or QUIT) that ends the batch, and still go out first."""
+    c = connect()
+    gets = b"".join(encode_command("GET", "remote:%d" % i) for i in range(32))
+    c.send_raw(gets + ending)
+    data, closed = c.read_until_closed(timeout=5)
+    assert data == b"$-1\r\n" * 32 + last_reply
+    assert closed
+
+
 def test_too_big_inline_request(connect):
     c = connect()
     c.send_raw(b"a" * 70000)  # no newline within Redis's 64 KiB inline limit
