@@ -11,17 +11,43 @@
 namespace ember {
 namespace {
 
-// Runs on the blocked client's home thread.
-class WakeTask : public Task {
+// Runs on the key's shard: wakes the next client waiting on the key.
+class PassWakeTask : public Task {
  public:
-  explicit WakeTask(std::shared_ptr<Waiter> waiter) : waiter_(std::move(waiter)) {}
+  PassWakeTask(Engine& engine, int db, std::string_view key)
+      : engine_(engine), db_(db), key_(key) {}
   void Run() override {
-    if (waiter_->session != nullptr) waiter_->session->OnWaiterWoken();
+    engine_.shard(engine_.ShardOfKey(key_)).blocking().WakeFirst(engine_, db_, key_);
     delete this;
   }
 
  private:
+  Engine& engine_;
+  int db_;
+  std::string key_;
+};
+
+// Runs on the blocked client's home thread.
+class WakeTask : public Task {
+ public:
+  WakeTask(Engine& engine, std::shared_ptr<Waiter> waiter, int db, std::string_view key)
+      : engine_(engine), waiter_(std::move(waiter)), db_(db), key_(key) {}
+  void Run() override {
+    if (waiter_->session != nullptr) {
+      waiter_->session->OnWaiterWoken();
+    } else {
+      // The client left (or stopped waiting) after this wake-up was sent: it goes to the next
+      // client waiting on the key, which would otherwise stay parked beside a ready key.
+      engine_.mailbox(engine_.ShardOfKey(key_)).Post(new PassWakeTask(engine_, db_, key_));
+    }
+    delete this;
+  }
+
+ private:
+  Engine& engine_;
   std::shared_ptr<Waiter> waiter_;
+  int db_;
+  std::string key_;
 };
 
 }  // namespace
@@ -50,7 +76,7 @@ void BlockingRegistry::WakeFirst(Engine& engine, int db, std::string_view key) {
     WaiterState expected = WaiterState::kWaiting;
     if (waiter->state.compare_exchange_strong(expected, WaiterState::kWoken)) {
       uint32_t home = waiter->home_worker;
-      engine.mailbox(home).Post(new WakeTask(std::move(waiter)));
+      engine.mailbox(home).Post(new WakeTask(engine, std::move(waiter), db, key));
       break;
     }
   }

@@ -259,6 +259,13 @@ void Session::Unblock() {
   waiter_.reset();
 }
 
+void Session::AbandonBlock() {
+  if (!blocked_) return;
+  WaiterState expected = WaiterState::kWaiting;
+  waiter_->state.compare_exchange_strong(expected, WaiterState::kCancelled);
+  Unblock();  // a wake-up already on its way finds no session and passes itself on
+}
+
 void Session::Rerun() {
   const CommandSpec* spec = CommandTable::Instance().Find(blocked_command_[0]);
   client_.block_retry = true;

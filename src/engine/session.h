@@ -45,6 +45,9 @@ class Session {
   int64_t block_deadline_ms() const;
   // Home thread: a key we wait on got data; re-runs the blocked command.
   void OnWaiterWoken();
+  // The connection is closing: stop waiting, so that no push wakes a client that could never
+  // receive what it pops.
+  void AbandonBlock();
   // Home thread: replies the timeout's null and resumes, if the deadline has passed.
   void CheckBlockTimeout(int64_t now_ms);
   // A protocol error or QUIT: flush the output, then close.

@@ -130,6 +130,12 @@ void Connection::OnBytesReceived(const char* data, size_t n) {
     ProcessInput();
   }
   if (n == 0) return;
+  // A parked client may queue behind bytes already taken in (a pipeline of BLPOPs, each woken
+  // in turn): drop those once they are half the area, so it holds only what is still to run.
+  if (spill_offset_ > 0 && spill_offset_ >= spill_.size() / 2) {
+    spill_.erase(0, spill_offset_);
+    spill_offset_ = 0;
+  }
   spill_.append(data, n);
   if (spilled() > static_cast<size_t>(engine_.config().client_query_buffer_limit))
     MarkPeerClosed();       // as Redis closes a client past its query buffer limit

@@ -366,6 +366,7 @@ class UringWorker : public Worker {
   // connection once none remain.
   void BeginClose(Connection* conn) {
     conn->closed = true;
+    conn->session().AbandonBlock();  // the connection lives on until its operations complete
     shutdown(conn->fd(), SHUT_RDWR);
     if (conn->recv_pending || conn->send_pending) {
       io_uring_sqe* sqe = Sqe();

@@ -24,7 +24,7 @@ class Worker {
   // Called by connections.
   void MarkDirty(Connection* conn);
   virtual void OnResumed(Connection* conn) { MarkDirty(conn); }
-  // Counts the event loop's iterations (io_uring): each connection's share of input is per turn.
+  // Counts the event loop's iterations: each connection's share of input is per turn.
   uint64_t turn() const { return turn_; }
 
   static std::unique_ptr<Worker> Create(const std::string& backend, Engine& engine, uint32_t shard,
