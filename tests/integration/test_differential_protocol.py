@@ -49,10 +49,23 @@ def _command(rng):
             args.append(b"%d" % rng.randint(-5, 100))
         else:
             args.append(bytes(rng.randrange(256) for _ in range(rng.randint(0, 12))))
-    if rng.random() < 0.2:  # inline, from the arguments that need no quoting
-        plain = [a for a in args if a and all(48 <= c < 123 for c in a)]
-        return b" ".join(plain or [b"PING"]) + rng.choice([b"\r\n", b"\n"])
+    if rng.random() < 0.2:  # inline: plain words, some quoted as redis-cli would
+        plain = [a for a in args if a and all(48 <= c < 123 for c in a)] or [b"PING"]
+        words = [_quoted(rng, a) if rng.random() < 0.3 else a for a in plain]
+        return b" ".join(words) + rng.choice([b"\r\n", b"\n"])
     return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+def _quoted(rng, word):
+    """`word` in double quotes with escapes (\\xHH, \\n, \\", ...) or in single quotes."""
+    if rng.random() < 0.3:
+        return b"'" + word.replace(b"'", b"\\'") + b"'"
+    out = b'"'
+    for c in word:
+        r = rng.random()
+        out += (b"\\x%02x" % c if r < 0.2 else rng.choice([b"\\n", b"\\t", b'\\"', b"\\\\", b"\\q"])
+                if r < 0.3 else bytes([c]))
+    return out + b'"'
 
 
 def stream(seed):
