@@ -33,13 +33,11 @@ class WakeTask : public Task {
   WakeTask(Engine& engine, std::shared_ptr<Waiter> waiter, int db, std::string_view key)
       : engine_(engine), waiter_(std::move(waiter)), db_(db), key_(key) {}
   void Run() override {
-    if (waiter_->session != nullptr) {
-      waiter_->session->OnWaiterWoken();
-    } else {
-      // The client left (or stopped waiting) after this wake-up was sent: it goes to the next
-      // client waiting on the key, which would otherwise stay parked beside a ready key.
+    // A client that left (or is leaving) after this wake-up was sent declines it: it goes to
+    // the next client waiting on the key, which would otherwise stay parked beside a ready key.
+    Session* session = waiter_->session;
+    if (session == nullptr || !session->OnWaiterWoken())
       engine_.mailbox(engine_.ShardOfKey(key_)).Post(new PassWakeTask(engine_, db_, key_));
-    }
     delete this;
   }
 

@@ -240,6 +240,13 @@ bool Session::TakeBlock() {
   if (client_.block_waiter == nullptr) return false;
   waiter_ = std::move(client_.block_waiter);
   client_.block_waiter = nullptr;
+  if (abandoned_) {  // the connection closed while the command ran on other shards: never park
+    WaiterState expected = WaiterState::kWaiting;
+    waiter_->state.compare_exchange_strong(expected, WaiterState::kCancelled);
+    waiter_->session = nullptr;  // a wake-up on its way passes itself on
+    waiter_.reset();
+    return false;
+  }
   if (waiter_->state.load() == WaiterState::kWoken) {
     // A key got data before we even parked: run the command again right away.
     waiter_->session = nullptr;
@@ -260,6 +267,7 @@ void Session::Unblock() {
 }
 
 void Session::AbandonBlock() {
+  abandoned_ = true;
   if (!blocked_) return;
   WaiterState expected = WaiterState::kWaiting;
   waiter_->state.compare_exchange_strong(expected, WaiterState::kCancelled);
@@ -272,11 +280,16 @@ void Session::Rerun() {
   RunBlocking(*spec);
 }
 
-void Session::OnWaiterWoken() {
-  if (!blocked_) return;  // not parked yet: TakeBlock sees the state and re-runs
+bool Session::OnWaiterWoken() {
+  if (!blocked_) return !abandoned_;  // not parked yet: TakeBlock sees the state and re-runs
+  if (client_.kill_requested.load(std::memory_order_relaxed)) {
+    AbandonBlock();  // killed (CLIENT KILL) but not closed yet: leave the element to others
+    return false;
+  }
   Unblock();
   Rerun();
   if (outstanding_ == 0 && !blocked_) on_resume_(owner_);
+  return true;
 }
 
 int64_t Session::block_deadline_ms() const {

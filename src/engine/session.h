@@ -43,10 +43,11 @@ class Session {
   // Parked by a blocking command (BLPOP ...) until a wake-up or its timeout.
   bool blocked() const { return blocked_; }
   int64_t block_deadline_ms() const;
-  // Home thread: a key we wait on got data; re-runs the blocked command.
-  void OnWaiterWoken();
-  // The connection is closing: stop waiting, so that no push wakes a client that could never
-  // receive what it pops.
+  // Home thread: a key we wait on got data; re-runs the blocked command. False when the client
+  // is leaving and declines: the wake-up goes to the next client waiting.
+  bool OnWaiterWoken();
+  // The connection is closing: stop waiting, and never park again, so that no push wakes a
+  // client that could never receive what it pops.
   void AbandonBlock();
   // Home thread: replies the timeout's null and resumes, if the deadline has passed.
   void CheckBlockTimeout(int64_t now_ms);
@@ -108,6 +109,7 @@ class Session {
   uint32_t outstanding_ = 0;
   bool closing_ = false;
   bool blocked_ = false;
+  bool abandoned_ = false;  // see AbandonBlock()
   std::shared_ptr<Waiter> waiter_;
   std::vector<std::string> blocked_command_;     // kept to re-run it on a wake-up
   std::vector<std::string_view> blocking_args_;  // views of it for a multi-shard step

@@ -160,6 +160,12 @@ bool Connection::RefillFromSpill() {
 }
 
 void Connection::ProcessInput() {
+  // A connection being closed (reset, killed) runs nothing more, as Redis runs nothing for a
+  // client it has freed, even when a cross-shard round it started comes back.
+  if (closed || peer_closed_ || client_.kill_requested.load(std::memory_order_relaxed)) {
+    worker_.MarkDirty(this);
+    return;
+  }
   input_held_ = false;
   while (!session_.waiting() && !session_.closing()) {
     if (start_ == end_ && !RefillFromSpill()) break;

@@ -66,11 +66,18 @@ class Connection {
   Session& session() { return session_; }
   bool in_blocked_list = false;
   // The peer can no longer take replies (reset, error, an unread flood): close now.
-  void MarkPeerClosed() { peer_closed_ = true; }
+  // A parked client stops waiting at once (see Session::AbandonBlock()).
+  void MarkPeerClosed() {
+    peer_closed_ = true;
+    session_.AbandonBlock();
+  }
   bool peer_closed() const { return peer_closed_; }
   // The peer will send nothing more (a receive found the end of the stream): close once the
   // input before it has run and its replies are out (see wants_close()).
-  void MarkPeerEof() { peer_eof_ = true; }
+  void MarkPeerEof() {
+    peer_eof_ = true;
+    session_.AbandonBlock();  // as Redis frees it: a client that hung up is never parked
+  }
   bool peer_eof() const { return peer_eof_; }
 
   // Event-loop bookkeeping for the io_uring backend.

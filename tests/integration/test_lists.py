@@ -447,3 +447,21 @@ def test_a_parked_client_past_the_query_buffer_limit_is_closed(server, connect, 
         assert r.ping()
     finally:
         assert raw.execute("CONFIG", "SET", "client-query-buffer-limit", "1gb") == "OK"
+
+
+def test_a_killed_parked_client_leaves_the_element_to_the_next_one(server, connect, r):
+    """CLIENT KILL and a push in one pipeline: as in Redis, the killed client takes nothing, and
+    the wake-up it would have had goes to the next client waiting on the key."""
+    first, second = connect(), connect()
+    first_id = first.execute("CLIENT", "ID")
+    first.send_raw(encode_command("BLPOP", "handoff", "0"))
+    assert wait_until(lambda: r.info("clients")["blocked_clients"] == 1, 5)
+    second.send_raw(encode_command("BLPOP", "handoff", "0"))
+    assert wait_until(lambda: r.info("clients")["blocked_clients"] == 2, 5)
+    killer = connect()
+    killer.send_raw(encode_command("CLIENT", "KILL", "ID", str(first_id))
+                    + encode_command("RPUSH", "handoff", "v"))
+    assert killer.read_replies(2) == [1, 1]
+    assert second.read_reply(timeout=5) == [b"handoff", b"v"]
+    assert first.read_until_closed(timeout=5) == (b"", True)
+    assert r.llen("handoff") == 0
