@@ -34,6 +34,19 @@ std::function<std::string(ServerConfig&, std::string_view)> IntSetter(int64_t Se
   };
 }
 
+// A size in bytes, with Redis's units ("1mb", "512MB", "1gb", plain bytes).
+std::function<std::string(ServerConfig&, std::string_view)> MemorySetter(
+    int64_t ServerConfig::*field, int64_t min) {
+  return [field, min](ServerConfig& c, std::string_view v) -> std::string {
+    auto bytes = ParseMemorySize(v);
+    if (!bytes) return "argument must be a memory value";
+    if (*bytes < min)
+      return "argument must be between " + std::to_string(min) + " and 9223372036854775807 inclusive";
+    c.*field = *bytes;
+    return "";
+  };
+}
+
 std::function<std::string(const ServerConfig&)> IntGetter(int64_t ServerConfig::*field) {
   return [field](const ServerConfig& c) { return std::to_string(c.*field); };
 }
@@ -71,15 +84,8 @@ const std::vector<Param>& Params() {
       {"maxclients", IntGetter(&ServerConfig::maxclients), IntSetter(&ServerConfig::maxclients, 1)},
       {"timeout", IntGetter(&ServerConfig::timeout), IntSetter(&ServerConfig::timeout, 0)},
       {"hz", IntGetter(&ServerConfig::hz), IntSetter(&ServerConfig::hz, 1)},
-      {"client-query-buffer-limit", IntGetter(&ServerConfig::client_query_buffer_limit),
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         auto bytes = ParseMemorySize(v);
-         if (!bytes) return "argument must be a memory value";
-         if (*bytes < 1024 * 1024) return "argument must be between 1048576 and 9223372036854775807 inclusive";
-         c.client_query_buffer_limit = *bytes;
-         return "";
-       }},
-      {"proto-max-bulk-len", IntGetter(&ServerConfig::proto_max_bulk_len), IntSetter(&ServerConfig::proto_max_bulk_len, 1024 * 1024)},
+      {"client-query-buffer-limit", IntGetter(&ServerConfig::client_query_buffer_limit), MemorySetter(&ServerConfig::client_query_buffer_limit, 1024 * 1024)},
+      {"proto-max-bulk-len", IntGetter(&ServerConfig::proto_max_bulk_len), MemorySetter(&ServerConfig::proto_max_bulk_len, 1024 * 1024)},
       {"slowlog-log-slower-than", IntGetter(&ServerConfig::slowlog_log_slower_than), IntSetter(&ServerConfig::slowlog_log_slower_than, -1)},
       {"slowlog-max-len", IntGetter(&ServerConfig::slowlog_max_len), IntSetter(&ServerConfig::slowlog_max_len, 0)},
       {"requirepass", [](const ServerConfig& c) { return c.requirepass; },

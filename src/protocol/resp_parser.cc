@@ -58,7 +58,8 @@ LengthLine ReadLengthLine(std::string_view buf, size_t start) {
     return line;
   }
   line.cr = FindLineEnd(buf, start);
-  if (line.found()) line.value = ParseInt64(buf.substr(start + 1, line.cr - start - 1));
+  if (line.found() && line.cr > start)
+    line.value = ParseInt64(buf.substr(start + 1, line.cr - start - 1));
   return line;
 }
 

@@ -143,6 +143,20 @@ def test_inline_commands(connect):
     assert c.read_raw_reply() == b"+PONG\r\n"
     c.send_raw(b"  set   spaced    value  \r\nget spaced\r\n")
     assert c.read_replies(2) == ["OK", b"value"]
+    c.send_raw(b"ECHO \x0ba\x0bb\x0c\r\n")  # \v and \f separate nothing inside an argument
+    assert c.read_reply() == b"a\x0bb\x0c"
+
+
+def test_bulk_limit_set_at_run_time_applies_to_open_connections(connect):
+    c, admin = connect(), connect()
+    assert c.execute("PING") == "PONG"
+    assert admin.execute("CONFIG", "SET", "proto-max-bulk-len", "1mb") == "OK"
+    try:
+        c.send_raw(b"*2\r\n$4\r\nECHO\r\n$1048577\r\n")
+        assert c.read_until_closed(timeout=5) == (
+            b"-ERR Protocol error: invalid bulk length\r\n", True)
+    finally:
+        assert admin.execute("CONFIG", "SET", "proto-max-bulk-len", "512mb") == "OK"
 
 
 def test_inline_and_multibulk_mixed(connect):
