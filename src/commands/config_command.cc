@@ -155,6 +155,7 @@ void ConfigSet(CommandContext& ctx) {
     }
   }
   ctx.engine.config() = updated;
+  ctx.engine.set_password_required(!updated.requirepass.empty());
   ctx.reply.Ok();
 }
 

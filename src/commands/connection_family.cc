@@ -35,17 +35,22 @@ void Quit(CommandContext& ctx) {
   ctx.client.close_after_reply = true;
 }
 
+// The only user is "default"; with no requirepass it has no password, and then (as Redis's
+// "nopass" user) takes any.
+bool DefaultUserAccepts(CommandContext& ctx, std::string_view user, std::string_view pass) {
+  const std::string& password = ctx.engine.config().requirepass;
+  return user == "default" && (password.empty() || pass == password);
+}
+
 void Auth(CommandContext& ctx) {
   if (ctx.args.size() > 3) return ctx.reply.Error(err::kSyntax);
   const std::string& password = ctx.engine.config().requirepass;
-  if (password.empty()) {
+  if (password.empty() && ctx.args.size() == 2) {
     return ctx.reply.Error(
         "ERR AUTH <password> called without any password configured for the default user. Are "
         "you sure your configuration is correct?");
   }
-  std::string_view given = ctx.args.back();
-  if (ctx.args.size() == 3 && ctx.args[1] != "default") given = {};
-  if (given != password) {
+  if (!DefaultUserAccepts(ctx, ctx.args.size() == 3 ? ctx.args[1] : "default", ctx.args.back())) {
     return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
   }
   ctx.client.authenticated = true;
@@ -73,8 +78,7 @@ void Hello(CommandContext& ctx) {
   while (args.HasNext()) {
     if (args.Eat("AUTH") && args.remaining() >= 2) {
       std::string_view user = args.Next(), pass = args.Next();
-      const std::string& password = ctx.engine.config().requirepass;
-      if (password.empty() || user != "default" || pass != password) {
+      if (!DefaultUserAccepts(ctx, user, pass)) {
         return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
       }
       authenticated = true;

@@ -16,6 +16,7 @@ void ClientRegistry::Remove(ClientState* client) {
 }
 
 Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_(WallClockMs()) {
+  set_password_required(!config_.requirepass.empty());
   uint32_t n = config_.shards == 0 ? 1 : config_.shards;
   for (uint32_t i = 0; i < n; ++i) {
     shards_.push_back(std::make_unique<Shard>(i));

@@ -57,6 +57,12 @@ class Engine {
   Mailbox& mailbox(uint32_t shard) { return *mailboxes_[shard]; }
 
   ServerConfig& config() { return config_; }
+  // Whether requirepass is set: read on every command by clients that have not authenticated
+  // (Redis asks nothing of them once the password is cleared), so kept apart from config().
+  bool password_required() const { return password_required_.load(std::memory_order_relaxed); }
+  void set_password_required(bool required) {
+    password_required_.store(required, std::memory_order_relaxed);
+  }
   ServerStats& stats() { return stats_; }
   ClientRegistry& clients() { return clients_; }
   InstantaneousRates& rates() { return rates_; }
@@ -78,6 +84,7 @@ class Engine {
   InstantaneousRates rates_;
   std::mutex multi_shard_order_;
   std::atomic<bool> shutdown_requested_{false};
+  std::atomic<bool> password_required_{false};
   int64_t start_time_ms_;
 };
 

@@ -124,7 +124,9 @@ size_t Session::Process(std::string_view input) {
   parser_.set_max_bulk_len(engine_.config().proto_max_bulk_len);  // CONFIG SET applies at once
   while (!waiting() && !closing_ && pos < input.size()) {
     size_t consumed = 0;
-    parser_.set_unauthenticated(!client_.authenticated);  // an AUTH just before may change it
+    // An AUTH just before may change it.
+    bool unauthenticated = !client_.authenticated && engine_.password_required();
+    parser_.set_unauthenticated(unauthenticated);
     RespParser::Status status = parser_.Parse(input.substr(pos), &consumed);
     if (status == RespParser::Status::kNeedMore) break;
     if (pos + consumed < input.size()) {  // pipelined: more commands follow in this read
@@ -149,7 +151,7 @@ size_t Session::Process(std::string_view input) {
       pos += consumed;
       continue;
     }
-    if (!client_.authenticated && !(spec->flags & kCmdNoAuth)) {
+    if (unauthenticated && !(spec->flags & kCmdNoAuth)) {
       ReplyError("NOAUTH Authentication required.");
       pos += consumed;
       continue;

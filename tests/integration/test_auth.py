@@ -53,3 +53,28 @@ def test_unauthenticated_clients_cannot_send_big_commands(make_server):
         c.send_raw(encode_command("AUTH", "s3cret") + encode_command("SET", "big", "x" * 20000)
                    + encode_command("MSET", *["k%d" % i for i in range(12)]))
         assert c.read_replies(3) == ["OK", "OK", "OK"]
+
+
+def test_the_password_set_and_cleared_at_run_time(make_server):
+    """As in Redis: a client that connected while no password was set stays authenticated; one
+    that connected while it was set may run commands once it is cleared (but HELLO still wants
+    it authenticated), and is locked out again when a password comes back. With no password the
+    default user takes any password."""
+    srv = make_server(shards=1)
+    with RespClient(port=srv.port) as admin, RespClient(port=srv.port) as early:
+        assert early.execute("PING") == "PONG"  # the server has accepted it
+        assert admin.execute("CONFIG", "SET", "requirepass", "s3cret") == "OK"
+        assert early.execute("GET", "k") is None
+        with RespClient(port=srv.port) as late:
+            assert late.execute("GET", "k") == NOAUTH
+            assert admin.execute("CONFIG", "SET", "requirepass", "") == "OK"
+            assert late.execute("GET", "k") is None
+            assert late.execute("MSET", *["k%d" % i for i in range(12)]) == "OK"  # > 10 args
+            assert late.execute("HELLO", "2").message.startswith("NOAUTH HELLO must be called")
+            assert admin.execute("CONFIG", "SET", "requirepass", "again") == "OK"
+            assert late.execute("GET", "k") == NOAUTH
+            assert admin.execute("CONFIG", "SET", "requirepass", "") == "OK"
+        with RespClient(port=srv.port) as c:
+            assert c.execute("AUTH", "default", "anything") == "OK"
+            assert c.execute("AUTH", "bob", "anything") == WRONGPASS
+            assert isinstance(c.execute("HELLO", "2", "AUTH", "default", "x"), list)
