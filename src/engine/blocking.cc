@@ -1,5 +1,6 @@
 #include "engine/blocking.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -113,11 +114,16 @@ void SignalKeysReady(Engine& engine, const CommandSpec& spec,
                      std::span<const std::string_view> args, int db, int64_t now_ms) {
   thread_local std::vector<size_t> positions;
   CommandTable::KeyPositions(spec, args, &positions);
-  for (size_t pos : positions) {
-    std::string_view key = args[pos];
+  for (size_t i = 0; i < positions.size(); ++i) {
+    std::string_view key = args[positions[i]];
     Shard& shard = engine.shard(engine.ShardOfKey(key));
     if (shard.blocking().empty()) continue;
     if (!shard.db(db).Peek(key, now_ms)) continue;  // deleted or emptied: nothing to serve
+    // One wake-up per key (LMOVE k k names it twice): each woken client wakes the next once it
+    // has taken its share, so a second one would race the first for the same element, out of
+    // turn.
+    auto same_key = [&](size_t pos) { return args[pos] == key; };
+    if (std::any_of(positions.begin(), positions.begin() + i, same_key)) continue;
     shard.blocking().WakeFirst(engine, db, key);
   }
 }

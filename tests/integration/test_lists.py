@@ -465,3 +465,23 @@ def test_a_killed_parked_client_leaves_the_element_to_the_next_one(server, conne
     assert second.read_reply(timeout=5) == [b"handoff", b"v"]
     assert first.read_until_closed(timeout=5) == (b"", True)
     assert r.llen("handoff") == 0
+
+
+def test_a_move_within_one_list_serves_the_next_waiter_in_turn(server, connect, r):
+    """BLMOVE k k hands the element it puts back to the next client in line, as Redis does, not
+    to a later one (naming the key twice once woke two clients, who raced for it)."""
+    for attempt in range(5):
+        key = "rot:%d" % attempt
+        clients = [connect() for _ in range(4)]
+        commands = [("BLMOVE", key, key, "RIGHT", "LEFT", "0"), ("BLPOP", key, "0")] + \
+                   [("BLPOP", key, "0")] * 2
+        for n, (c, command) in enumerate(zip(clients, commands)):
+            c.send_command(*command)
+            assert wait_until(lambda: r.info("clients")["blocked_clients"] == n + 1, 5)
+        assert r.rpush(key, "v") == 1
+        assert clients[0].read_reply(timeout=5) == b"v"
+        assert clients[1].read_reply(timeout=5) == [key.encode(), b"v"]
+        assert r.info("clients")["blocked_clients"] == 2
+        for c in clients[2:]:
+            c.close()
+        assert wait_until(lambda: r.info("clients")["blocked_clients"] == 0, 5)
