@@ -103,6 +103,21 @@ def heavy_server():
     _finish(srv)
 
 
+@pytest.fixture(scope="module")
+def redis_ref():
+    """The differential tests' reference: a real redis-server on a free port, stopped by PID
+    after the module."""
+    srv = ServerProcess(harness.REDIS_CONFIG)
+    try:
+        srv.start()
+    except harness.ServerStartError as e:
+        srv.remove_log()
+        pytest.fail(str(e), pytrace=False)
+    yield srv
+    srv.stop()
+    srv.remove_log()
+
+
 @pytest.fixture
 def make_server():
     """Starts dedicated servers for one test (e.g. shutdown tests); stops whatever is left."""

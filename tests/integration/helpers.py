@@ -1,7 +1,11 @@
 """Small helpers shared by the integration tests."""
 
+import os
 import time
 
+import pytest
+
+import harness
 from resp_client import RespError
 
 
@@ -34,3 +38,11 @@ def wait_until(predicate, timeout, interval=0.01):
         if value or time.monotonic() >= deadline:
             return value
         time.sleep(interval)
+
+
+# The differential tests compare ember with Debian's redis-server.
+DIFFERENTIAL = [
+    pytest.mark.skipif(harness.IS_REDIS, reason="differential test compares ember with redis-server"),
+    pytest.mark.skipif(not os.access(harness.REDIS_SERVER, os.X_OK),
+                       reason="%s not found" % harness.REDIS_SERVER),
+]

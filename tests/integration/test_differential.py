@@ -17,14 +17,10 @@ import pytest
 
 import harness
 from differential_commands import sequence
-from harness import IS_REDIS, ServerProcess
+from helpers import DIFFERENTIAL
 from resp_client import Parser, RespClient
 
-pytestmark = [
-    pytest.mark.skipif(IS_REDIS, reason="differential test compares ember with redis-server"),
-    pytest.mark.skipif(not os.access(harness.REDIS_SERVER, os.X_OK),
-                       reason="%s not found" % harness.REDIS_SERVER),
-]
+pytestmark = DIFFERENTIAL
 
 TIMEOUT = 10.0 * harness.SLOWDOWN
 # EMBER_DIFF_SEEDS=1000 runs more seeds (a longer hunt for differences).
@@ -46,20 +42,6 @@ def _compared_configs():
         if candidates:
             chosen.append(candidates[0].name)
     return chosen
-
-
-@pytest.fixture(scope="module")
-def redis_ref():
-    """A real redis-server on a free port, stopped by PID after the module."""
-    srv = ServerProcess(harness.REDIS_CONFIG)
-    try:
-        srv.start()
-    except harness.ServerStartError as e:
-        srv.remove_log()
-        pytest.fail(str(e), pytrace=False)
-    yield srv
-    srv.stop()
-    srv.remove_log()
 
 
 @pytest.fixture

@@ -17,14 +17,10 @@ import time
 import pytest
 
 import harness
-from harness import IS_REDIS, ServerProcess
+from helpers import DIFFERENTIAL
 from resp_client import RespClient
 
-pytestmark = [
-    pytest.mark.skipif(IS_REDIS, reason="differential test compares ember with redis-server"),
-    pytest.mark.skipif(not os.access(harness.REDIS_SERVER, os.X_OK),
-                       reason="%s not found" % harness.REDIS_SERVER),
-]
+pytestmark = DIFFERENTIAL
 
 SEEDS = range(int(os.environ.get("EMBER_BLOCK_DIFF_SEEDS", "15")))
 CLIENTS = 4
@@ -139,20 +135,6 @@ class Run:
     def close(self):
         for c in self.clients + [self.admin]:
             c.close()
-
-
-@pytest.fixture(scope="module")
-def redis_ref():
-    """A real redis-server on a free port, stopped by PID after the module."""
-    srv = ServerProcess(harness.REDIS_CONFIG)
-    try:
-        srv.start()
-    except harness.ServerStartError as e:
-        srv.remove_log()
-        pytest.fail(str(e), pytrace=False)
-    yield srv
-    srv.stop()
-    srv.remove_log()
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -14,16 +14,10 @@ import random
 import socket
 import time
 
-import pytest
-
 import harness
-from harness import IS_REDIS, ServerProcess
+from helpers import DIFFERENTIAL
 
-pytestmark = [
-    pytest.mark.skipif(IS_REDIS, reason="differential test compares ember with redis-server"),
-    pytest.mark.skipif(not os.access(harness.REDIS_SERVER, os.X_OK),
-                       reason="%s not found" % harness.REDIS_SERVER),
-]
+pytestmark = DIFFERENTIAL
 
 SEEDS = range(int(os.environ.get("EMBER_PROTO_DIFF_SEEDS", "400")))
 TIMEOUT = 5.0 * harness.SLOWDOWN
@@ -103,20 +97,6 @@ def exchange(port, data):
                 break
             received += chunk
         return received
-
-
-@pytest.fixture(scope="module")
-def redis_ref():
-    """A real redis-server on a free port, stopped by PID after the module."""
-    srv = ServerProcess(harness.REDIS_CONFIG)
-    try:
-        srv.start()
-    except harness.ServerStartError as e:
-        srv.remove_log()
-        pytest.fail(str(e), pytrace=False)
-    yield srv
-    srv.stop()
-    srv.remove_log()
 
 
 def test_same_bytes_back_for_the_same_stream(server, redis_ref):
