@@ -21,8 +21,15 @@ struct ClientState {
   int resp = 2;
   int64_t created_ms = 0;
   int64_t last_active_ms = 0;
-  std::string last_command = "NULL";
-  bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
+  // What CLIENT LIST shows, published by the client's own thread and read by any other: the
+  // last command's name (static storage, see CommandTable::DisplayName()) and the bytes in its
+  // buffers.
+  std::atomic<const char*> last_command{"NULL"};
+  std::atomic<uint64_t> qbuf{0};       // input received but not yet run
+  std::atomic<uint64_t> qbuf_free{0};  // room left in the read buffer
+  std::atomic<uint64_t> omem{0};       // replies not yet taken by the kernel
+  std::atomic<uint64_t> tot_mem{0};    // the connection's buffers and state, allocated
+  bool close_after_reply = false;      // QUIT, CLIENT KILL of itself
   // False only while a password is required and the client has not given it yet.
   bool authenticated = true;
   std::atomic<bool> kill_requested{false};

@@ -54,6 +54,8 @@ struct CommandSpec {
   // > 0: args[numkeys_index] counts the keys, which follow it (LMPOP, ZUNION, SINTERCARD ...);
   // first_key/last_key/key_step then only describe the keys before it (ZUNIONSTORE's dst).
   int numkeys_index = 0;
+  // CLIENT, CONFIG, COMMAND ...: CLIENT LIST names the subcommand too ("client|list").
+  bool has_subcommands = false;
 };
 
 // What a handler sees. Handlers parse arguments, call keyspace operations through Db(), and
@@ -86,6 +88,9 @@ class CommandTable {
 
   // Arity and existence check; returns the spec, or nullptr with *error set.
   const CommandSpec* Validate(std::span<const std::string_view> args, std::string* error) const;
+  // The name CLIENT LIST shows for an invocation ("get", "config|get"), in storage that lives
+  // as long as the process.
+  static const char* DisplayName(const CommandSpec& spec, std::span<const std::string_view> args);
   // Positions of the key arguments of a command invocation, per its spec.
   static void KeyPositions(const CommandSpec& spec, std::span<const std::string_view> args,
                            std::vector<size_t>* out);

@@ -1,4 +1,7 @@
 #include "commands/command.h"
+
+#include <mutex>
+
 #include "commands/errors.h"
 #include "common/numbers.h"
 
@@ -24,6 +27,9 @@ CommandTable::CommandTable() {
 
 void CommandTable::Register(CommandSpec spec) {
   std::string name = spec.name;
+  for (const char* container : {"client", "config", "command", "object", "memory"}) {
+    if (name == container) spec.has_subcommands = true;
+  }
   auto [it, inserted] = commands_.emplace(name, std::move(spec));
   if (inserted) ordered_.push_back(&it->second);
 }
@@ -57,6 +63,21 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   if (it == commands_.end()) return nullptr;
   last = &it->second;
   return last;
+}
+
+const char* CommandTable::DisplayName(const CommandSpec& spec,
+                                      std::span<const std::string_view> args) {
+  if (!spec.has_subcommands || args.size() < 2) return spec.name.c_str();
+  // Interned once per subcommand; a client inventing names cannot grow the set past a bound.
+  static std::mutex mutex;
+  static auto* names = new std::unordered_map<std::string, std::string>;
+  std::string name = spec.name + "|";
+  for (char c : args[1].substr(0, 32)) name.push_back(AsciiLower(c));
+  std::lock_guard lock(mutex);
+  auto it = names->find(name);
+  if (it != names->end()) return it->second.c_str();
+  if (names->size() >= 256) return spec.name.c_str();
+  return names->try_emplace(name, name).first->second.c_str();
 }
 
 const CommandSpec* CommandTable::Validate(std::span<const std::string_view> args,

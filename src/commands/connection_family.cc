@@ -123,14 +123,19 @@ void Hello(CommandContext& ctx) {
 }
 
 std::string ClientLine(const ClientState& c, int64_t now_ms) {
+  auto load = [](const std::atomic<uint64_t>& v) {
+    return std::to_string(v.load(std::memory_order_relaxed));
+  };
   return "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
          " fd=" + std::to_string(c.fd) + " name=" + c.name +
          " age=" + std::to_string((now_ms - c.created_ms) / 1000) +
          " idle=" + std::to_string(std::max<int64_t>(0, now_ms - c.last_active_ms) / 1000) +
          " flags=N db=" + std::to_string(c.db) +
-         " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "
-         "omem=0 tot-mem=0 events=r cmd=" +
-         c.last_command + " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
+         " sub=0 psub=0 ssub=0 multi=-1 qbuf=" + load(c.qbuf) + " qbuf-free=" + load(c.qbuf_free) +
+         " argv-mem=0 multi-mem=0 obl=0 oll=0" + " omem=" + load(c.omem) +
+         " tot-mem=" + load(c.tot_mem) +
+         " events=r cmd=" + c.last_command.load(std::memory_order_relaxed) +
+         " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
 }
 
 // A client type name CLIENT LIST/KILL TYPE accepts (Redis's getClientTypeByName).
@@ -259,7 +264,6 @@ void Client(CommandContext& ctx) {
       }
     }
     std::string text;
-    ctx.client.last_command = "client|list";
     ctx.engine.clients().ForEach([&](ClientState& c) {
       if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end())
         text += ClientLine(c, now);

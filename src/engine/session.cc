@@ -151,6 +151,7 @@ size_t Session::Process(std::string_view input) {
       pos += consumed;
       continue;
     }
+    client_.last_command.store(CommandTable::DisplayName(*spec, args), std::memory_order_relaxed);
     if (unauthenticated && !(spec->flags & kCmdNoAuth)) {
       ReplyError("NOAUTH Authentication required.");
       pos += consumed;

@@ -138,7 +138,8 @@ void Connection::OnBytesReceived(const char* data, size_t n) {
   }
   spill_.append(data, n);
   if (spilled() > static_cast<size_t>(engine_.config().client_query_buffer_limit))
-    MarkPeerClosed();       // as Redis closes a client past its query buffer limit
+    MarkPeerClosed();  // as Redis closes a client past its query buffer limit
+  PublishBufferSizes();
   worker_.MarkDirty(this);  // the worker feeds it in on later turns
 }
 
@@ -157,6 +158,18 @@ bool Connection::RefillFromSpill() {
     if (spill_.capacity() > 64 * 1024) spill_.shrink_to_fit();
   }
   return take > 0;
+}
+
+void Connection::PublishBufferSizes() {
+  // sending_offset counts into `sending` (io_uring) or into output_ (epoll, which has no
+  // `sending`): either way this is what the kernel has not taken yet.
+  size_t output = output_.size() + sending.size() - sending_offset;
+  client_.qbuf.store(end_ - start_ + spilled(), std::memory_order_relaxed);
+  client_.qbuf_free.store(capacity_ - end_, std::memory_order_relaxed);
+  client_.omem.store(output, std::memory_order_relaxed);
+  size_t allocated =
+      sizeof(Connection) + capacity_ + spill_.capacity() + output_.capacity() + sending.capacity();
+  client_.tot_mem.store(allocated, std::memory_order_relaxed);
 }
 
 void Connection::ProcessInput() {
@@ -188,6 +201,7 @@ void Connection::ProcessInput() {
     }
     start_ = end_ = 0;
   }
+  PublishBufferSizes();
   worker_.MarkDirty(this);
 }
 

@@ -48,6 +48,8 @@ class Connection {
   }
   // Runs whatever buffered input can run now (after a pause ends).
   void ProcessInput();
+  // Publishes the buffer sizes CLIENT LIST shows (after input ran, and after a send).
+  void PublishBufferSizes();
 
   // Input is not read while remote work is in flight or too much output is queued.
   bool read_paused() const;

@@ -177,6 +177,7 @@ class EpollWorker : public Worker {
       out.erase(0, conn->sending_offset);
       conn->sending_offset = 0;
     }
+    if (written > 0) conn->PublishBufferSizes();
   }
 
   int epoll_fd_ = -1;

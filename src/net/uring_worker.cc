@@ -319,6 +319,7 @@ class UringWorker : public Worker {
         conn->send_pending = false;
         if (res > 0) {
           conn->sending_offset += static_cast<size_t>(res);
+          conn->PublishBufferSizes();
           engine_.stats().total_net_output_bytes.fetch_add(static_cast<size_t>(res),
                                                            std::memory_order_relaxed);
         } else if (res != -EAGAIN && res != -EINTR) {

@@ -6,7 +6,7 @@ import time
 
 import harness
 from helpers import SYNTAX, arity, err, wait_until
-from resp_client import RespMap, Verbatim
+from resp_client import RespMap, Verbatim, encode_command
 
 
 def test_ping_echo(raw):
@@ -305,6 +305,43 @@ def test_client_list(connect):
     assert a.execute("CLIENT", "ID") in by_id
     only_b = a.execute("CLIENT", "LIST", "ID", str(id_b)).decode()
     assert [int(_client_fields(line)["id"]) for line in only_b.split("\n") if line] == [id_b]
+
+
+def test_client_list_shows_each_clients_last_command_and_buffers(connect, r):
+    """cmd= is the last command (with its subcommand for containers), qbuf= the input a client
+    has sent that has not run (here: queued behind a BLPOP), omem= the replies the kernel has
+    not taken (here: a client that does not read a 64 MB reply)."""
+    watcher, idle, parked, reader = connect(), connect(), connect(), connect()
+
+    def fields_of_id(client_id):
+        return _client_fields(watcher.execute("CLIENT", "LIST", "ID", str(client_id)).decode())
+
+    def fields_of(client):
+        return fields_of_id(client.execute("CLIENT", "ID"))
+
+    assert idle.execute("SET", "k", "v") == "OK"
+    assert _client_fields(watcher.execute("CLIENT", "INFO").decode())["cmd"] == "client|info"
+    assert fields_of(idle)["cmd"] == "client|id"  # fields_of asked it for its ID last
+    assert idle.execute("GET", "k") == b"v"
+    line = watcher.execute("CLIENT", "LIST").decode()
+    by_id = {int(_client_fields(x)["id"]): _client_fields(x) for x in line.split("\n") if x}
+    idle_fields = by_id[idle.execute("CLIENT", "ID")]
+    assert idle_fields["cmd"] == "get" and idle_fields["qbuf"] == "0"
+    assert idle_fields["omem"] == "0" and int(idle_fields["tot-mem"]) > 0
+
+    parked_id = parked.execute("CLIENT", "ID")
+    parked.send_raw(encode_command("BLPOP", "nothing", "0"))
+    assert wait_until(lambda: fields_of_id(parked_id)["cmd"] == "blpop", 5)
+    queued = encode_command("PING") * 100
+    parked.send_raw(queued)
+    assert wait_until(lambda: int(fields_of_id(parked_id)["qbuf"]) == len(queued), 5)
+
+    reader_id = reader.execute("CLIENT", "ID")
+    assert reader.execute("SET", "big", "x" * (64 << 20)) == "OK"
+    reader.send_command("GET", "big")  # and does not read the reply
+    assert wait_until(lambda: int(fields_of_id(reader_id)["omem"]) > 32 << 20, 5)
+    assert r.rpush("nothing", "x") == 1
+    assert parked.read_replies(101, timeout=10)[1:] == ["PONG"] * 100
 
 
 def test_client_kill_by_id(connect):
