@@ -60,13 +60,7 @@ const std::vector<Param>& Params() {
       {"port", [](const ServerConfig& c) { return std::to_string(c.port); }, nullptr},
       {"bind", [](const ServerConfig& c) { return c.host; }, nullptr},
       {"databases", Fixed("16"), nullptr},
-      {"maxmemory", IntGetter(&ServerConfig::maxmemory),
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         auto bytes = ParseMemorySize(v);
-         if (!bytes) return "argument must be a memory value";
-         c.maxmemory = *bytes;
-         return "";
-       }},
+      {"maxmemory", IntGetter(&ServerConfig::maxmemory), MemorySetter(&ServerConfig::maxmemory, 0)},
       {"maxmemory-policy", [](const ServerConfig& c) { return c.maxmemory_policy; },
        [](ServerConfig& c, std::string_view v) -> std::string {
          std::string lower(v);

@@ -22,13 +22,23 @@ Session::Session(Engine& engine, uint32_t home_shard, ClientState& client, std::
   client_.session = this;
 }
 
+namespace {
+
+// Lets go of a waiter that no one may wake any more: a wake-up already on its way finds no
+// session and passes itself on to the next client waiting.
+void CancelWaiter(std::shared_ptr<Waiter>& waiter) {
+  if (waiter == nullptr) return;
+  WaiterState expected = WaiterState::kWaiting;
+  waiter->state.compare_exchange_strong(expected, WaiterState::kCancelled);
+  waiter->session = nullptr;
+  waiter.reset();
+}
+
+}  // namespace
+
 Session::~Session() {
-  for (std::shared_ptr<Waiter>* w : {&waiter_, &client_.block_waiter}) {
-    if (*w == nullptr) continue;
-    WaiterState expected = WaiterState::kWaiting;
-    (*w)->state.compare_exchange_strong(expected, WaiterState::kCancelled);
-    (*w)->session = nullptr;
-  }
+  CancelWaiter(waiter_);
+  CancelWaiter(client_.block_waiter);
   if (blocked_) g_blocked_clients.fetch_sub(1, std::memory_order_relaxed);
   client_.session = nullptr;
   // A connection is destroyed while its batches are out only when the server shuts down, after
@@ -244,10 +254,7 @@ bool Session::TakeBlock() {
   waiter_ = std::move(client_.block_waiter);
   client_.block_waiter = nullptr;
   if (abandoned_) {  // the connection closed while the command ran on other shards: never park
-    WaiterState expected = WaiterState::kWaiting;
-    waiter_->state.compare_exchange_strong(expected, WaiterState::kCancelled);
-    waiter_->session = nullptr;  // a wake-up on its way passes itself on
-    waiter_.reset();
+    CancelWaiter(waiter_);
     return false;
   }
   if (waiter_->state.load() == WaiterState::kWoken) {
@@ -272,9 +279,9 @@ void Session::Unblock() {
 void Session::AbandonBlock() {
   abandoned_ = true;
   if (!blocked_) return;
-  WaiterState expected = WaiterState::kWaiting;
-  waiter_->state.compare_exchange_strong(expected, WaiterState::kCancelled);
-  Unblock();  // a wake-up already on its way finds no session and passes itself on
+  blocked_ = false;
+  g_blocked_clients.fetch_sub(1, std::memory_order_relaxed);
+  CancelWaiter(waiter_);
 }
 
 void Session::Rerun() {

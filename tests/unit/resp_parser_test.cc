@@ -169,9 +169,10 @@ TEST(RespParser, UnauthenticatedClientsGetSmallLimits) {
   EXPECT_EQ(p.Parse("*1\r\n$16385\r\n", &consumed), RespParser::Status::kError);
   EXPECT_EQ(p.Error(), "Protocol error: unauthenticated bulk length");
   EXPECT_EQ(p.Parse("*10\r\n$16384\r\n", &consumed), RespParser::Status::kNeedMore);
-  p.set_unauthenticated(false);
-  RespParser q;
-  EXPECT_EQ(q.Parse(eleven, &consumed), RespParser::Status::kNeedMore);
+  RespParser authenticated;  // once AUTH has run, the session lifts the limits
+  authenticated.set_unauthenticated(true);
+  authenticated.set_unauthenticated(false);
+  EXPECT_EQ(authenticated.Parse(eleven, &consumed), RespParser::Status::kNeedMore);
 }
 
 TEST(RespParser, BulkLimitIsConfigurable) {
