@@ -138,8 +138,7 @@ void Connection::OnBytesReceived(const char* data, size_t n) {
   }
   spill_.append(data, n);
   if (spilled() > static_cast<size_t>(engine_.config().client_query_buffer_limit))
-    MarkPeerClosed();  // as Redis closes a client past its query buffer limit
-  PublishBufferSizes();
+    MarkPeerClosed();       // as Redis closes a client past its query buffer limit
   worker_.MarkDirty(this);  // the worker feeds it in on later turns
 }
 
@@ -201,7 +200,6 @@ void Connection::ProcessInput() {
     }
     start_ = end_ = 0;
   }
-  PublishBufferSizes();
   worker_.MarkDirty(this);
 }
 

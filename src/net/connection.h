@@ -48,7 +48,14 @@ class Connection {
   }
   // Runs whatever buffered input can run now (after a pause ends).
   void ProcessInput();
-  // Publishes the buffer sizes CLIENT LIST shows (after input ran, and after a send).
+  // Input that waited (output over the high-water mark, a parked client's spill) may run now.
+  // A waiting session takes its input when it resumes instead: running it from the event loop
+  // would only mark the connection dirty again and spin the loop.
+  bool input_runnable() const {
+    return (input_held_ || spilled() > 0) && !read_paused() && !session_.waiting();
+  }
+  // Publishes the buffer sizes CLIENT LIST shows: once per loop turn in which the connection
+  // had anything happen (every change to its buffers marks it dirty).
   void PublishBufferSizes();
 
   // Input is not read while remote work is in flight or too much output is queued.

@@ -141,11 +141,13 @@ class EpollWorker : public Worker {
       Write(conn);
       // Output drained below the high-water mark, or a parked client woke: run the input that
       // waited.
-      if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused() &&
-          !conn->session().waiting())
-        conn->ProcessInput();
+      if (conn->input_runnable()) conn->ProcessInput();
       bool close_now = conn->peer_closed() || (conn->wants_close() && !conn->has_output());
-      if (close_now && !conn->busy()) Destroy(conn);
+      if (close_now && !conn->busy()) {
+        Destroy(conn);
+      } else {
+        conn->PublishBufferSizes();
+      }
     }
   }
 
@@ -177,7 +179,6 @@ class EpollWorker : public Worker {
       out.erase(0, conn->sending_offset);
       conn->sending_offset = 0;
     }
-    if (written > 0) conn->PublishBufferSizes();
   }
 
   int epoll_fd_ = -1;

@@ -319,7 +319,6 @@ class UringWorker : public Worker {
         conn->send_pending = false;
         if (res > 0) {
           conn->sending_offset += static_cast<size_t>(res);
-          conn->PublishBufferSizes();
           engine_.stats().total_net_output_bytes.fetch_add(static_cast<size_t>(res),
                                                            std::memory_order_relaxed);
         } else if (res != -EAGAIN && res != -EINTR) {
@@ -349,17 +348,14 @@ class UringWorker : public Worker {
         BeginClose(conn);
         continue;
       }
-      // (A waiting session takes its input when it resumes, not here: that would only mark it
-      // dirty again and spin the loop.)
-      if ((conn->input_held() || conn->spilled() > 0) && !conn->read_paused() &&
-          !conn->session().waiting())
-        conn->ProcessInput();
+      if (conn->input_runnable()) conn->ProcessInput();
       bool flow_control =
           !conn->receives_while_parked() &&
           (conn->recv_streaming || conn->spilled() >= kSpillLimit || WantsBigRead(conn));
       if (conn->recv_multishot && (draining_ || flow_control)) CancelRecv(conn);
       ArmSend(conn);
       ArmRecv(conn);
+      conn->PublishBufferSizes();
     }
   }
 
