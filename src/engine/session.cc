@@ -119,6 +119,7 @@ void Session::ReplyError(std::string_view message) {
 
 void Session::AddRemote(uint32_t shard, const CommandSpec& spec,
                         std::span<const std::string_view> args) {
+  round_shard_ = shard;
   ShardBatch*& batch = batches_[shard];
   if (batch == nullptr) batch = new ShardBatch(engine_, this, client_, shard, home_shard_);
   batch->Add(spec, args);
@@ -176,7 +177,13 @@ size_t Session::Process(std::string_view input) {
     }
     uint32_t target = 0;
     Route route = Classify(*spec, args, &target);
-    if (route == Route::kBarrier && round_has_remote_) break;  // rerun after the round ends
+    // A connection's commands take effect in the order it sent them, on whichever shards they
+    // land: while commands are out on another shard, only more commands for that same shard
+    // join them; the first for any other shard (or a barrier) waits until they are done.
+    if (round_has_remote_ && !(route == Route::kRemote && target == round_shard_) &&
+        !(route == Route::kInline && spec->exec == ExecKind::kLocal)) {
+      break;
+    }
     pos += consumed;
     if (route == Route::kInline) {
       RunInline(*spec, args, static_cast<int32_t>(target));

@@ -1,13 +1,13 @@
 #pragma once
 // A client's command pipeline. Process() parses every complete command in the input and runs
-// them in order:
+// them in the order they came, and their effects become visible in that order too:
 //  - commands on the home shard (and keyless ones) run inline, replies straight to output;
-//  - single-shard commands for other shards are grouped into one batch per target shard, so a
-//    pipelined read costs one message (and one wake-up) per shard, not one per command;
+//  - consecutive commands for one other shard travel there as one batch (one message and one
+//    wake-up for the lot); the next command for any other shard waits until that batch is back;
 //  - commands that need several shards at once (MSET across shards, DBSIZE, FLUSHALL...) run
 //    as one atomic multi-shard step, after everything before them has completed;
 //  - commands that change the connection (SELECT, HELLO) run once nothing is in flight.
-// Commands on different shards commute, so replies are simply stitched back in arrival order.
+// Replies are stitched back in arrival order.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -97,7 +97,8 @@ class Session {
 
   // The current round: replies that must wait for remote work to keep their order.
   bool round_has_remote_ = false;
-  int64_t now_ms_ = 0;  // the clock for commands run inline, read once per Process call
+  uint32_t round_shard_ = 0;  // the one shard the round's commands are out on
+  int64_t now_ms_ = 0;        // the clock for commands run inline, read once per Process call
   // Indexed by shard: nullptr until the session first sends work there, then kept (empty
   // between rounds) and reused.
   std::vector<ShardBatch*> batches_;
