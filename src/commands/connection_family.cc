@@ -102,7 +102,7 @@ void Hello(CommandContext& ctx) {
     return ctx.reply.Error(
         "ERR Client names cannot contain spaces, newlines or special characters.");
   }
-  if (set_name) ctx.client.name = std::string(name);
+  if (set_name) ctx.engine.clients().SetName(&ctx.client, name);
   ctx.client.resp = version;
   ctx.reply.set_resp_version(version);
   ctx.reply.MapHeader(7);
@@ -132,8 +132,8 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " idle=" + std::to_string(std::max<int64_t>(0, now_ms - c.last_active_ms) / 1000) +
          " flags=N db=" + std::to_string(c.db) +
          " sub=0 psub=0 ssub=0 multi=-1 qbuf=" + load(c.qbuf) + " qbuf-free=" + load(c.qbuf_free) +
-         " argv-mem=0 multi-mem=0 obl=0 oll=0" + " omem=" + load(c.omem) +
-         " tot-mem=" + load(c.tot_mem) +
+         " argv-mem=0 multi-mem=0 rbs=" + load(c.rbs) + " rbp=" + load(c.rbp) +
+         " obl=0 oll=0 omem=" + load(c.omem) + " tot-mem=" + load(c.tot_mem) +
          " events=r cmd=" + c.last_command.load(std::memory_order_relaxed) +
          " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
 }
@@ -165,7 +165,8 @@ void ClientKill(CommandContext& ctx) {
       std::string_view filter = args.Next(), value = args.Next();
       if (EqualsIgnoreCase(filter, "ID")) {
         auto parsed = ParseUint64(value);
-        if (!parsed) return ctx.reply.Error("ERR client-id should be greater than 0");
+        if (!parsed || *parsed == 0)
+          return ctx.reply.Error("ERR client-id should be greater than 0");
         id = *parsed;
       } else if (EqualsIgnoreCase(filter, "ADDR")) {
         addr = value;
@@ -202,7 +203,10 @@ void ClientKill(CommandContext& ctx) {
       if (skipme && !old_form) return;
       ctx.client.close_after_reply = true;
     } else {
+      // Gone for CLIENT LIST and INFO from now on; its own thread closes it on its next turn.
       c.kill_requested.store(true, std::memory_order_relaxed);
+      ctx.engine.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+      ctx.engine.shard(c.worker).kills_pending.store(true, std::memory_order_release);
       ctx.engine.mailbox(c.worker).Wake();
     }
     ++killed;
@@ -238,9 +242,11 @@ void Client(CommandContext& ctx) {
       return ctx.reply.Error(
           "ERR Client names cannot contain spaces, newlines or special characters.");
     }
-    ctx.client.name = std::string(ctx.args[2]);
+    ctx.engine.clients().SetName(&ctx.client, ctx.args[2]);
     return ctx.reply.Ok();
   }
+  // Our own buffers as they are now, this command included, as Redis shows them.
+  if (ctx.client.publish_sizes != nullptr) ctx.client.publish_sizes(ctx.client.connection);
   if (EqualsIgnoreCase(sub, "INFO") && ctx.args.size() == 2) {
     return ctx.reply.Verbatim(ClientLine(ctx.client, now));
   }
@@ -265,6 +271,7 @@ void Client(CommandContext& ctx) {
     }
     std::string text;
     ctx.engine.clients().ForEach([&](ClientState& c) {
+      if (c.kill_requested.load(std::memory_order_relaxed)) return;  // killed: gone, as in Redis
       if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end())
         text += ClientLine(c, now);
     });

@@ -15,6 +15,19 @@ void ClientRegistry::Remove(ClientState* client) {
   clients_.erase(client->id);
 }
 
+void ClientRegistry::SetName(ClientState* client, std::string_view name) {
+  std::lock_guard lock(mutex_);
+  client->name.assign(name);
+}
+
+int64_t ClientRegistry::LiveCount() {
+  std::lock_guard lock(mutex_);
+  int64_t live = 0;
+  for (auto& [id, client] : clients_)
+    live += !client->kill_requested.load(std::memory_order_relaxed);
+  return live;
+}
+
 Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_(WallClockMs()) {
   set_password_required(!config_.requirepass.empty());
   uint32_t n = config_.shards == 0 ? 1 : config_.shards;

@@ -33,6 +33,10 @@ class ClientRegistry {
   uint64_t NextId() { return next_id_.fetch_add(1) + 1; }
   void Add(ClientState* client);
   void Remove(ClientState* client);
+  // CLIENT SETNAME, HELLO SETNAME: other threads read names under the same lock.
+  void SetName(ClientState* client, std::string_view name);
+  // Clients not being closed by CLIENT KILL (those are gone for CLIENT LIST and INFO at once).
+  int64_t LiveCount();
   template <typename Fn>
   void ForEach(Fn fn) {
     std::lock_guard lock(mutex_);

@@ -59,6 +59,9 @@ class Shard {
     published_bytes.store(static_cast<int64_t>(used_bytes()), std::memory_order_relaxed);
   }
 
+  // CLIENT KILL marked one of this thread's clients: close it on the next loop turn.
+  std::atomic<bool> kills_pending{false};
+
   // Commands executed on this shard (read by INFO from any thread).
   std::atomic<uint64_t> commands_processed{0};
 

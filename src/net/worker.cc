@@ -75,6 +75,12 @@ int64_t Worker::CheckBlockedClients(int64_t now) {
 }
 
 void Worker::RunMailbox() {
+  // CLIENT KILL from another thread: close the client this turn, not at the next timer tick.
+  Shard& shard = engine_.shard(shard_);
+  if (shard.kills_pending.load(std::memory_order_relaxed) &&
+      shard.kills_pending.exchange(false, std::memory_order_acquire)) {
+    CheckKills();
+  }
   Mailbox& mailbox = engine_.mailbox(shard_);
   // Bounded, so a flood of messages cannot starve this thread's own clients.
   for (int i = 0; i < 4096; ++i) {
