@@ -61,6 +61,14 @@ struct ClientState {
   std::shared_ptr<Waiter> block_waiter;
   Session* session = nullptr;  // the connection's session, for waking a blocked client
   bool block_retry = false;    // re-running after a wake-up: queue again at the front
+  // Parked in a blocking command, for CLIENT UNBLOCK on other threads; which asks the home thread
+  // to end the wait through unblock_request (kUnblockTimeout or kUnblockError).
+  Published<bool> parked = false;
+  std::atomic<int> unblock_request{0};
+  static constexpr int kUnblockTimeout = 1, kUnblockError = 2;
+  // CLIENT REPLY OFF / SKIP: replies are dropped (all of them, or the next command's).
+  bool reply_off = false;
+  bool skip_next_reply = false;
 };
 
 }  // namespace ember

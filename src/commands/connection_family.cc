@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands/arg_parser.h"
+#include "commands/client_control.h"
 #include "commands/command.h"
 #include "commands/errors.h"
 #include "common/clock.h"
@@ -283,6 +284,7 @@ void Client(CommandContext& ctx) {
        ctx.args.size() == 3)) {
     return ctx.reply.Ok();
   }
+  if (RunClientControl(ctx, sub)) return;
   if (EqualsIgnoreCase(sub, "HELP")) {
     ctx.reply.ArrayHeader(6);
     for (const char* line :
@@ -314,6 +316,8 @@ void RegisterConnectionCommands(CommandTable& t) {
                  ExecKind::kConnection, Auth, "Authenticates the connection."));
   t.Register(Cmd("hello", -1, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
                  ExecKind::kConnection, Hello, "Handshakes with the server."));
+  t.Register(Cmd("reset", 1, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
+                 ExecKind::kConnection, Reset, "Resets the connection."));
   t.Register(Cmd("client", -2, kCmdAdmin | kCmdNoScript | kCmdLoading, ExecKind::kConnection,
                  Client, "Manages client connections."));
 }

@@ -37,6 +37,25 @@ Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_
   }
 }
 
+void Engine::Pause(int64_t until_ms, bool writes_only, int64_t now_ms) {
+  bool active = pause_until_ms() > now_ms;
+  pause_writes_only_.store(writes_only && (!active || pause_writes_only_.load()),
+                           std::memory_order_relaxed);
+  if (!active || until_ms > pause_until_ms())
+    pause_until_ms_.store(until_ms, std::memory_order_relaxed);
+}
+
+void Engine::Unpause() {
+  pause_until_ms_.store(0, std::memory_order_relaxed);
+  for (auto& mailbox : mailboxes_) mailbox->Wake();  // paused clients go on at once
+}
+
+bool Engine::PausedFor(uint32_t command_flags, int64_t now_ms) const {
+  int64_t until = pause_until_ms();
+  if (until == 0 || now_ms >= until) return false;
+  return !pause_writes_only_.load(std::memory_order_relaxed) || (command_flags & kCmdWrite);
+}
+
 void Engine::RequestShutdown() {
   shutdown_requested_.store(true, std::memory_order_release);
   for (auto& mailbox : mailboxes_) mailbox->Wake();

@@ -51,6 +51,11 @@ class Session {
   void AbandonBlock();
   // Home thread: replies the timeout's null and resumes, if the deadline has passed.
   void CheckBlockTimeout(int64_t now_ms);
+  // Home thread: CLIENT UNBLOCK asked this client to stop waiting (as on a timeout, or with
+  // an UNBLOCKED error).
+  void OnUnblockRequest();
+  // The last Process() stopped at a command that waits for CLIENT PAUSE to end.
+  bool paused() const { return paused_; }
   // A protocol error or QUIT: flush the output, then close.
   bool closing() const { return closing_; }
   // Bytes the command being parsed is known to need (for sizing the read buffer).
@@ -64,7 +69,21 @@ class Session {
   struct PendingReply {
     int32_t source;  // -1: local_replies_, otherwise a shard id with a batch
     uint32_t begin, end;
+    bool dropped = false;  // CLIENT REPLY OFF / SKIP
   };
+  enum class Parsed { kCommand, kEmpty, kNeedMore, kBroken };
+  enum class Admission { kRun, kRefused, kHold };
+  Parsed ParseNext(std::string_view input, size_t pos, bool unauthenticated, size_t* consumed,
+                   std::span<const std::string_view>* args);
+  // Known, allowed and not paused? A refused command has its error replied.
+  Admission Admit(std::span<const std::string_view> args, bool unauthenticated,
+                  const CommandSpec** spec);
+  // Routes and runs (or sends) the command; false when it must wait for the round in flight.
+  bool Dispatch(const CommandSpec& spec, std::span<const std::string_view> args);
+  // CLIENT REPLY: TakeSkip() before a command runs, DropsReply() with its answer after.
+  bool TakeSkip();
+  bool DropsReply(bool skipping) const;
+  void EndWait(bool with_error);
 
   enum class Route { kInline, kRemote, kBarrier };
   Route Classify(const CommandSpec& spec, std::span<const std::string_view> args, uint32_t* target);
@@ -109,6 +128,8 @@ class Session {
   std::vector<size_t> key_positions_;
   uint32_t outstanding_ = 0;
   bool closing_ = false;
+  bool paused_ = false;
+  bool step_reply_dropped_ = false;
   bool blocked_ = false;
   bool abandoned_ = false;  // see AbandonBlock()
   std::shared_ptr<Waiter> waiter_;

@@ -61,6 +61,8 @@ class Shard {
 
   // CLIENT KILL marked one of this thread's clients: close it on the next loop turn.
   std::atomic<bool> kills_pending{false};
+  // CLIENT UNBLOCK asked one of this thread's parked clients to stop waiting.
+  std::atomic<bool> unblocks_pending{false};
 
   // Commands executed on this shard (read by INFO from any thread).
   std::atomic<uint64_t> commands_processed{0};

@@ -195,6 +195,11 @@ void Connection::ProcessInput() {
     }
     size_t consumed = session_.Process(std::string_view(buffer_.get() + start_, end_ - start_));
     start_ += consumed;
+    if (session_.paused()) {  // CLIENT PAUSE: the worker runs the rest once it ends
+      input_held_ = true;
+      worker_.HoldWhilePaused(this);
+      break;
+    }
     // An incomplete command waits for more bytes: spilled ones first.
     if (consumed == 0 && !RefillFromSpill()) break;
   }

@@ -100,6 +100,7 @@ class Connection {
   std::string sending;  // bytes handed to the kernel, stable until the send completes
   size_t sending_offset = 0;
   bool in_dirty_list = false;
+  bool in_paused_list = false;
   bool read_stalled = false;      // reading stopped for a pause, not because input ran out
   bool hangup_signalled = false;  // epoll: the peer hung up; read on to the EOF
   bool closed = false;

@@ -11,7 +11,7 @@
 
 import threading
 
-from helpers import err
+from helpers import err, wait_until
 from resp_client import RespClient
 
 
@@ -48,10 +48,12 @@ def test_a_killed_client_is_gone_from_the_next_client_list(connect):
         listed = _list_ids(killer)
         assert ids[0] not in listed and ids[1] not in listed, round_
         assert ids[2] in listed
-        assert _connected(killer) == before - 2, round_
+        # Other tests' connections may be closing meanwhile: at most, not exactly.
+        assert _connected(killer) <= before - 2, round_
         for c in (by_id, by_addr):
             assert c.read_until_closed(timeout=5)[1]
         survivor.close()
+    assert wait_until(lambda: _connected(killer) == len(_list_ids(killer)), 5)
 
 
 def test_killed_ids_never_show_in_client_list(connect):
