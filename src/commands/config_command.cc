@@ -200,8 +200,12 @@ void Config(CommandContext& ctx) {
 }  // namespace
 
 void RegisterConfigCommand(CommandTable& t) {
-  t.Register(CommandSpec{"config", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
-                         ExecKind::kAllShards, Config, "server", "Reads or changes server parameters."});
+  CommandGroup g(t, "server");
+  g.Add(Command("config", Config)
+            .Arity(-2)
+            .Flags(kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale)
+            .Exec(ExecKind::kAllShards)
+            .Summary("Reads or changes server parameters."));
 }
 
 }  // namespace ember

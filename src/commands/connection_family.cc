@@ -288,27 +288,45 @@ void Client(CommandContext& ctx) {
   ctx.reply.Error(err::UnknownSubcommand("client", sub));
 }
 
-CommandSpec Cmd(const char* name, int arity, uint32_t flags, ExecKind exec, CommandHandler handler,
-                const char* summary) {
-  return CommandSpec{name, arity, flags, 0, 0, 0, exec, handler, "connection", summary};
-}
-
 }  // namespace
 
 void RegisterConnectionCommands(CommandTable& t) {
-  t.Register(Cmd("ping", -1, kCmdFast, ExecKind::kLocal, Ping,
-                 "Returns the server's liveliness response."));
-  t.Register(Cmd("echo", 2, kCmdFast, ExecKind::kLocal, Echo, "Returns the given string."));
-  t.Register(Cmd("select", 2, kCmdFast | kCmdLoading, ExecKind::kConnection, Select,
-                 "Changes the selected database."));
-  t.Register(Cmd("quit", -1, kCmdFast | kCmdLoading | kCmdNoAuth, ExecKind::kConnection, Quit,
-                 "Closes the connection."));
-  t.Register(Cmd("auth", -2, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
-                 ExecKind::kConnection, Auth, "Authenticates the connection."));
-  t.Register(Cmd("hello", -1, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
-                 ExecKind::kConnection, Hello, "Handshakes with the server."));
-  t.Register(Cmd("client", -2, kCmdAdmin | kCmdNoScript | kCmdLoading, ExecKind::kConnection,
-                 Client, "Manages client connections."));
+  CommandGroup g(t, "connection");
+  g.Add(Command("ping", Ping)
+            .Arity(-1)
+            .Flags(kCmdFast)
+            .Exec(ExecKind::kLocal)
+            .Summary("Returns the server's liveliness response."));
+  g.Add(Command("echo", Echo)
+            .Arity(2)
+            .Flags(kCmdFast)
+            .Exec(ExecKind::kLocal)
+            .Summary("Returns the given string."));
+  g.Add(Command("select", Select)
+            .Arity(2)
+            .Flags(kCmdFast | kCmdLoading)
+            .Exec(ExecKind::kConnection)
+            .Summary("Changes the selected database."));
+  g.Add(Command("quit", Quit)
+            .Arity(-1)
+            .Flags(kCmdFast | kCmdLoading | kCmdNoAuth)
+            .Exec(ExecKind::kConnection)
+            .Summary("Closes the connection."));
+  g.Add(Command("auth", Auth)
+            .Arity(-2)
+            .Flags(kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth)
+            .Exec(ExecKind::kConnection)
+            .Summary("Authenticates the connection."));
+  g.Add(Command("hello", Hello)
+            .Arity(-1)
+            .Flags(kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth)
+            .Exec(ExecKind::kConnection)
+            .Summary("Handshakes with the server."));
+  g.Add(Command("client", Client)
+            .Arity(-2)
+            .Flags(kCmdAdmin | kCmdNoScript | kCmdLoading)
+            .Exec(ExecKind::kConnection)
+            .Summary("Manages client connections."));
 }
 
 }  // namespace ember

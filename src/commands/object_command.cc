@@ -151,11 +151,20 @@ void MemoryCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterIntrospectionCommands(CommandTable& t) {
-  t.Register(CommandSpec{"object", -2, kCmdReadOnly, 2, 2, 1, ExecKind::kKeyed, ObjectCommand,
-                         "generic", "Inspects the internals of a key's value."});
+  CommandGroup generic(t, "generic");
+  generic.Add(Command("object", ObjectCommand)
+                  .Arity(-2)
+                  .Flags(kCmdReadOnly)
+                  .Key(2)
+                  .Summary("Inspects the internals of a key's value."));
   // STATS reads every shard, so MEMORY runs with all shards still (it is never hot).
-  t.Register(CommandSpec{"memory", -2, kCmdReadOnly, 2, 2, 1, ExecKind::kAllShards, MemoryCommand,
-                         "server", "Reports memory use of a key or of the server."});
+  CommandGroup server(t, "server");
+  server.Add(Command("memory", MemoryCommand)
+                 .Arity(-2)
+                 .Flags(kCmdReadOnly)
+                 .Key(2)
+                 .Exec(ExecKind::kAllShards)
+                 .Summary("Reports memory use of a key or of the server."));
 }
 
 }  // namespace ember

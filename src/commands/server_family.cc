@@ -18,7 +18,9 @@ void Time(CommandContext& ctx) {
   ctx.reply.BulkInt(us % 1000000);
 }
 
-void LastSave(CommandContext& ctx) { ctx.reply.Integer(ctx.engine.start_time_ms() / 1000); }
+void LastSave(CommandContext& ctx) {
+  ctx.reply.Integer(ctx.engine.start_time_ms() / 1000);
+}
 
 std::vector<std::string_view> FlagNames(const CommandSpec& spec) {
   std::vector<std::string_view> names;
@@ -79,7 +81,7 @@ void CommandGetKeys(CommandContext& ctx) {
   for (size_t pos : positions) ctx.reply.Bulk(call[pos]);
 }
 
-void Command(CommandContext& ctx) {
+void CommandCmd(CommandContext& ctx) {
   const auto& all = CommandTable::Instance().All();
   if (ctx.args.size() == 1) {
     ctx.reply.ArrayHeader(all.size());
@@ -91,7 +93,8 @@ void Command(CommandContext& ctx) {
       {"COUNT", 2}, {"LIST", -2}, {"INFO", -2}, {"DOCS", -2}, {"GETKEYS", -4}, {"HELP", 2}};
   for (auto [name, arity] : kArity) {
     std::string error;
-    if (EqualsIgnoreCase(sub, name) && !err::CheckSubcommandArity("command", name, arity, ctx.args.size(), &error)) {
+    if (EqualsIgnoreCase(sub, name) &&
+        !err::CheckSubcommandArity("command", name, arity, ctx.args.size(), &error)) {
       return ctx.reply.Error(error);
     }
   }
@@ -112,8 +115,8 @@ void Command(CommandContext& ctx) {
       bool keep = kind.empty() ||
                   (EqualsIgnoreCase(kind, "PATTERN") && GlobMatch(value, spec->name, true)) ||
                   (EqualsIgnoreCase(kind, "ACLCAT") && EqualsIgnoreCase(value, spec->group));
-      if (!kind.empty() && !EqualsIgnoreCase(kind, "PATTERN") && !EqualsIgnoreCase(kind, "ACLCAT") &&
-          !EqualsIgnoreCase(kind, "MODULE")) {
+      if (!kind.empty() && !EqualsIgnoreCase(kind, "PATTERN") &&
+          !EqualsIgnoreCase(kind, "ACLCAT") && !EqualsIgnoreCase(kind, "MODULE")) {
         return ctx.reply.Error(err::kSyntax);
       }
       if (keep) names.push_back(spec->name);
@@ -145,7 +148,8 @@ void Command(CommandContext& ctx) {
       wanted = all;
     } else {
       for (size_t i = 2; i < ctx.args.size(); ++i) {
-        if (const CommandSpec* spec = CommandTable::Instance().Find(ctx.args[i])) wanted.push_back(spec);
+        if (const CommandSpec* spec = CommandTable::Instance().Find(ctx.args[i]))
+          wanted.push_back(spec);
       }
     }
     ctx.reply.MapHeader(wanted.size());
@@ -184,14 +188,27 @@ void RegisterInfoCommand(CommandTable& t);
 void RegisterConfigCommand(CommandTable& t);
 
 void RegisterServerCommands(CommandTable& t) {
-  t.Register(CommandSpec{"time", 1, kCmdFast | kCmdLoading | kCmdStale, 0, 0, 0, ExecKind::kLocal, Time,
-                         "server", "Returns the server time."});
-  t.Register(CommandSpec{"lastsave", 1, kCmdFast | kCmdLoading | kCmdStale, 0, 0, 0, ExecKind::kLocal,
-                         LastSave, "server", "Returns the unix time of the last save."});
-  t.Register(CommandSpec{"command", -1, kCmdLoading | kCmdStale, 0, 0, 0, ExecKind::kLocal, Command,
-                         "server", "Returns information about commands."});
-  t.Register(CommandSpec{"shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
-                         ExecKind::kConnection, Shutdown, "server", "Stops the server gracefully."});
+  CommandGroup g(t, "server");
+  g.Add(Command("time", Time)
+            .Arity(1)
+            .Flags(kCmdFast | kCmdLoading | kCmdStale)
+            .Exec(ExecKind::kLocal)
+            .Summary("Returns the server time."));
+  g.Add(Command("lastsave", LastSave)
+            .Arity(1)
+            .Flags(kCmdFast | kCmdLoading | kCmdStale)
+            .Exec(ExecKind::kLocal)
+            .Summary("Returns the unix time of the last save."));
+  g.Add(Command("command", CommandCmd)
+            .Arity(-1)
+            .Flags(kCmdLoading | kCmdStale)
+            .Exec(ExecKind::kLocal)
+            .Summary("Returns information about commands."));
+  g.Add(Command("shutdown", Shutdown)
+            .Arity(-1)
+            .Flags(kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale)
+            .Exec(ExecKind::kConnection)
+            .Summary("Stops the server gracefully."));
   RegisterInfoCommand(t);
   RegisterConfigCommand(t);
 }

@@ -228,11 +228,19 @@ void SortRo(CommandContext& ctx) {
 }  // namespace
 
 void RegisterSortCommands(CommandTable& t) {
-  t.Register(CommandSpec{"sort", -2, kCmdWrite | kCmdDenyOom, 1, 1, 1, ExecKind::kAllShards, Sort,
-                         "generic", "Sorts the elements of a list, set or sorted set."});
-  t.Register(CommandSpec{"sort_ro", -2, kCmdReadOnly, 1, 1, 1, ExecKind::kAllShards, SortRo,
-                         "generic",
-                         "Sorts the elements of a list, set or sorted set (read-only)."});
+  CommandGroup g(t, "generic");
+  g.Add(Command("sort", Sort)
+            .Arity(-2)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1)
+            .Exec(ExecKind::kAllShards)
+            .Summary("Sorts the elements of a list, set or sorted set."));
+  g.Add(Command("sort_ro", SortRo)
+            .Arity(-2)
+            .Flags(kCmdReadOnly)
+            .Key(1)
+            .Exec(ExecKind::kAllShards)
+            .Summary("Sorts the elements of a list, set or sorted set (read-only)."));
 }
 
 }  // namespace ember
