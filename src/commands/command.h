@@ -88,6 +88,10 @@ struct KeySpec {
 using KeyFinder = void (*)(std::span<const std::string_view> args, std::vector<size_t>* positions,
                            std::vector<uint32_t>* flags);
 
+// For keys whose flags depend on the call (kKeyVariableFlags: SET ... GET reads the old value):
+// the flags this call has for the key at `pos`.
+using KeyFlagsResolver = uint32_t (*)(std::span<const std::string_view> args, size_t pos);
+
 // Where a command runs.
 enum class ExecKind : uint8_t {
   kKeyed,       // on the shard(s) owning its keys; several shards run as one atomic step
@@ -122,6 +126,7 @@ struct CommandSpec {
   std::string since;  // the Redis version that introduced the command
   std::vector<KeySpec> key_specs;
   KeyFinder find_keys = nullptr;  // replaces key_specs for routing when set
+  KeyFlagsResolver resolve_key_flags = nullptr;
   std::vector<CommandSpec> subcommands;
 
   const CommandSpec* FindSubcommand(std::string_view name) const;
@@ -145,6 +150,8 @@ class CommandBuilder {
   CommandBuilder& KeyCount(int index, uint32_t key_flags = 0);
   // Keys found by a function (also makes them movable).
   CommandBuilder& FindKeys(KeyFinder finder);
+  // Resolves kKeyVariableFlags per call (COMMAND GETKEYSANDFLAGS).
+  CommandBuilder& ResolveKeyFlags(KeyFlagsResolver resolver);
   CommandBuilder& Acl(uint32_t categories);  // AclCategory bits beyond the implicit ones
   CommandBuilder& Group(std::string_view group);
   CommandBuilder& Since(std::string_view version);

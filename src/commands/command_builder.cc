@@ -83,6 +83,11 @@ CommandBuilder& CommandBuilder::FindKeys(KeyFinder finder) {
   return *this;
 }
 
+CommandBuilder& CommandBuilder::ResolveKeyFlags(KeyFlagsResolver resolver) {
+  spec_.resolve_key_flags = resolver;
+  return *this;
+}
+
 CommandBuilder& CommandBuilder::Acl(uint32_t categories) {
   spec_.acl |= categories;
   return *this;

@@ -28,9 +28,6 @@ CommandTable::CommandTable() {
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {
   CommandSpec spec = command.Build(group, family_acl);
   std::string name = spec.name;
-  for (const char* container : {"client", "config", "command", "object", "memory"}) {
-    if (name == container) spec.has_subcommands = true;
-  }
   auto [it, inserted] = commands_.emplace(name, std::move(spec));
   if (inserted) ordered_.push_back(&it->second);
 }

@@ -248,88 +248,102 @@ void HScan(CommandContext& ctx) {
 }  // namespace
 
 void RegisterHashCommands(CommandTable& t) {
-  CommandGroup g(t, "hash");
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdDenyOom | kCmdFast;
-  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
+  CommandGroup g(t, "hash", kAclHash);
   g.Add(Command("hset", HSet)
             .Arity(-4)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.0.0")
             .Summary("Sets fields of a hash, creating it if needed."));
   g.Add(Command("hmset", HMSet)
             .Arity(-4)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.0.0")
             .Summary("Sets fields of a hash (deprecated form of HSET)."));
   g.Add(Command("hsetnx", HSetNx)
             .Arity(4)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("2.0.0")
             .Summary("Sets a field of a hash only when it is absent."));
   g.Add(Command("hget", HGet)
             .Arity(3)
-            .Flags(kReadFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
             .Summary("Returns the value of a field."));
   g.Add(Command("hmget", HMGet)
             .Arity(-3)
-            .Flags(kReadFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
             .Summary("Returns the values of several fields."));
   g.Add(Command("hgetall", HGetAll)
             .Arity(2)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
             .Summary("Returns every field and value of a hash."));
   g.Add(Command("hkeys", HKeys)
             .Arity(2)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
             .Summary("Returns every field of a hash."));
   g.Add(Command("hvals", HVals)
             .Arity(2)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
             .Summary("Returns every value of a hash."));
   g.Add(Command("hdel", HDel)
             .Arity(-3)
             .Flags(kCmdWrite | kCmdFast)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("2.0.0")
             .Summary("Deletes fields of a hash."));
   g.Add(Command("hexists", HExists)
             .Arity(3)
-            .Flags(kReadFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("2.0.0")
             .Summary("Tells whether a field exists."));
   g.Add(Command("hlen", HLen)
             .Arity(2)
-            .Flags(kReadFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("2.0.0")
             .Summary("Returns the number of fields in a hash."));
   g.Add(Command("hstrlen", HStrLen)
             .Arity(3)
-            .Flags(kReadFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("3.2.0")
             .Summary("Returns the length of a field's value."));
   g.Add(Command("hincrby", HIncrBy)
             .Arity(4)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("2.0.0")
             .Summary("Adds an integer to a field's value."));
   g.Add(Command("hincrbyfloat", HIncrByFloat)
             .Arity(4)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("2.6.0")
             .Summary("Adds a float to a field's value."));
   g.Add(Command("hrandfield", HRandField)
             .Arity(-2)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
             .Summary("Returns random fields of a hash."));
   g.Add(Command("hscan", HScan)
             .Arity(-3)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.0")
             .Summary("Iterates over the fields and values of a hash."));
 }
 

@@ -112,53 +112,60 @@ void Persist(CommandContext& ctx) {
 }  // namespace
 
 void RegisterKeyExpiryCommands(CommandTable& t) {
-  CommandGroup g(t, "generic");
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
-  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
+  CommandGroup g(t, "generic", kAclKeyspace);
   g.Add(Command("expire", Expire)
             .Arity(-3)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("1.0.0")
             .Summary("Sets a key's time to live in seconds."));
   g.Add(Command("pexpire", PExpire)
             .Arity(-3)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.6.0")
             .Summary("Sets a key's time to live in milliseconds."));
   g.Add(Command("expireat", ExpireAt)
             .Arity(-3)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("1.2.0")
             .Summary("Sets a key's expiry as a unix time in seconds."));
   g.Add(Command("pexpireat", PExpireAt)
             .Arity(-3)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.6.0")
             .Summary("Sets a key's expiry as a unix time in ms."));
   g.Add(Command("ttl", Ttl)
             .Arity(2)
-            .Flags(kReadFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Returns a key's time to live in seconds."));
   g.Add(Command("pttl", PTtl)
             .Arity(2)
-            .Flags(kReadFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.6.0")
             .Summary("Returns a key's time to live in milliseconds."));
   g.Add(Command("expiretime", ExpireTime)
             .Arity(2)
-            .Flags(kReadFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("7.0.0")
             .Summary("Returns a key's expiry as a unix time in seconds."));
   g.Add(Command("pexpiretime", PExpireTime)
             .Arity(2)
-            .Flags(kReadFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("7.0.0")
             .Summary("Returns a key's expiry as a unix time in ms."));
   g.Add(Command("persist", Persist)
             .Arity(2)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.2.0")
             .Summary("Removes a key's expiry."));
 }
 

@@ -213,55 +213,61 @@ void BLMPop(CommandContext& ctx) {
 }  // namespace
 
 void RegisterListMoveCommands(CommandTable& t) {
-  CommandGroup g(t, "list");
-  constexpr uint32_t kMove = kCmdWrite | kCmdDenyOom;
-  constexpr uint32_t kBlock = kCmdBlocking;
+  CommandGroup g(t, "list", kAclList);
   g.Add(Command("lmove", LMove)
             .Arity(5)
-            .Flags(kMove)
-            .Key(1)
-            .Key(2)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("6.2.0")
             .Summary("Moves an element from one list to another."));
   g.Add(Command("rpoplpush", RPopLPush)
             .Arity(3)
-            .Flags(kMove)
-            .Key(1)
-            .Key(2)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("1.2.0")
             .Summary("Moves the last element of a list to the head of another."));
   g.Add(Command("lmpop", LMPop)
             .Arity(-4)
             .Flags(kCmdWrite)
-            .KeyCount(1)
+            .KeyCount(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("7.0.0")
             .Summary("Pops elements from the first non-empty list."));
   g.Add(Command("blpop", BLPop)
             .Arity(-3)
-            .Flags(kCmdWrite | kBlock)
-            .KeyRange(1, -2, 1)
+            .Flags(kCmdWrite | kCmdNoScript | kCmdBlocking)
+            .KeyRange(1, -2, 1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("2.0.0")
             .Summary("Pops the first element of the first non-empty list, or blocks until one is "
                      "available."));
   g.Add(Command("brpop", BRPop)
             .Arity(-3)
-            .Flags(kCmdWrite | kBlock)
-            .KeyRange(1, -2, 1)
+            .Flags(kCmdWrite | kCmdNoScript | kCmdBlocking)
+            .KeyRange(1, -2, 1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("2.0.0")
             .Summary("Pops the last element of the first non-empty list, or blocks until one is "
                      "available."));
   g.Add(Command("blmove", BLMove)
             .Arity(6)
-            .Flags(kMove | kBlock)
-            .Key(1)
-            .Key(2)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdNoScript | kCmdBlocking)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("6.2.0")
             .Summary("Moves an element between lists, or blocks until one is available."));
   g.Add(Command("brpoplpush", BRPopLPush)
             .Arity(4)
-            .Flags(kMove | kBlock)
-            .Key(1)
-            .Key(2)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdNoScript | kCmdBlocking)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("2.2.0")
             .Summary(
                 "Moves the last element of a list to another, or blocks until one is available."));
   g.Add(Command("blmpop", BLMPop)
             .Arity(-5)
-            .Flags(kCmdWrite | kBlock)
-            .KeyCount(2)
+            .Flags(kCmdWrite | kCmdBlocking)
+            .KeyCount(2, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("7.0.0")
             .Summary(
                 "Pops elements from the first non-empty list, or blocks until one is available."));
 }

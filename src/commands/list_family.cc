@@ -228,76 +228,90 @@ void LPos(CommandContext& ctx) {
 }  // namespace
 
 void RegisterListCommands(CommandTable& t) {
-  CommandGroup g(t, "list");
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdDenyOom | kCmdFast;
-  constexpr uint32_t kWrite = kCmdWrite;
-  constexpr uint32_t kRead = kCmdReadOnly;
+  CommandGroup g(t, "list", kAclList);
   g.Add(Command("lpush", LPush)
             .Arity(-3)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("1.0.0")
             .Summary("Prepends elements to a list, creating it if needed."));
   g.Add(Command("rpush", RPush)
             .Arity(-3)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("1.0.0")
             .Summary("Appends elements to a list, creating it if needed."));
   g.Add(Command("lpushx", LPushX)
             .Arity(-3)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("2.2.0")
             .Summary("Prepends elements to a list only when it exists."));
   g.Add(Command("rpushx", RPushX)
             .Arity(-3)
-            .Flags(kWriteFast)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("2.2.0")
             .Summary("Appends elements to a list only when it exists."));
   g.Add(Command("lpop", LPop)
             .Arity(-2)
             .Flags(kCmdWrite | kCmdFast)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("1.0.0")
             .Summary("Removes and returns the first elements of a list."));
   g.Add(Command("rpop", RPop)
             .Arity(-2)
             .Flags(kCmdWrite | kCmdFast)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("1.0.0")
             .Summary("Removes and returns the last elements of a list."));
   g.Add(Command("llen", LLen)
             .Arity(2)
-            .Flags(kRead | kCmdFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("1.0.0")
             .Summary("Returns the length of a list."));
   g.Add(Command("lrange", LRange)
             .Arity(4)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Returns a range of elements from a list."));
   g.Add(Command("lindex", LIndex)
             .Arity(3)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Returns an element from a list by its index."));
   g.Add(Command("lset", LSet)
             .Arity(4)
             .Flags(kCmdWrite | kCmdDenyOom)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("1.0.0")
             .Summary("Sets the value of an element by its index."));
   g.Add(Command("linsert", LInsert)
             .Arity(5)
             .Flags(kCmdWrite | kCmdDenyOom)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("2.2.0")
             .Summary("Inserts an element before or after another element."));
-  g.Add(
-      Command("lrem", LRem).Arity(4).Flags(kWrite).Key(1).Summary("Removes elements from a list."));
+  g.Add(Command("lrem", LRem)
+            .Arity(4)
+            .Flags(kCmdWrite)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.0.0")
+            .Summary("Removes elements from a list."));
   g.Add(Command("ltrim", LTrim)
             .Arity(4)
-            .Flags(kWrite)
-            .Key(1)
+            .Flags(kCmdWrite)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.0.0")
             .Summary("Trims a list to a range of indexes."));
   g.Add(Command("lpos", LPos)
             .Arity(-3)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.0.6")
             .Summary("Returns the index of matching elements in a list."));
   RegisterListMoveCommands(t);
 }

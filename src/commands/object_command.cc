@@ -151,20 +151,78 @@ void MemoryCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterIntrospectionCommands(CommandTable& t) {
+  constexpr uint32_t kAdminFlags = kCmdLoading | kCmdStale;
   CommandGroup generic(t, "generic");
-  generic.Add(Command("object", ObjectCommand)
-                  .Arity(-2)
+  generic.Add(
+      Command("object", ObjectCommand)
+          .Arity(-2)
+          .Since("2.2.3")
+          .Summary("Inspects the internals of a key's value.")
+          .Subcommand(Command("help")
+                          .Arity(2)
+                          .Flags(kAdminFlags)
+                          .Acl(kAclKeyspace)
+                          .Since("6.2.0")
+                          .Summary("Lists the OBJECT subcommands."))
+          .Subcommand(
+              Command("freq")
+                  .Arity(3)
                   .Flags(kCmdReadOnly)
-                  .Key(2)
-                  .Summary("Inspects the internals of a key's value."));
-  // STATS reads every shard, so MEMORY runs with all shards still (it is never hot).
+                  .Key(2, kKeyRO)
+                  .Acl(kAclKeyspace)
+                  .Since("4.0.0")
+                  .Summary("Returns the key's logarithmic access frequency (LFU policies)."))
+          .Subcommand(Command("encoding")
+                          .Arity(3)
+                          .Flags(kCmdReadOnly)
+                          .Key(2, kKeyRO)
+                          .Acl(kAclKeyspace)
+                          .Since("2.2.3")
+                          .Summary("Returns how the key's value is stored."))
+          .Subcommand(Command("idletime")
+                          .Arity(3)
+                          .Flags(kCmdReadOnly)
+                          .Key(2, kKeyRO)
+                          .Acl(kAclKeyspace)
+                          .Since("2.2.3")
+                          .Summary("Returns the seconds since the key was last read or written."))
+          .Subcommand(Command("refcount")
+                          .Arity(3)
+                          .Flags(kCmdReadOnly)
+                          .Key(2, kKeyRO)
+                          .Acl(kAclKeyspace)
+                          .Since("2.2.3")
+                          .Summary("Returns the number of references to the key's value.")));
+  // STATS, DOCTOR ... read every shard, so they run with all shards still (they are never hot);
+  // USAGE runs on its key's shard.
   CommandGroup server(t, "server");
   server.Add(Command("memory", MemoryCommand)
                  .Arity(-2)
-                 .Flags(kCmdReadOnly)
-                 .Key(2)
                  .Exec(ExecKind::kAllShards)
-                 .Summary("Reports memory use of a key or of the server."));
+                 .Since("4.0.0")
+                 .Summary("Reports memory use of a key or of the server.")
+                 .Subcommand(Command("doctor").Arity(2).Since("4.0.0").Summary(
+                     "Reports memory problems and how to address them."))
+                 .Subcommand(Command("help")
+                                 .Arity(2)
+                                 .Flags(kAdminFlags)
+                                 .Since("4.0.0")
+                                 .Summary("Lists the MEMORY subcommands."))
+                 .Subcommand(Command("malloc-stats")
+                                 .Arity(2)
+                                 .Since("4.0.0")
+                                 .Summary("Returns the allocator's own statistics."))
+                 .Subcommand(Command("purge").Arity(2).Since("4.0.0").Summary(
+                     "Asks the allocator to return free memory to the system."))
+                 .Subcommand(Command("stats").Arity(2).Since("4.0.0").Summary(
+                     "Returns details about the server's memory use."))
+                 .Subcommand(Command("usage")
+                                 .Arity(-3)
+                                 .Flags(kCmdReadOnly)
+                                 .Exec(ExecKind::kKeyed)
+                                 .Key(2, kKeyRO)
+                                 .Since("4.0.0")
+                                 .Summary("Estimates the memory a key and its value use.")));
 }
 
 }  // namespace ember

@@ -198,48 +198,58 @@ void SMove(CommandContext& ctx) {
 }  // namespace
 
 void RegisterSetAlgebraCommands(CommandTable& t) {
-  CommandGroup g(t, "set");
-  constexpr uint32_t kStore = kCmdWrite | kCmdDenyOom;
+  CommandGroup g(t, "set", kAclSet);
   g.Add(Command("sunion", SUnion)
             .Arity(-2)
             .Flags(kCmdReadOnly)
-            .KeyRange(1, -1, 1)
+            .KeyRange(1, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Returns the union of multiple sets."));
   g.Add(Command("sinter", SInter)
             .Arity(-2)
             .Flags(kCmdReadOnly)
-            .KeyRange(1, -1, 1)
+            .KeyRange(1, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Returns the intersect of multiple sets."));
   g.Add(Command("sdiff", SDiff)
             .Arity(-2)
             .Flags(kCmdReadOnly)
-            .KeyRange(1, -1, 1)
+            .KeyRange(1, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Returns the difference of multiple sets."));
   g.Add(Command("sunionstore", SUnionStore)
             .Arity(-3)
-            .Flags(kStore)
-            .KeyRange(1, -1, 1)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyRange(2, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Stores the union of multiple sets in a key."));
   g.Add(Command("sinterstore", SInterStore)
             .Arity(-3)
-            .Flags(kStore)
-            .KeyRange(1, -1, 1)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .KeyRange(2, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Stores the intersect of multiple sets in a key."));
   g.Add(Command("sdiffstore", SDiffStore)
             .Arity(-3)
-            .Flags(kStore)
-            .KeyRange(1, -1, 1)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyRange(2, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Stores the difference of multiple sets in a key."));
   g.Add(Command("smove", SMove)
             .Arity(4)
             .Flags(kCmdWrite | kCmdFast)
-            .Key(1)
-            .Key(2)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("1.0.0")
             .Summary("Moves a member from one set to another."));
   g.Add(Command("sintercard", SInterCard)
             .Arity(-3)
             .Flags(kCmdReadOnly)
-            .KeyCount(1)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("7.0.0")
             .Summary("Returns the number of members of the intersect of multiple sets."));
 }
 

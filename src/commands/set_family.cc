@@ -192,54 +192,62 @@ void SScan(CommandContext& ctx) {
 }  // namespace
 
 void RegisterSetCommands(CommandTable& t) {
-  CommandGroup g(t, "set");
-  constexpr uint32_t kRead = kCmdReadOnly | kCmdFast;
+  CommandGroup g(t, "set", kAclSet);
   g.Add(Command("sadd", SAdd)
             .Arity(-3)
             .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("1.0.0")
             .Summary("Adds one or more members to a set. Creates the key if it doesn't exist."));
   g.Add(Command("srem", SRem)
             .Arity(-3)
             .Flags(kCmdWrite | kCmdFast)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.0.0")
             .Summary("Removes one or more members from a set. Deletes the set if the last member "
                      "was removed."));
   g.Add(Command("scard", SCard)
             .Arity(2)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("1.0.0")
             .Summary("Returns the number of members in a set."));
   g.Add(Command("sismember", SIsMember)
             .Arity(3)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("1.0.0")
             .Summary("Determines whether a member belongs to a set."));
   g.Add(Command("smismember", SMIsMember)
             .Arity(-3)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
             .Summary("Determines whether multiple members belong to a set."));
   g.Add(Command("smembers", SMembers)
             .Arity(2)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Returns all members of a set."));
   g.Add(Command("spop", SPop)
             .Arity(-2)
             .Flags(kCmdWrite | kCmdFast)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("1.0.0")
             .Summary("Returns one or more random members from a set after removing them. Deletes "
                      "the set if the last member was popped."));
   g.Add(Command("srandmember", SRandMember)
             .Arity(-2)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
             .Summary("Returns one or more random members from a set."));
   g.Add(Command("sscan", SScan)
             .Arity(-3)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.0")
             .Summary("Iterates over members of a set."));
   RegisterSetAlgebraCommands(t);
 }

@@ -263,45 +263,51 @@ void ZInterCard(CommandContext& ctx) {
 }  // namespace
 
 void RegisterZSetAlgebraCommands(CommandTable& t) {
-  CommandGroup g(t, "sorted_set");
-  constexpr uint32_t kStore = kCmdWrite | kCmdDenyOom;
+  CommandGroup g(t, "sorted-set", kAclSortedSet);
   g.Add(Command("zunion", ZUnion)
             .Arity(-3)
             .Flags(kCmdReadOnly)
-            .KeyCount(1)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
             .Summary("Returns the union of multiple sorted sets."));
   g.Add(Command("zinter", ZInter)
             .Arity(-3)
             .Flags(kCmdReadOnly)
-            .KeyCount(1)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
             .Summary("Returns the intersect of multiple sorted sets."));
   g.Add(Command("zdiff", ZDiff)
             .Arity(-3)
             .Flags(kCmdReadOnly)
-            .KeyCount(1)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
             .Summary("Returns the difference between multiple sorted sets."));
   g.Add(Command("zunionstore", ZUnionStore)
             .Arity(-4)
-            .Flags(kStore)
-            .Key(1)
-            .KeyCount(2)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyCount(2, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
             .Summary("Stores the union of multiple sorted sets in a key."));
   g.Add(Command("zinterstore", ZInterStore)
             .Arity(-4)
-            .Flags(kStore)
-            .Key(1)
-            .KeyCount(2)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyCount(2, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
             .Summary("Stores the intersect of multiple sorted sets in a key."));
   g.Add(Command("zdiffstore", ZDiffStore)
             .Arity(-4)
-            .Flags(kStore)
-            .Key(1)
-            .KeyCount(2)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyCount(2, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
             .Summary("Stores the difference of multiple sorted sets in a key."));
   g.Add(Command("zintercard", ZInterCard)
             .Arity(-3)
             .Flags(kCmdReadOnly)
-            .KeyCount(1)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("7.0.0")
             .Summary("Returns the number of members of the intersect of multiple sorted sets."));
 }
 

@@ -54,22 +54,24 @@ void BZMPop(CommandContext& ctx) {
 }  // namespace
 
 void RegisterZSetBlockingCommands(CommandTable& t) {
-  constexpr uint32_t kFlags = kCmdWrite | kCmdBlocking;
-  CommandGroup g(t, "sorted_set");
+  CommandGroup g(t, "sorted-set", kAclSortedSet);
   g.Add(Command("bzpopmin", BZPopMin)
             .Arity(-3)
-            .Flags(kFlags)
-            .KeyRange(1, -2, 1)
+            .Flags(kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdFast)
+            .KeyRange(1, -2, 1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("5.0.0")
             .Summary("Pops the lowest-scored member, or blocks until one is available."));
   g.Add(Command("bzpopmax", BZPopMax)
             .Arity(-3)
-            .Flags(kFlags)
-            .KeyRange(1, -2, 1)
+            .Flags(kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdFast)
+            .KeyRange(1, -2, 1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("5.0.0")
             .Summary("Pops the highest-scored member, or blocks until one is available."));
   g.Add(Command("bzmpop", BZMPop)
             .Arity(-5)
-            .Flags(kFlags)
-            .KeyCount(2)
+            .Flags(kCmdWrite | kCmdBlocking)
+            .KeyCount(2, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("7.0.0")
             .Summary("Pops members from the first non-empty sorted set, or blocks."));
 }
 

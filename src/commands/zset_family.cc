@@ -328,78 +328,89 @@ void ZScan(CommandContext& ctx) {
 }  // namespace
 
 void RegisterZSetCommands(CommandTable& t) {
-  CommandGroup g(t, "sorted_set");
-  constexpr uint32_t kRead = kCmdReadOnly | kCmdFast;
-  constexpr uint32_t kAdd = kCmdWrite | kCmdDenyOom | kCmdFast;
+  CommandGroup g(t, "sorted-set", kAclSortedSet);
   g.Add(Command("zadd", ZAdd)
             .Arity(-4)
-            .Flags(kAdd)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("1.2.0")
             .Summary("Adds one or more members to a sorted set, or updates their scores. Creates "
                      "the key if it doesn't exist."));
   g.Add(Command("zincrby", ZIncrBy)
             .Arity(4)
-            .Flags(kAdd)
-            .Key(1)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("1.2.0")
             .Summary("Increments the score of a member in a sorted set."));
   g.Add(Command("zrem", ZRem)
             .Arity(-3)
             .Flags(kCmdWrite | kCmdFast)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.2.0")
             .Summary("Removes one or more members from a sorted set. Deletes the sorted set if all "
                      "members were removed."));
   g.Add(Command("zcard", ZCard)
             .Arity(2)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("1.2.0")
             .Summary("Returns the number of members in a sorted set."));
   g.Add(Command("zscore", ZScore)
             .Arity(3)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.2.0")
             .Summary("Returns the score of a member in a sorted set."));
   g.Add(Command("zmscore", ZMScore)
             .Arity(-3)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
             .Summary("Returns the score of one or more members in a sorted set."));
   g.Add(Command("zrank", ZRank)
             .Arity(-3)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
             .Summary("Returns the index of a member in a sorted set ordered by ascending scores."));
   g.Add(
       Command("zrevrank", ZRevRank)
           .Arity(-3)
-          .Flags(kRead)
-          .Key(1)
+          .Flags(kCmdReadOnly | kCmdFast)
+          .Key(1, kKeyRO | kKeyAccess)
+          .Since("2.0.0")
           .Summary("Returns the index of a member in a sorted set ordered by descending scores."));
   g.Add(Command("zpopmin", ZPopMin)
             .Arity(-2)
             .Flags(kCmdWrite | kCmdFast)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("5.0.0")
             .Summary("Returns the lowest-scoring members from a sorted set after removing them. "
                      "Deletes the sorted set if the last member was popped."));
   g.Add(Command("zpopmax", ZPopMax)
             .Arity(-2)
             .Flags(kCmdWrite | kCmdFast)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("5.0.0")
             .Summary("Returns the highest-scoring members from a sorted set after removing them. "
                      "Deletes the sorted set if the last member was popped."));
   g.Add(Command("zrandmember", ZRandMember)
             .Arity(-2)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
             .Summary("Returns one or more random members from a sorted set."));
   g.Add(Command("zscan", ZScan)
             .Arity(-3)
             .Flags(kCmdReadOnly)
-            .Key(1)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.0")
             .Summary("Iterates over members and scores of a sorted set."));
   g.Add(Command("zmpop", ZMPop)
             .Arity(-4)
             .Flags(kCmdWrite)
-            .KeyCount(1)
+            .KeyCount(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("7.0.0")
             .Summary("Returns the highest- or lowest-scoring members from one or more sorted sets "
                      "after removing them. Deletes the sorted set if the last member was popped."));
   RegisterZSetRangeCommands(t);

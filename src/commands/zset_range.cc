@@ -276,75 +276,86 @@ void ZRemRangeByLex(CommandContext& ctx) {
 }  // namespace
 
 void RegisterZSetRangeCommands(CommandTable& t) {
-  CommandGroup g(t, "sorted_set");
-  constexpr uint32_t kRead = kCmdReadOnly;
+  CommandGroup g(t, "sorted-set", kAclSortedSet);
   g.Add(Command("zrange", ZRange)
             .Arity(-4)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.2.0")
             .Summary("Returns members in a sorted set within a range of indexes."));
   g.Add(Command("zrangestore", ZRangeStore)
             .Arity(-5)
             .Flags(kCmdWrite | kCmdDenyOom)
-            .Key(1)
-            .Key(2)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .Key(2, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
             .Summary("Stores a range of members from sorted set in a key."));
   g.Add(
       Command("zrevrange", ZRevRange)
           .Arity(-4)
-          .Flags(kRead)
-          .Key(1)
+          .Flags(kCmdReadOnly)
+          .Key(1, kKeyRO | kKeyAccess)
+          .Since("1.2.0")
           .Summary("Returns members in a sorted set within a range of indexes in reverse order."));
   g.Add(Command("zrangebyscore", ZRangeByScore)
             .Arity(-4)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.5")
             .Summary("Returns members in a sorted set within a range of scores."));
   g.Add(Command("zrevrangebyscore", ZRevRangeByScore)
             .Arity(-4)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.2.0")
             .Summary("Returns members in a sorted set within a range of scores in reverse order."));
   g.Add(Command("zrangebylex", ZRangeByLex)
             .Arity(-4)
-            .Flags(kRead)
-            .Key(1)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.9")
             .Summary("Returns members in a sorted set within a lexicographical range."));
   g.Add(
       Command("zrevrangebylex", ZRevRangeByLex)
           .Arity(-4)
-          .Flags(kRead)
-          .Key(1)
+          .Flags(kCmdReadOnly)
+          .Key(1, kKeyRO | kKeyAccess)
+          .Since("2.8.9")
           .Summary(
               "Returns members in a sorted set within a lexicographical range in reverse order."));
   g.Add(Command("zcount", ZCount)
             .Arity(4)
-            .Flags(kRead | kCmdFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
             .Summary(
                 "Returns the count of members in a sorted set that have scores within a range."));
   g.Add(Command("zlexcount", ZLexCount)
             .Arity(4)
-            .Flags(kRead | kCmdFast)
-            .Key(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.9")
             .Summary(
                 "Returns the number of members in a sorted set within a lexicographical range."));
   g.Add(Command("zremrangebyrank", ZRemRangeByRank)
             .Arity(4)
             .Flags(kCmdWrite)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("2.0.0")
             .Summary("Removes members in a sorted set within a range of indexes. Deletes the "
                      "sorted set if all members were removed."));
   g.Add(Command("zremrangebyscore", ZRemRangeByScore)
             .Arity(4)
             .Flags(kCmdWrite)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.2.0")
             .Summary("Removes members in a sorted set within a range of scores. Deletes the sorted "
                      "set if all members were removed."));
   g.Add(Command("zremrangebylex", ZRemRangeByLex)
             .Arity(4)
             .Flags(kCmdWrite)
-            .Key(1)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("2.8.9")
             .Summary("Removes members in a sorted set within a lexicographical range. Deletes the "
                      "sorted set if all members were removed."));
 }
