@@ -243,6 +243,7 @@ void SwapDb(CommandContext& ctx) {
 }  // namespace
 
 void RegisterKeyExpiryCommands(CommandTable& t);
+void RegisterKeyMoveCommand(CommandTable& t);
 
 void RegisterKeyCommands(CommandTable& t) {
   CommandGroup g(t, "generic", kAclKeyspace);
@@ -348,6 +349,7 @@ void RegisterKeyCommands(CommandTable& t) {
             .Since("4.0.0")
             .Summary("Swaps two databases."));
   RegisterKeyExpiryCommands(t);
+  RegisterKeyMoveCommand(t);
 }
 
 }  // namespace ember

@@ -1,5 +1,6 @@
 // Server commands: TIME, SHUTDOWN, LASTSAVE. INFO: info.cc; CONFIG: config_command.cc;
 // COMMAND: command_introspection.cc.
+#include <algorithm>
 #include <string>
 
 #include "commands/arg_parser.h"
@@ -7,6 +8,7 @@
 #include "commands/errors.h"
 #include "common/clock.h"
 #include "common/glob.h"
+#include "common/numbers.h"
 #include "engine/engine.h"
 
 namespace ember {
@@ -21,6 +23,33 @@ void Time(CommandContext& ctx) {
 
 void LastSave(CommandContext& ctx) {
   ctx.reply.Integer(ctx.engine.start_time_ms() / 1000);
+}
+
+// ROLE: ember has no replication, so it is always a master at offset 0 with no replicas.
+void Role(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(3);
+  ctx.reply.Bulk("master");
+  ctx.reply.Integer(0);
+  ctx.reply.ArrayHeader(0);
+}
+
+// LOLWUT [VERSION v]: a small picture of ember's shards, then the version line as Redis ends
+// its art with.
+void Lolwut(CommandContext& ctx) {
+  if (ctx.args.size() > 1) {
+    if (ctx.args.size() != 3 || !EqualsIgnoreCase(ctx.args[1], "VERSION")) {
+      return ctx.reply.Error(err::kSyntax);
+    }
+    if (!ParseInt64(ctx.args[2])) return ctx.reply.Error(err::kNotInteger);
+  }
+  std::string art;
+  uint32_t shards = ctx.engine.num_shards();
+  for (uint32_t row = 0; row < 3; ++row) {
+    for (uint32_t s = 0; s < std::min<uint32_t>(shards, 16); ++s) art += row == 1 ? "[#]" : "~~~";
+    art += "\n";
+  }
+  art += "Every core its own fire.\n\nRedis ver. 7.0.15\n";
+  ctx.reply.Verbatim(art);
 }
 
 void Shutdown(CommandContext& ctx) {
@@ -47,6 +76,7 @@ void Shutdown(CommandContext& ctx) {
 void RegisterInfoCommand(CommandTable& t);
 void RegisterConfigCommand(CommandTable& t);
 void RegisterCommandCommand(CommandTable& t);
+void RegisterDebugCommand(CommandTable& t);
 
 void RegisterServerCommands(CommandTable& t) {
   CommandGroup g(t, "server");
@@ -69,9 +99,23 @@ void RegisterServerCommands(CommandTable& t) {
             .Exec(ExecKind::kConnection)
             .Since("1.0.0")
             .Summary("Stops the server gracefully."));
+  g.Add(Command("role", Role)
+            .Arity(1)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast)
+            .Exec(ExecKind::kLocal)
+            .Acl(kAclAdmin | kAclDangerous)
+            .Since("2.8.12")
+            .Summary("Returns the server's replication role."));
+  g.Add(Command("lolwut", Lolwut)
+            .Arity(-1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Exec(ExecKind::kLocal)
+            .Since("5.0.0")
+            .Summary("Draws a small picture and the version."));
   RegisterInfoCommand(t);
   RegisterConfigCommand(t);
   RegisterCommandCommand(t);
+  RegisterDebugCommand(t);
 }
 
 }  // namespace ember

@@ -469,6 +469,8 @@ uint32_t SetKeyFlags(std::span<const std::string_view> args, size_t) {
 
 }  // namespace
 
+void RegisterLcsCommand(CommandTable& t);
+
 void RegisterStringCommands(CommandTable& t) {
   CommandGroup g(t, "string", kAclString);
   g.Add(Command("get", Get)
@@ -598,6 +600,7 @@ void RegisterStringCommands(CommandTable& t) {
             .Key(1, kKeyRW | kKeyUpdate)
             .Since("2.2.0")
             .Summary("Overwrites part of a string."));
+  RegisterLcsCommand(t);
 }
 
 }  // namespace ember
