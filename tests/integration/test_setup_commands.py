@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+import harness
 from helpers import err
 from resp_client import RespClient, Verbatim
 
@@ -95,11 +96,15 @@ def test_debug_is_off_by_default(raw):
 
 
 @pytest.fixture(scope="module")
-def debug_server(request):
-    import conftest
-    srv = conftest._start(__import__("harness").REDIS_CONFIG if __import__("harness").IS_REDIS
-                          else __import__("harness").ServerConfig(2, "epoll"),
-                          ["--enable-debug-command", "yes"])
+def debug_server():
+    """A server of its own, started with DEBUG allowed (stopped by PID after the module)."""
+    config = harness.REDIS_CONFIG if harness.IS_REDIS else harness.ServerConfig(2, "epoll")
+    srv = harness.ServerProcess(config, ["--enable-debug-command", "yes"])
+    try:
+        srv.start()
+    except harness.ServerStartError as e:
+        srv.remove_log()
+        pytest.fail(str(e), pytrace=False)
     yield srv
     srv.stop()
     srv.remove_log()
