@@ -297,29 +297,151 @@ void Client(CommandContext& ctx) {
   ctx.reply.Error(err::UnknownSubcommand("client", sub));
 }
 
-CommandSpec Cmd(const char* name, int arity, uint32_t flags, ExecKind exec, CommandHandler handler,
-                const char* summary) {
-  return CommandSpec{name, arity, flags, 0, 0, 0, exec, handler, "connection", summary};
-}
-
 }  // namespace
 
 void RegisterConnectionCommands(CommandTable& t) {
-  t.Register(Cmd("ping", -1, kCmdFast, ExecKind::kLocal, Ping,
-                 "Returns the server's liveliness response."));
-  t.Register(Cmd("echo", 2, kCmdFast, ExecKind::kLocal, Echo, "Returns the given string."));
-  t.Register(Cmd("select", 2, kCmdFast | kCmdLoading, ExecKind::kConnection, Select,
-                 "Changes the selected database."));
-  t.Register(Cmd("quit", -1, kCmdFast | kCmdLoading | kCmdNoAuth, ExecKind::kConnection, Quit,
-                 "Closes the connection."));
-  t.Register(Cmd("auth", -2, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
-                 ExecKind::kConnection, Auth, "Authenticates the connection."));
-  t.Register(Cmd("hello", -1, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
-                 ExecKind::kConnection, Hello, "Handshakes with the server."));
-  t.Register(Cmd("reset", 1, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
-                 ExecKind::kConnection, Reset, "Resets the connection."));
-  t.Register(Cmd("client", -2, kCmdAdmin | kCmdNoScript | kCmdLoading, ExecKind::kConnection,
-                 Client, "Manages client connections."));
+  CommandGroup g(t, "connection");
+  g.Add(Command("ping", Ping)
+            .Arity(-1)
+            .Flags(kCmdFast)
+            .Exec(ExecKind::kLocal)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Returns the server's liveliness response."));
+  g.Add(Command("echo", Echo)
+            .Arity(2)
+            .Flags(kCmdLoading | kCmdStale | kCmdFast)
+            .Exec(ExecKind::kLocal)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Returns the given string."));
+  g.Add(Command("select", Select)
+            .Arity(2)
+            .Flags(kCmdLoading | kCmdStale | kCmdFast)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Changes the selected database."));
+  g.Add(Command("quit", Quit)
+            .Arity(-1)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Closes the connection."));
+  g.Add(Command("auth", Auth)
+            .Arity(-2)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Authenticates the connection."));
+  g.Add(Command("hello", Hello)
+            .Arity(-1)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("6.0.0")
+            .Summary("Handshakes with the server."));
+  g.Add(Command("reset", Reset)
+            .Arity(1)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("6.2.0")
+            .Summary("Resets the connection."));
+  constexpr uint32_t kClientFlags = kCmdNoScript | kCmdLoading | kCmdStale;
+  constexpr uint32_t kAdminFlags = kClientFlags | kCmdAdmin;
+  g.Add(Command("client", Client)
+            .Arity(-2)
+            .Exec(ExecKind::kConnection)
+            .Since("2.4.0")
+            .Summary("Manages client connections.")
+            .Subcommand(Command("id")
+                            .Arity(2)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("5.0.0")
+                            .Summary("Returns the connection's id."))
+            .Subcommand(Command("getname")
+                            .Arity(2)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.6.9")
+                            .Summary("Returns the connection's name."))
+            .Subcommand(Command("setname")
+                            .Arity(3)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.6.9")
+                            .Summary("Names the connection."))
+            .Subcommand(Command("setinfo")
+                            .Arity(4)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("7.2.0")
+                            .Summary("Records the client library's name or version."))
+            .Subcommand(Command("info")
+                            .Arity(2)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("6.2.0")
+                            .Summary("Describes this connection."))
+            .Subcommand(Command("list")
+                            .Arity(-2)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.4.0")
+                            .Summary("Describes every connection."))
+            .Subcommand(Command("kill")
+                            .Arity(-3)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.4.0")
+                            .Summary("Closes connections."))
+            .Subcommand(Command("pause")
+                            .Arity(-3)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.9.50")
+                            .Summary("Holds clients' commands for a while."))
+            .Subcommand(Command("unpause")
+                            .Arity(2)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("6.2.0")
+                            .Summary("Lets held commands run."))
+            .Subcommand(Command("unblock")
+                            .Arity(-3)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("5.0.0")
+                            .Summary("Ends a client's wait in a blocking command."))
+            .Subcommand(Command("reply")
+                            .Arity(3)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("3.2.0")
+                            .Summary("Turns the connection's replies off or on."))
+            .Subcommand(Command("no-evict")
+                            .Arity(3)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("7.0.0")
+                            .Summary("Exempts the connection from client eviction."))
+            .Subcommand(
+                Command("no-touch")
+                    .Arity(3)
+                    .Flags(kClientFlags)
+                    .Acl(kAclConnection)
+                    .Since("7.2.0")
+                    .Summary("Stops this connection's reads from updating keys' access times."))
+            .Subcommand(Command("help")
+                            .Arity(2)
+                            .Flags(kCmdLoading | kCmdStale)
+                            .Acl(kAclConnection)
+                            .Since("5.0.0")
+                            .Summary("Lists the CLIENT subcommands.")));
 }
 
 }  // namespace ember

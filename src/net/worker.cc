@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/memory.h"
+#include "engine/active_expire.h"
 #include "keyspace/record_heap.h"
 
 namespace ember {
@@ -109,7 +110,8 @@ int Worker::RunTimers() {
   next_tick_ms_ = now + 1000 / hz;
   Shard& shard = engine_.shard(shard_);
   int64_t deadline = MonotonicUs() + kSweepBudgetUs;
-  for (int db = 0; db < kNumDatabases; ++db) {
+  bool sweep = g_active_expire_enabled.load(std::memory_order_relaxed);
+  for (int db = 0; sweep && db < kNumDatabases; ++db) {
     Database& database = shard.db(db);
     while (database.expires() > 0) {
       auto [checked, expired] = database.SweepExpired(now, kSweepSegmentsPerStep);
