@@ -56,6 +56,7 @@ struct CommandSpec {
   int numkeys_index = 0;
   // CLIENT, CONFIG, COMMAND ...: CLIENT LIST names the subcommand too ("client|list").
   bool has_subcommands = false;
+  uint16_t id = 0;  // dense, set by Register: indexes per-command stats (engine/command_stats)
 };
 
 // What a handler sees. Handlers parse arguments, call keyspace operations through Db(), and

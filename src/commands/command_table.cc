@@ -27,6 +27,7 @@ CommandTable::CommandTable() {
 
 void CommandTable::Register(CommandSpec spec) {
   std::string name = spec.name;
+  spec.id = static_cast<uint16_t>(ordered_.size());
   for (const char* container : {"client", "config", "command", "object", "memory"}) {
     if (name == container) spec.has_subcommands = true;
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/clock.h"
+#include "engine/command_stats.h"
 #include "engine/execute.h"
 #include "engine/remote_work.h"
 
@@ -157,12 +158,14 @@ size_t Session::Process(std::string_view input) {
     std::string error;
     const CommandSpec* spec = CommandTable::Instance().Validate(args, &error);
     if (spec == nullptr) {
+      RecordRejectedCall(args);  // wrong arity: INFO commandstats' rejected_calls
       ReplyError(error);
       pos += consumed;
       continue;
     }
     client_.last_command.store(CommandTable::DisplayName(*spec, args), std::memory_order_relaxed);
     if (unauthenticated && !(spec->flags & kCmdNoAuth)) {
+      RecordRejectedCall(args);
       ReplyError("NOAUTH Authentication required.");
       pos += consumed;
       continue;

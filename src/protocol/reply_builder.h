@@ -15,6 +15,8 @@ class ReplyBuilder {
   void set_resp_version(int version) { resp3_ = version >= 3; }
   void set_output(std::string* out) { out_ = out; }
   std::string* output() const { return out_; }
+  // Error replies written so far: a command failed when its run moved this.
+  uint64_t errors_written() const { return errors_written_; }
 
   void Ok() { out_->append("+OK\r\n", 5); }
   void SimpleString(std::string_view s);
@@ -26,11 +28,11 @@ class ReplyBuilder {
   void Null();              // missing bulk: $-1 / _
   void NullArray();         // missing array: *-1 / _
   void ArrayHeader(size_t n);
-  void MapHeader(size_t n);  // RESP2: an array of 2n
-  void SetHeader(size_t n);  // RESP2: an array of n
-  void PushHeader(size_t n);  // RESP2: an array of n
-  void Double(double v);     // RESP2: bulk string; RESP3: ','
-  void Bool(bool v);         // RESP2: integer 0/1
+  void MapHeader(size_t n);              // RESP2: an array of 2n
+  void SetHeader(size_t n);              // RESP2: an array of n
+  void PushHeader(size_t n);             // RESP2: an array of n
+  void Double(double v);                 // RESP2: bulk string; RESP3: ','
+  void Bool(bool v);                     // RESP2: integer 0/1
   void Verbatim(std::string_view text);  // RESP3 '=' txt; RESP2 bulk
   void BulkArray(std::initializer_list<std::string_view> items);
 
@@ -39,6 +41,7 @@ class ReplyBuilder {
 
   std::string* out_;
   bool resp3_;
+  uint64_t errors_written_ = 0;
 };
 
 }  // namespace ember
