@@ -218,7 +218,7 @@ std::vector<ConfigParam> BuildParams() {
          return "";
        }},
       {"maxmemory-samples", IntGetter(&ServerConfig::maxmemory_samples),
-       IntSetter(&ServerConfig::maxmemory_samples, 1, INT_MAX)},
+       IntSetter(&ServerConfig::maxmemory_samples, 1, 64)},
       {"maxclients", IntGetter(&ServerConfig::maxclients),
        IntSetter(&ServerConfig::maxclients, 1, UINT_MAX)},
       {"timeout", IntGetter(&ServerConfig::timeout), IntSetter(&ServerConfig::timeout, 0, INT_MAX)},

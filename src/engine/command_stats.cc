@@ -7,6 +7,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "common/cycle_clock.h"
+
 namespace ember {
 namespace {
 
@@ -20,7 +22,8 @@ struct Histogram {
 
 struct Slot {
   std::atomic<uint64_t> calls{0};
-  std::atomic<uint64_t> ticks{0};
+  std::atomic<uint64_t> timed_calls{0};
+  std::atomic<uint64_t> timed_ticks{0};
   std::atomic<uint64_t> failed{0};
   std::atomic<uint64_t> rejected{0};
   // Allocated the first time this thread times this command, never per call.
@@ -29,7 +32,11 @@ struct Slot {
 
 struct ThreadTable {
   Slot slots[kSlots];
+  uint32_t calls = 0;  // picks the calls to time; only this thread touches it
 };
+
+constexpr uint64_t kAlwaysTimed = 16;   // a command's first calls on a thread
+constexpr uint32_t kSamplePeriod = 16;  // then one call in this many
 
 std::mutex g_registry_mutex;
 std::vector<ThreadTable*>& Registry() {
@@ -117,14 +124,26 @@ uint64_t LatencyBuckets::ValueAtPercentile(const std::vector<uint64_t>& counts, 
   return UpperBound(counts.size() - 1);
 }
 
-void RecordCommandCall(const CommandSpec& spec, std::span<const std::string_view> args,
-                       uint64_t ticks, bool failed, bool track_latency) {
+CommandCall StartCommandCall(const CommandSpec& spec, std::span<const std::string_view> args) {
   size_t id = SlotOf(spec, args);
-  if (id >= kSlots) return;
-  Slot& slot = ThisThread().slots[id];
+  if (id >= kSlots) [[unlikely]]
+    return {};
+  ThreadTable& table = ThisThread();
+  Slot& slot = table.slots[id];
+  bool timed = ++table.calls % kSamplePeriod == 0 ||
+               slot.calls.load(std::memory_order_relaxed) < kAlwaysTimed;
+  return {&slot, timed ? CycleNow() | 1 : 0};  // | 1: never 0, costs a tick at most
+}
+
+void FinishCommandCall(const CommandCall& call, bool failed, bool track_latency) {
+  if (call.slot == nullptr) return;
+  Slot& slot = *static_cast<Slot*>(call.slot);
   Add(slot.calls, 1);
-  Add(slot.ticks, ticks);
   if (failed) Add(slot.failed, 1);
+  if (call.start == 0) return;
+  uint64_t ticks = CycleNow() - call.start;
+  Add(slot.timed_calls, 1);
+  Add(slot.timed_ticks, ticks);
   if (!track_latency) return;
   Histogram* histogram = slot.histogram.load(std::memory_order_relaxed);
   if (histogram == nullptr) [[unlikely]] {
@@ -157,10 +176,12 @@ std::vector<CommandStatsRow> SnapshotCommandStats() {
     if (names[id].empty()) continue;
     CommandStatsRow row;
     row.name = names[id];
+    uint64_t timed_calls = 0, timed_ticks = 0;
     for (ThreadTable* table : Registry()) {
       const Slot& slot = table->slots[id];
       row.calls += slot.calls.load(std::memory_order_relaxed);
-      row.ticks += slot.ticks.load(std::memory_order_relaxed);
+      timed_calls += slot.timed_calls.load(std::memory_order_relaxed);
+      timed_ticks += slot.timed_ticks.load(std::memory_order_relaxed);
       row.failed += slot.failed.load(std::memory_order_relaxed);
       row.rejected += slot.rejected.load(std::memory_order_relaxed);
       const Histogram* histogram = slot.histogram.load(std::memory_order_acquire);
@@ -169,6 +190,11 @@ std::vector<CommandStatsRow> SnapshotCommandStats() {
       for (size_t b = 0; b < LatencyBuckets::kCount; ++b) {
         row.latency[b] += histogram->counts[b].load(std::memory_order_relaxed);
       }
+    }
+    if (timed_calls > 0) {
+      row.ticks =
+          static_cast<uint64_t>(static_cast<double>(timed_ticks) * static_cast<double>(row.calls) /
+                                static_cast<double>(timed_calls));
     }
     bool timed = false;  // histograms stay allocated across a reset, and while tracking is off
     for (uint64_t n : row.latency) timed = timed || n > 0;
@@ -183,7 +209,8 @@ void ResetCommandStats() {
   for (ThreadTable* table : Registry()) {
     for (Slot& slot : table->slots) {
       slot.calls.store(0, std::memory_order_relaxed);
-      slot.ticks.store(0, std::memory_order_relaxed);
+      slot.timed_calls.store(0, std::memory_order_relaxed);
+      slot.timed_ticks.store(0, std::memory_order_relaxed);
       slot.failed.store(0, std::memory_order_relaxed);
       slot.rejected.store(0, std::memory_order_relaxed);
       Histogram* histogram = slot.histogram.load(std::memory_order_acquire);

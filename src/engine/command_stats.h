@@ -28,9 +28,16 @@ struct LatencyBuckets {
   static uint64_t ValueAtPercentile(const std::vector<uint64_t>& counts, double percentile);
 };
 
-// One executed command: `ticks` long, `failed` when it replied with an error.
-void RecordCommandCall(const CommandSpec& spec, std::span<const std::string_view> args,
-                       uint64_t ticks, bool failed, bool track_latency);
+// Timing every command would cost two clock reads (about 20 ns, 3% of a pipelined GET), so a
+// thread times each command's first 16 calls and then one call in 16; usec is the sampled time
+// scaled to all calls, and the latency histogram holds the sampled calls.
+struct CommandCall {
+  void* slot = nullptr;  // null: not counted (no id left)
+  uint64_t start = 0;    // CycleNow() at the start; 0: not timed
+};
+CommandCall StartCommandCall(const CommandSpec& spec, std::span<const std::string_view> args);
+// `failed`: the command replied with an error.
+void FinishCommandCall(const CommandCall& call, bool failed, bool track_latency);
 // A command refused before it ran (wrong arity, NOAUTH, OOM). args[0] names it; unknown names
 // are not counted (Redis has no entry for them either).
 void RecordRejectedCall(std::span<const std::string_view> args);
@@ -38,7 +45,7 @@ void RecordRejectedCall(std::span<const std::string_view> args);
 struct CommandStatsRow {
   std::string name;  // "get", "client|list"
   uint64_t calls = 0;
-  uint64_t ticks = 0;
+  uint64_t ticks = 0;  // all calls' time, estimated from the timed ones
   uint64_t failed = 0;
   uint64_t rejected = 0;
   std::vector<uint64_t> latency;  // LatencyBuckets counts; empty when none were recorded

@@ -74,5 +74,20 @@ TEST(CommandStats, SumsEveryThreadsCounts) {
   EXPECT_EQ(FindRow(SnapshotCommandStats(), "set"), nullptr);
 }
 
+TEST(CommandStats, TimesTheFirstCallsThenASample) {
+  CommandRunner runner;
+  ResetCommandStats();
+  for (int i = 0; i < 1600; ++i) runner.Run({"get", "k"});
+  auto rows = SnapshotCommandStats();
+  const CommandStatsRow* get = FindRow(rows, "get");
+  ASSERT_NE(get, nullptr);
+  EXPECT_EQ(get->calls, 1600u);  // every call counts; only some are timed
+  uint64_t timed = 0;
+  for (uint64_t n : get->latency) timed += n;
+  EXPECT_GE(timed, 16u + 1500 / 16);
+  EXPECT_LE(timed, 16u + 1600 / 16 + 1);
+  EXPECT_GT(get->ticks, 0u);
+}
+
 }  // namespace
 }  // namespace ember::testing

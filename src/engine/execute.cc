@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "commands/errors.h"
-#include "common/cycle_clock.h"
 #include "engine/blocking.h"
 #include "engine/command_stats.h"
 #include "engine/eviction.h"
@@ -32,12 +31,10 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
     return reply.Error(err::kOom);
   }
   CommandContext ctx{args, reply, client, engine, now_ms, key_shard};
-  // INFO commandstats: the TSC costs a few ns a read, a clock_gettime about 20.
   uint64_t errors = reply.errors_written();
-  uint64_t start = CycleNow();
+  CommandCall call = StartCommandCall(spec, args);  // INFO commandstats / latencystats
   spec.handler(ctx);
-  RecordCommandCall(spec, args, CycleNow() - start, reply.errors_written() != errors,
-                    engine.config().latency_tracking);
+  FinishCommandCall(call, reply.errors_written() != errors, engine.config().latency_tracking);
   if ((spec.flags & kCmdWrite) && g_blocked_clients.load(std::memory_order_relaxed) > 0) {
     SignalKeysReady(engine, spec, args, client.db, now_ms);
   }
