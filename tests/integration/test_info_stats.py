@@ -155,3 +155,17 @@ def test_latencystats_percentiles(raw):
     finally:
         assert raw.execute("CONFIG", "SET", "latency-tracking", "yes",
                            percentiles, "50 99 99.9") == "OK"
+
+
+def test_out_of_memory_is_a_rejected_call(raw):
+    try:
+        assert raw.execute("CONFIG", "SET", "maxmemory", "1") == "OK"
+        assert raw.execute("CONFIG", "RESETSTAT") == "OK"
+        assert raw.execute("SET", "k", "v").message.startswith("OOM ")
+        assert raw.execute("GET", "k") is None  # reads still run
+        stats = _cmdstats(raw)
+        assert stats["set"]["rejected_calls"] == 1 and stats["set"]["calls"] == 0
+        assert stats["get"]["calls"] == 1
+        assert _fields(_info(raw, "errorstats"))["errorstat_OOM"] == "count=1"
+    finally:
+        assert raw.execute("CONFIG", "SET", "maxmemory", "0") == "OK"
