@@ -1,4 +1,8 @@
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -15,22 +19,44 @@ std::string Seconds(const timeval& tv) {
   return fmt::format("{}.{:06}", static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
 }
 
+// User and system seconds of one thread of this process, from /proc (clock-tick resolution);
+// false when the thread has exited.
+bool ThreadCpu(pid_t tid, double* user, double* sys) {
+  std::FILE* f = std::fopen(fmt::format("/proc/self/task/{}/stat", tid).c_str(), "r");
+  if (f == nullptr) return false;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  const char* p = std::strrchr(buf, ')');  // the name may hold spaces; fields follow it
+  unsigned long utime = 0, stime = 0;
+  // After ")": state, then fields 4..13, then utime (14) and stime (15).
+  if (p == nullptr || std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                                  &utime, &stime) != 2)
+    return false;
+  double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  *user += static_cast<double>(utime) / tick;
+  *sys += static_cast<double>(stime) / tick;
+  return true;
+}
+
 }  // namespace
 
 void CpuSection(CommandContext&, std::string& out) {
-  rusage self{}, children{}, thread{};
+  rusage self{}, children{};
   getrusage(RUSAGE_SELF, &self);
   getrusage(RUSAGE_CHILDREN, &children);
-  // Each shard's worker thread is a "main thread" in Redis's sense (it runs the commands);
-  // this is the one answering INFO, the only one with --shards 1.
-  getrusage(RUSAGE_THREAD, &thread);
+  // Redis's main thread is the one running commands: in ember that is every shard's worker
+  // thread (with --shards 1, exactly one), so _main_thread sums theirs.
+  double user = 0, sys = 0;
+  for (pid_t tid : CommandThreadIds()) ThreadCpu(tid, &user, &sys);
   out += "# CPU\r\n";
   out += "used_cpu_sys:" + Seconds(self.ru_stime) + "\r\n";
   out += "used_cpu_user:" + Seconds(self.ru_utime) + "\r\n";
   out += "used_cpu_sys_children:" + Seconds(children.ru_stime) + "\r\n";
   out += "used_cpu_user_children:" + Seconds(children.ru_utime) + "\r\n";
-  out += "used_cpu_sys_main_thread:" + Seconds(thread.ru_stime) + "\r\n";
-  out += "used_cpu_user_main_thread:" + Seconds(thread.ru_utime) + "\r\n";
+  out += fmt::format("used_cpu_sys_main_thread:{:.6f}\r\n", sys);
+  out += fmt::format("used_cpu_user_main_thread:{:.6f}\r\n", user);
 }
 
 void CommandStatsSection(CommandContext&, std::string& out) {

@@ -1,5 +1,7 @@
 #include "engine/command_stats.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <bit>
 #include <cmath>
@@ -33,6 +35,7 @@ struct Slot {
 struct ThreadTable {
   Slot slots[kSlots];
   uint32_t calls = 0;  // picks the calls to time; only this thread touches it
+  pid_t tid = gettid();
 };
 
 constexpr uint64_t kAlwaysTimed = 16;   // a command's first calls on a thread
@@ -46,12 +49,15 @@ std::vector<ThreadTable*>& Registry() {
 
 thread_local ThreadTable* t_table = nullptr;
 
-ThreadTable& ThisThread() {
-  if (t_table == nullptr) [[unlikely]] {
-    t_table = new ThreadTable;
-    std::lock_guard lock(g_registry_mutex);
-    Registry().push_back(t_table);
-  }
+[[gnu::noinline]] void RegisterThisThread() {
+  t_table = new ThreadTable;
+  std::lock_guard lock(g_registry_mutex);
+  Registry().push_back(t_table);
+}
+
+inline ThreadTable& ThisThread() {
+  if (t_table == nullptr) [[unlikely]]
+    RegisterThisThread();
   return *t_table;
 }
 
@@ -71,9 +77,8 @@ std::vector<std::string>& SubNames() {
   return *names;
 }
 
-// kSlots when the command has no slot (a table past the limit, or too many subcommand names).
-size_t SlotOf(const CommandSpec& spec, std::span<const std::string_view> args) {
-  if (!spec.has_subcommands || args.size() < 2) return spec.id < kMaxCommands ? spec.id : kSlots;
+[[gnu::noinline]] size_t SubcommandSlot(const CommandSpec& spec,
+                                        std::span<const std::string_view> args) {
   std::string name = spec.name + "|";
   for (char c : args[1].substr(0, 32)) {
     name.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c);
@@ -86,6 +91,13 @@ size_t SlotOf(const CommandSpec& spec, std::span<const std::string_view> args) {
   SubNames().push_back(name);
   SubIds().emplace(std::move(name), id);
   return id;
+}
+
+// kSlots when the command has no slot (a table past the limit, or too many subcommand names).
+inline size_t SlotOf(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (spec.has_subcommands && args.size() >= 2) [[unlikely]]
+    return SubcommandSlot(spec, args);
+  return spec.id < kMaxCommands ? spec.id : kSlots;
 }
 
 }  // namespace
@@ -202,6 +214,13 @@ std::vector<CommandStatsRow> SnapshotCommandStats() {
     if (row.calls + row.failed + row.rejected > 0) rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::vector<pid_t> CommandThreadIds() {
+  std::vector<pid_t> tids;
+  std::lock_guard lock(g_registry_mutex);
+  for (const ThreadTable* table : Registry()) tids.push_back(table->tid);
+  return tids;
 }
 
 void ResetCommandStats() {

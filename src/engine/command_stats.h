@@ -3,6 +3,8 @@
 // rejected calls, and a latency histogram. Each thread counts in its own table, indexed by
 // CommandSpec::id (subcommands such as "client|list" get ids of their own), with relaxed
 // loads and stores only; INFO sums the tables on demand.
+#include <sys/types.h>
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -52,6 +54,8 @@ struct CommandStatsRow {
 };
 // Commands with any call, failure or rejection, in registration order (subcommands after).
 std::vector<CommandStatsRow> SnapshotCommandStats();
+// The threads that have run commands (ember's worker threads), for INFO's _main_thread CPU.
+std::vector<pid_t> CommandThreadIds();
 // CONFIG RESETSTAT. A count a thread is adding to at that instant may survive the reset.
 void ResetCommandStats();
 

@@ -63,6 +63,9 @@ def test_fields_clients_read_during_setup(raw):
                  "used_cpu_sys_main_thread", "used_cpu_user_main_thread"):
         assert re.fullmatch(r"\d+\.\d{6}", f[name]), name
     assert float(f["used_cpu_sys"]) + float(f["used_cpu_user"]) > 0
+    # The threads running commands are part of the process (/proc counts in 10 ms ticks).
+    assert float(f["used_cpu_user_main_thread"]) <= float(f["used_cpu_user"]) + 0.02
+    assert float(f["used_cpu_sys_main_thread"]) <= float(f["used_cpu_sys"]) + 0.02
     assert int(f["total_error_replies"]) >= 0
     assert f["redis_version"].startswith("7.")
 
