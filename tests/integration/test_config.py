@@ -78,11 +78,16 @@ def test_set_intset_entries(raw):
 
 @pytest.mark.ember_only("set-max-listpack-* are Redis 7.2's names; 7.0 has no listpack sets")
 def test_set_listpack_parameters(raw):
-    with restored(raw, "set-max-listpack-entries", "set-max-listpack-value"):
+    with restored(raw, "set-max-listpack-entries", "set-max-listpack-value",
+                  "hash-max-listpack-value", "zset-max-listpack-value"):
         assert raw.execute("CONFIG", "SET", "set-max-listpack-entries", "5",
                            "set-max-listpack-value", "10") == "OK"
         assert dict(_get(raw, "set-max-listpack-*")) == {"set-max-listpack-entries": "5",
                                                          "set-max-listpack-value": "10"}
+        # The *-value limits are memory values, as in Redis (hash-, zset- and set- alike).
+        for name in ("set-max-listpack-value", "hash-max-listpack-value", "zset-max-listpack-value"):
+            assert raw.execute("CONFIG", "SET", name, "1kb") == "OK", name
+            assert _value(raw, name) == "1024"
 
 
 def test_get_of_several_patterns_answers_each_match_once(raw):
