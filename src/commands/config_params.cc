@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
-#include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "commands/arg_parser.h"
 #include "common/numbers.h"
