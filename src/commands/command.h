@@ -130,6 +130,8 @@ struct CommandSpec {
   std::vector<CommandSpec> subcommands;
 
   const CommandSpec* FindSubcommand(std::string_view name) const;
+  uint16_t id = 0;
+  bool is_subcommand = false;  // an entry like "client|list", in its parent's subcommands  // dense, set by Register: indexes per-command stats (engine/command_stats)
 };
 
 // Names a command's metadata field by field:

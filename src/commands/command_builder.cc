@@ -167,6 +167,7 @@ CommandSpec CommandBuilder::Build(std::string_view group, uint32_t family_acl) c
   for (const CommandBuilder& sub_builder : subcommands_) {
     CommandSpec sub = sub_builder.Build(spec.group, 0);
     sub.name = spec.name + "|" + sub.name;
+    sub.is_subcommand = true;
     if (sub.handler == nullptr) sub.handler = spec.handler;
     if (!sub_builder.exec_set_) sub.exec = spec.exec;
     spec.subcommands.push_back(std::move(sub));

@@ -28,6 +28,7 @@ CommandTable::CommandTable() {
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {
   CommandSpec spec = command.Build(group, family_acl);
   std::string name = spec.name;
+  spec.id = static_cast<uint16_t>(ordered_.size());
   auto [it, inserted] = commands_.emplace(name, std::move(spec));
   if (inserted) ordered_.push_back(&it->second);
 }

@@ -1,152 +1,85 @@
 // CONFIG GET / SET / RESETSTAT / REWRITE over the parameters ember has.
-#include <algorithm>
 #include <cctype>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "commands/arg_parser.h"
 #include "commands/command.h"
+#include "commands/config_params.h"
 #include "commands/errors.h"
+#include "common/error_stats.h"
 #include "common/glob.h"
+#include "engine/command_stats.h"
 #include "engine/engine.h"
 #include "engine/eviction.h"
 #include "keyspace/access_stamp.h"
-#include "server/memory_size.h"
 
 namespace ember {
 namespace {
 
-struct Param {
-  const char* name;
-  std::function<std::string(const ServerConfig&)> get;
-  // Returns an error message, or empty on success. Null: read-only at run time.
-  std::function<std::string(ServerConfig&, std::string_view)> set;
-};
-
-std::function<std::string(ServerConfig&, std::string_view)> IntSetter(int64_t ServerConfig::*field,
-                                                                      int64_t min) {
-  return [field, min](ServerConfig& c, std::string_view v) -> std::string {
-    auto n = ParseInt64(v);
-    if (!n || *n < min) return "argument couldn't be parsed into an integer";
-    c.*field = *n;
-    return "";
-  };
-}
-
-// A size in bytes, with Redis's units ("1mb", "512MB", "1gb", plain bytes).
-std::function<std::string(ServerConfig&, std::string_view)> MemorySetter(
-    int64_t ServerConfig::*field, int64_t min) {
-  return [field, min](ServerConfig& c, std::string_view v) -> std::string {
-    auto bytes = ParseMemorySize(v);
-    if (!bytes) return "argument must be a memory value";
-    if (*bytes < min)
-      return "argument must be between " + std::to_string(min) + " and 9223372036854775807 inclusive";
-    c.*field = *bytes;
-    return "";
-  };
-}
-
-std::function<std::string(const ServerConfig&)> IntGetter(int64_t ServerConfig::*field) {
-  return [field](const ServerConfig& c) { return std::to_string(c.*field); };
-}
-
-std::function<std::string(const ServerConfig&)> Fixed(const char* value) {
-  return [value](const ServerConfig&) { return std::string(value); };
-}
-
-const std::vector<Param>& Params() {
-  static const std::vector<Param> params = {
-      {"port", [](const ServerConfig& c) { return std::to_string(c.port); }, nullptr},
-      {"bind", [](const ServerConfig& c) { return c.host; }, nullptr},
-      {"databases", Fixed("16"), nullptr},
-      {"maxmemory", IntGetter(&ServerConfig::maxmemory), MemorySetter(&ServerConfig::maxmemory, 0)},
-      {"maxmemory-policy", [](const ServerConfig& c) { return c.maxmemory_policy; },
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         std::string lower(v);
-         for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-         if (ParseEvictionPolicy(lower)) {
-           c.maxmemory_policy = lower;
-           // Records' access stamps switch meaning with the policy, as in Redis.
-           g_access_tracking = IsLfuPolicy(lower) ? AccessTracking::kLfu : AccessTracking::kLru;
-           return "";
-         }
-         return "argument(s) must be one of the following: volatile-lru, allkeys-lru, "
-                "volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction";
-       }},
-      {"maxmemory-samples", IntGetter(&ServerConfig::maxmemory_samples), IntSetter(&ServerConfig::maxmemory_samples, 1)},
-      {"maxclients", IntGetter(&ServerConfig::maxclients), IntSetter(&ServerConfig::maxclients, 1)},
-      {"timeout", IntGetter(&ServerConfig::timeout), IntSetter(&ServerConfig::timeout, 0)},
-      {"hz", IntGetter(&ServerConfig::hz), IntSetter(&ServerConfig::hz, 1)},
-      {"client-query-buffer-limit", IntGetter(&ServerConfig::client_query_buffer_limit), MemorySetter(&ServerConfig::client_query_buffer_limit, 1024 * 1024)},
-      {"proto-max-bulk-len", IntGetter(&ServerConfig::proto_max_bulk_len), MemorySetter(&ServerConfig::proto_max_bulk_len, 1024 * 1024)},
-      {"slowlog-log-slower-than", IntGetter(&ServerConfig::slowlog_log_slower_than), IntSetter(&ServerConfig::slowlog_log_slower_than, -1)},
-      {"slowlog-max-len", IntGetter(&ServerConfig::slowlog_max_len), IntSetter(&ServerConfig::slowlog_max_len, 0)},
-      {"requirepass", [](const ServerConfig& c) { return c.requirepass; },
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         c.requirepass = std::string(v);
-         return "";
-       }},
-      {"list-max-listpack-size", IntGetter(&ServerConfig::list_max_listpack_size),
-       [](ServerConfig& c, std::string_view v) -> std::string {
-         auto n = ParseInt64(v);
-         if (!n || *n < -5 || *n == 0) return "argument must be between -5 and -1, or positive";
-         c.list_max_listpack_size = *n;
-         return "";
-       }},
-      {"hash-max-listpack-entries", IntGetter(&ServerConfig::hash_max_listpack_entries), IntSetter(&ServerConfig::hash_max_listpack_entries, 0)},
-      {"hash-max-listpack-value", IntGetter(&ServerConfig::hash_max_listpack_value), IntSetter(&ServerConfig::hash_max_listpack_value, 0)},
-      {"set-max-intset-entries", IntGetter(&ServerConfig::set_max_intset_entries), IntSetter(&ServerConfig::set_max_intset_entries, 0)},
-      {"set-max-listpack-entries", IntGetter(&ServerConfig::set_max_listpack_entries), IntSetter(&ServerConfig::set_max_listpack_entries, 0)},
-      {"set-max-listpack-value", IntGetter(&ServerConfig::set_max_listpack_value), IntSetter(&ServerConfig::set_max_listpack_value, 0)},
-      {"zset-max-listpack-entries", IntGetter(&ServerConfig::zset_max_listpack_entries), IntSetter(&ServerConfig::zset_max_listpack_entries, 0)},
-      {"zset-max-listpack-value", IntGetter(&ServerConfig::zset_max_listpack_value), IntSetter(&ServerConfig::zset_max_listpack_value, 0)},
-      {"appendonly", Fixed("no"), nullptr},
-      {"save", Fixed(""), nullptr},
-      {"io-threads", Fixed("1"), nullptr},
-      {"protected-mode", Fixed("no"), nullptr},
-  };
-  return params;
-}
-
+// Every parameter whose name or alias matches one of the patterns, each once; an alias is
+// reported under the name the pattern matched, as Redis 7 does.
 void ConfigGet(CommandContext& ctx) {
-  std::vector<const Param*> matched;
+  std::vector<std::pair<const char*, const ConfigParam*>> matched;
+  auto add = [&](const char* name, const ConfigParam& p) {
+    for (auto& [seen, param] : matched) {
+      if (seen == name) return;
+    }
+    matched.emplace_back(name, &p);
+  };
   for (size_t i = 2; i < ctx.args.size(); ++i) {
-    for (const Param& p : Params()) {
-      if (GlobMatch(ctx.args[i], p.name, true) &&
-          std::find(matched.begin(), matched.end(), &p) == matched.end()) {
-        matched.push_back(&p);
-      }
+    for (const ConfigParam& p : ConfigParams()) {
+      if (GlobMatch(ctx.args[i], p.name, true)) add(p.name, p);
+      if (p.alias != nullptr && GlobMatch(ctx.args[i], p.alias, true)) add(p.alias, p);
     }
   }
   ctx.reply.MapHeader(matched.size());
-  for (const Param* p : matched) {
-    ctx.reply.Bulk(p->name);
+  for (auto& [name, p] : matched) {
+    ctx.reply.Bulk(name);
     ctx.reply.Bulk(p->get(ctx.engine.config()));
   }
 }
 
+std::string SetFailed(std::string_view arg, std::string_view why) {
+  return "ERR CONFIG SET failed (possibly related to argument '" + std::string(arg) + "') - " +
+         std::string(why);
+}
+
+// All pairs or none, as Redis 7: names are checked first (unknown, immutable, repeated), then
+// every value is applied to a copy that replaces the configuration only if all succeed.
 void ConfigSet(CommandContext& ctx) {
-  if (ctx.args.size() < 4 || ctx.args.size() % 2 != 0) {
-    return ctx.reply.Error("ERR wrong number of arguments for 'config|set' command");
-  }
-  // Validate everything first so a failing pair changes nothing.
-  ServerConfig updated = ctx.engine.config();
+  if (ctx.args.size() % 2 != 0) return ctx.reply.Error(err::kSyntax);
+  std::vector<const ConfigParam*> params;
   for (size_t i = 2; i < ctx.args.size(); i += 2) {
-    const Param* param = nullptr;
-    for (const Param& p : Params()) {
-      if (EqualsIgnoreCase(ctx.args[i], p.name)) param = &p;
+    std::string_view name = ctx.args[i];
+    const ConfigParam* param = FindConfigParam(name);
+    if (param == nullptr) {
+      return ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                             std::string(err::AsCString(name)) + "'");
     }
-    if (param == nullptr || !param->set) {
-      std::string what = param == nullptr ? "Unknown option or number of arguments for CONFIG SET - '"
-                                          : "Unsupported CONFIG parameter: '";
-      return ctx.reply.Error("ERR " + what + std::string(err::AsCString(ctx.args[i])) + "'");
+    if (param->mutability == ConfigParam::Mutability::kImmutable)
+      return ctx.reply.Error(SetFailed(name, "can't set immutable config"));
+    if (param->mutability == ConfigParam::Mutability::kProtected)
+      return ctx.reply.Error(SetFailed(name, "can't set protected config"));
+    for (size_t j = 2; j < i; j += 2) {  // the same spelling twice (an alias is another name)
+      if (EqualsIgnoreCase(ctx.args[j], name))
+        return ctx.reply.Error(SetFailed(name, "duplicate parameter"));
     }
-    std::string error = param->set(updated, ctx.args[i + 1]);
+    params.push_back(param);
+  }
+  ServerConfig updated = ctx.engine.config();
+  for (size_t k = 0; k < params.size(); ++k) {
+    std::string error = params[k]->set(updated, ctx.args[2 + 2 * k + 1]);
     if (!error.empty()) {
-      return ctx.reply.Error(std::string("ERR CONFIG SET failed (possibly related to argument '") +
-                             param->name + "') - " + error);
+      std::string lower(ctx.args[2 + 2 * k]);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return ctx.reply.Error(SetFailed(lower, error));
     }
+  }
+  // Records' access stamps switch meaning with the policy, as in Redis.
+  if (updated.maxmemory_policy != ctx.engine.config().maxmemory_policy) {
+    g_access_tracking =
+        IsLfuPolicy(updated.maxmemory_policy) ? AccessTracking::kLfu : AccessTracking::kLru;
   }
   ctx.engine.config() = updated;
   ctx.engine.set_password_required(!updated.requirepass.empty());
@@ -164,6 +97,8 @@ void ResetStat(CommandContext& ctx) {
   stats.rejected_connections = 0;
   stats.total_net_input_bytes = 0;
   stats.total_net_output_bytes = 0;
+  ResetCommandStats();
+  ResetErrorCounts();
   ctx.reply.Ok();
 }
 
@@ -173,12 +108,14 @@ void Config(CommandContext& ctx) {
       {"GET", -3}, {"SET", -4}, {"RESETSTAT", 2}, {"REWRITE", 2}, {"HELP", 2}};
   for (auto [name, arity] : kArity) {
     std::string error;
-    if (EqualsIgnoreCase(sub, name) && !err::CheckSubcommandArity("config", name, arity, ctx.args.size(), &error)) {
+    if (EqualsIgnoreCase(sub, name) &&
+        !err::CheckSubcommandArity("config", name, arity, ctx.args.size(), &error)) {
       return ctx.reply.Error(error);
     }
   }
   if (EqualsIgnoreCase(sub, "GET")) {
-    if (ctx.args.size() < 3) return ctx.reply.Error("ERR wrong number of arguments for 'config|get' command");
+    if (ctx.args.size() < 3)
+      return ctx.reply.Error("ERR wrong number of arguments for 'config|get' command");
     return ConfigGet(ctx);
   }
   if (EqualsIgnoreCase(sub, "SET")) return ConfigSet(ctx);
@@ -188,8 +125,8 @@ void Config(CommandContext& ctx) {
   }
   if (EqualsIgnoreCase(sub, "HELP")) {
     ctx.reply.ArrayHeader(4);
-    for (const char* line : {"CONFIG <subcommand> [<arg> ...]. Subcommands are:",
-                             "GET <pattern>", "SET <directive> <value>", "RESETSTAT"}) {
+    for (const char* line : {"CONFIG <subcommand> [<arg> ...]. Subcommands are:", "GET <pattern>",
+                             "SET <directive> <value>", "RESETSTAT"}) {
       ctx.reply.SimpleString(line);
     }
     return;

@@ -1,16 +1,20 @@
-// INFO: server, clients, memory, stats and keyspace sections with live values.
+// INFO: Redis 7's sections with live values; those a server without persistence or
+// replicas cannot have yet say so honestly (loading:0, role:master, aof_enabled:0 ...).
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
+#include <random>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "commands/arg_parser.h"
 #include "commands/command.h"
+#include "commands/info_sections.h"
 #include "common/clock.h"
 #include "common/memory.h"
 #include "engine/blocking.h"
@@ -32,6 +36,24 @@ std::string HumanBytes(int64_t bytes) {
     snprintf(buf, sizeof(buf), "%.2fG", b / (1024.0 * 1024 * 1024));
   }
   return buf;
+}
+
+// 40 random hex digits, drawn once per process (Redis's run_id and replication id).
+std::string RandomHex40() {
+  std::random_device device;
+  std::mt19937_64 rng((static_cast<uint64_t>(device()) << 32) ^ device());
+  std::string hex;
+  while (hex.size() < 40) hex += fmt::format("{:016x}", rng());
+  hex.resize(40);
+  return hex;
+}
+const std::string& RunId() {
+  static const std::string id = RandomHex40();
+  return id;
+}
+const std::string& ReplicationId() {
+  static const std::string id = RandomHex40();
+  return id;
 }
 
 void Line(std::string& out, const char* name, const std::string& value) {
@@ -56,20 +78,25 @@ void ServerSection(CommandContext& ctx, std::string& out) {
   Line(out, "arch_bits", 64);
   Line(out, "multiplexing_api", ctx.engine.config().io_backend);
   Line(out, "process_id", getpid());
+  Line(out, "process_supervised", "no");
+  Line(out, "run_id", RunId());
   Line(out, "tcp_port", ctx.engine.config().port);
   Line(out, "uptime_in_seconds", uptime);
   Line(out, "uptime_in_days", uptime / 86400);
   Line(out, "hz", ctx.engine.config().hz);
+  Line(out, "configured_hz", ctx.engine.config().hz);
+  Line(out, "config_file", "");
+  Line(out, "io_threads_active", 0);
   Line(out, "shards", ctx.engine.num_shards());
-  out += "\r\n";
 }
 
 void ClientsSection(CommandContext& ctx, std::string& out) {
   out += "# Clients\r\n";
   Line(out, "connected_clients", ctx.engine.stats().connected_clients.load());
+  Line(out, "cluster_connections", 0);
   Line(out, "maxclients", ctx.engine.config().maxclients);
   Line(out, "blocked_clients", g_blocked_clients.load(std::memory_order_relaxed));
-  out += "\r\n";
+  Line(out, "tracking_clients", 0);  // no CLIENT TRACKING yet
 }
 
 void MemorySection(CommandContext& ctx, std::string& out) {
@@ -96,7 +123,6 @@ void MemorySection(CommandContext& ctx, std::string& out) {
   Line(out, "maxmemory_policy", config.maxmemory_policy);
   Line(out, "mem_fragmentation_ratio", ratio);
   Line(out, "mem_allocator", "mimalloc");
-  out += "\r\n";
 }
 
 void StatsSection(CommandContext& ctx, std::string& out) {
@@ -125,7 +151,61 @@ void StatsSection(CommandContext& ctx, std::string& out) {
   Line(out, "evicted_keys", static_cast<int64_t>(evicted));
   Line(out, "keyspace_hits", static_cast<int64_t>(hits));
   Line(out, "keyspace_misses", static_cast<int64_t>(misses));
-  out += "\r\n";
+  Line(out, "pubsub_channels", 0);  // no PUBLISH / SUBSCRIBE yet
+  Line(out, "pubsub_patterns", 0);
+  Line(out, "latest_fork_usec", 0);
+  Line(out, "total_forks", 0);
+  Line(out, "unexpected_error_replies", 0);
+  Line(out, "total_error_replies", static_cast<int64_t>(TotalErrorReplies()));
+}
+
+// Nothing is saved or loaded yet: no snapshot ever ran, and every write since start counts as
+// a change not saved.
+void PersistenceSection(CommandContext& ctx, std::string& out) {
+  out += "# Persistence\r\n";
+  Line(out, "loading", 0);
+  Line(out, "async_loading", 0);
+  Line(out, "rdb_changes_since_last_save", static_cast<int64_t>(SuccessfulWrites()));
+  Line(out, "rdb_bgsave_in_progress", 0);
+  Line(out, "rdb_last_save_time", ctx.engine.start_time_ms() / 1000);
+  Line(out, "rdb_last_bgsave_status", "ok");
+  Line(out, "rdb_last_bgsave_time_sec", -1);
+  Line(out, "rdb_current_bgsave_time_sec", -1);
+  Line(out, "rdb_saves", 0);
+  Line(out, "aof_enabled", 0);
+  Line(out, "aof_rewrite_in_progress", 0);
+  Line(out, "aof_rewrite_scheduled", 0);
+  Line(out, "aof_last_rewrite_time_sec", -1);
+  Line(out, "aof_current_rewrite_time_sec", -1);
+  Line(out, "aof_last_bgrewrite_status", "ok");
+  Line(out, "aof_rewrites", 0);
+  Line(out, "aof_last_write_status", "ok");
+  Line(out, "module_fork_in_progress", 0);
+}
+
+// A primary without replicas (replication comes later).
+void ReplicationSection(CommandContext&, std::string& out) {
+  out += "# Replication\r\n";
+  Line(out, "role", "master");
+  Line(out, "connected_slaves", 0);
+  Line(out, "master_failover_state", "no-failover");
+  Line(out, "master_replid", ReplicationId());
+  Line(out, "master_replid2", std::string(40, '0'));
+  Line(out, "master_repl_offset", 0);
+  Line(out, "second_repl_offset", -1);
+  Line(out, "repl_backlog_active", 0);
+  Line(out, "repl_backlog_size", 1048576);
+  Line(out, "repl_backlog_first_byte_offset", 0);
+  Line(out, "repl_backlog_histlen", 0);
+}
+
+void ModulesSection(CommandContext&, std::string& out) {
+  out += "# Modules\r\n";
+}
+
+void ClusterSection(CommandContext&, std::string& out) {
+  out += "# Cluster\r\n";
+  Line(out, "cluster_enabled", 0);
 }
 
 void KeyspaceSection(CommandContext& ctx, std::string& out) {
@@ -146,29 +226,52 @@ void KeyspaceSection(CommandContext& ctx, std::string& out) {
   }
 }
 
+// Redis 7's order. kDefault: in a plain INFO; kAll: in INFO all (commandstats, latencystats).
+enum class Shown { kDefault, kAll };
+struct Section {
+  const char* name;
+  void (*write)(CommandContext&, std::string&);
+  Shown shown;
+};
+constexpr Section kSections[] = {
+    {"server", ServerSection, Shown::kDefault},
+    {"clients", ClientsSection, Shown::kDefault},
+    {"memory", MemorySection, Shown::kDefault},
+    {"persistence", PersistenceSection, Shown::kDefault},
+    {"stats", StatsSection, Shown::kDefault},
+    {"replication", ReplicationSection, Shown::kDefault},
+    {"cpu", CpuSection, Shown::kDefault},
+    {"modules", ModulesSection, Shown::kDefault},
+    {"commandstats", CommandStatsSection, Shown::kAll},
+    {"errorstats", ErrorStatsSection, Shown::kDefault},
+    {"latencystats", LatencyStatsSection, Shown::kAll},
+    {"cluster", ClusterSection, Shown::kDefault},
+    {"keyspace", KeyspaceSection, Shown::kDefault},
+};
+
+// INFO [section ...]: sections by name (any case), "default", "all" or "everything" (all, and
+// modules' own sections, which ember has none of); unknown names add nothing.
 void Info(CommandContext& ctx) {
-  struct Section {
-    const char* name;
-    void (*write)(CommandContext&, std::string&);
+  bool wanted[std::size(kSections)] = {};
+  auto want = [&](bool everything) {
+    for (size_t s = 0; s < std::size(kSections); ++s) {
+      if (everything || kSections[s].shown == Shown::kDefault) wanted[s] = true;
+    }
   };
-  static constexpr Section kSections[] = {{"server", ServerSection},
-                                          {"clients", ClientsSection},
-                                          {"memory", MemorySection},
-                                          {"stats", StatsSection},
-                                          {"keyspace", KeyspaceSection}};
-  bool all = ctx.args.size() == 1;
+  if (ctx.args.size() == 1) want(false);
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (EqualsIgnoreCase(ctx.args[i], "all") || EqualsIgnoreCase(ctx.args[i], "everything") ||
-        EqualsIgnoreCase(ctx.args[i], "default")) {
-      all = true;
+    std::string_view arg = ctx.args[i];
+    if (EqualsIgnoreCase(arg, "all") || EqualsIgnoreCase(arg, "everything")) want(true);
+    if (EqualsIgnoreCase(arg, "default")) want(false);
+    for (size_t s = 0; s < std::size(kSections); ++s) {
+      if (EqualsIgnoreCase(arg, kSections[s].name)) wanted[s] = true;
     }
   }
   std::string out;
-  for (const Section& section : kSections) {
-    bool wanted = all;
-    for (size_t i = 1; i < ctx.args.size() && !wanted; ++i)
-      wanted = EqualsIgnoreCase(ctx.args[i], section.name);
-    if (wanted) section.write(ctx, out);
+  for (size_t s = 0; s < std::size(kSections); ++s) {
+    if (!wanted[s]) continue;
+    if (!out.empty()) out += "\r\n";  // a blank line between sections, none after the last
+    kSections[s].write(ctx, out);
   }
   ctx.reply.Verbatim(out);  // RESP2: a bulk string; RESP3: verbatim text, as Redis 7
 }

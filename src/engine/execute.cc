@@ -4,6 +4,7 @@
 
 #include "commands/errors.h"
 #include "engine/blocking.h"
+#include "engine/command_stats.h"
 #include "engine/eviction.h"
 
 namespace ember {
@@ -26,10 +27,14 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
                     ClientState& client, ReplyBuilder& reply, int64_t now_ms, int32_t key_shard) {
   if ((spec.flags & kCmdDenyOom) && engine.config().maxmemory > 0 &&
       !MakeRoomForWrite(engine, ShardForMemoryCheck(engine, spec, args, key_shard), now_ms)) {
+    RecordRejectedCall(args);
     return reply.Error(err::kOom);
   }
   CommandContext ctx{args, reply, client, engine, now_ms, key_shard};
+  uint64_t errors = reply.errors_written();
+  CommandCall call = StartCommandCall(spec, args);  // INFO commandstats / latencystats
   spec.handler(ctx);
+  FinishCommandCall(call, reply.errors_written() != errors, engine.config().latency_tracking);
   // Wake-ups come from the keyspace (a key came into being), whatever the command's arguments
   // name; a blocking command that took its share passes the rest on.
   if (spec.flags & kCmdBlocking) PassOnKeysReady(engine, spec, args, client.db);
@@ -42,6 +47,7 @@ void ExecuteDirect(Engine& engine, std::span<const std::string_view> args, Clien
   std::string error;
   const CommandSpec* spec = CommandTable::Instance().Validate(args, &error);
   if (spec == nullptr) {
+    RecordRejectedCall(args);
     reply.Error(error);
     return;
   }

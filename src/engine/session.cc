@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/clock.h"
+#include "engine/command_stats.h"
 #include "engine/execute.h"
 #include "engine/remote_work.h"
 
@@ -200,6 +201,7 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   std::string error;
   *spec = CommandTable::Instance().Validate(args, &error);
   if (*spec == nullptr) {
+    RecordRejectedCall(args);  // wrong arity: INFO commandstats' rejected_calls
     ReplyError(error);
     return Admission::kRefused;
   }
@@ -210,6 +212,7 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   }
   client_.last_command.store(CommandTable::DisplayName(**spec, args), std::memory_order_relaxed);
   if (unauthenticated && !((*spec)->flags & kCmdNoAuth)) {
+    RecordRejectedCall(args);
     ReplyError("NOAUTH Authentication required.");
     return Admission::kRefused;
   }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "common/error_stats.h"
 #include "common/numbers.h"
 
 namespace ember {
@@ -22,6 +23,8 @@ void ReplyBuilder::SimpleString(std::string_view s) {
 }
 
 void ReplyBuilder::Error(std::string_view msg) {
+  ++errors_written_;
+  CountErrorReply(msg);  // INFO errorstats
   out_->push_back('-');
   // Error lines cannot carry newlines: like Redis, drop those that end the message and replace
   // the others with spaces.

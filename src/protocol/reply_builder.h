@@ -15,6 +15,8 @@ class ReplyBuilder {
   void set_resp_version(int version) { resp3_ = version >= 3; }
   void set_output(std::string* out) { out_ = out; }
   std::string* output() const { return out_; }
+  // Error replies written so far: a command failed when its run moved this.
+  uint64_t errors_written() const { return errors_written_; }
 
   void Ok() { out_->append("+OK\r\n", 5); }
   void SimpleString(std::string_view s);
@@ -39,6 +41,7 @@ class ReplyBuilder {
 
   std::string* out_;
   bool resp3_;
+  uint64_t errors_written_ = 0;
 };
 
 }  // namespace ember

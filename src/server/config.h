@@ -2,6 +2,7 @@
 // Server configuration: command-line flags, and the parameters CONFIG GET/SET expose.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ember {
 
@@ -36,6 +37,18 @@ struct ServerConfig {
   int64_t set_max_listpack_value = 64;
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
+  int64_t list_compress_depth = 0;  // stored for CONFIG GET; lists are not compressed yet
+  // Accepted and reported as Redis does, with no effect until persistence / scripting /
+  // keyspace notifications exist: save points ("3600 1 300 100", normalised), the fsync
+  // policy, the script time limit (lua-time-limit, busy-reply-threshold), the event classes.
+  std::string save;
+  std::string appendfsync = "everysec";
+  int64_t busy_reply_threshold = 5000;
+  uint32_t notify_keyspace_events = 0;  // NotifyFlag bits (commands/config_params.cc)
+  bool protected_mode = false;
+  // INFO latencystats: per-command latency histograms, and the percentiles it shows.
+  bool latency_tracking = true;
+  std::vector<double> latency_tracking_info_percentiles = {50.0, 99.0, 99.9};
 };
 
 }  // namespace ember

@@ -1,0 +1,353 @@
+#include "commands/config_params.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "commands/arg_parser.h"
+#include "common/numbers.h"
+#include "engine/eviction.h"
+#include "server/memory_size.h"
+
+namespace ember {
+namespace {
+
+using Getter = std::function<std::string(const ServerConfig&)>;
+using Setter = std::function<std::string(ServerConfig&, std::string_view)>;
+using Mutability = ConfigParam::Mutability;
+
+std::string RangeError(int64_t min, int64_t max) {
+  return fmt::format("argument must be between {} and {} inclusive", min, max);
+}
+
+Setter IntSetter(int64_t ServerConfig::*field, int64_t min, int64_t max = LLONG_MAX) {
+  return [field, min, max](ServerConfig& c, std::string_view v) -> std::string {
+    auto n = ParseInt64(v);
+    if (!n) return "argument couldn't be parsed into an integer";
+    if (*n < min || *n > max) return RangeError(min, max);
+    c.*field = *n;
+    return "";
+  };
+}
+
+// A size in bytes, with Redis's units ("1mb", "512MB", "1gb", plain bytes).
+Setter MemorySetter(int64_t ServerConfig::*field, int64_t min) {
+  return [field, min](ServerConfig& c, std::string_view v) -> std::string {
+    auto bytes = ParseMemorySize(v);
+    if (!bytes) return "argument must be a memory value";
+    if (*bytes < min) return RangeError(min, LLONG_MAX);
+    c.*field = *bytes;
+    return "";
+  };
+}
+
+Getter IntGetter(int64_t ServerConfig::*field) {
+  return [field](const ServerConfig& c) { return std::to_string(c.*field); };
+}
+
+Getter Fixed(const char* value) {
+  return [value](const ServerConfig&) { return std::string(value); };
+}
+
+std::optional<bool> ParseYesNo(std::string_view v) {
+  if (EqualsIgnoreCase(v, "yes")) return true;
+  if (EqualsIgnoreCase(v, "no")) return false;
+  return std::nullopt;
+}
+
+Getter BoolGetter(bool ServerConfig::*field) {
+  return [field](const ServerConfig& c) { return std::string(c.*field ? "yes" : "no"); };
+}
+
+Setter BoolSetter(bool ServerConfig::*field) {
+  return [field](ServerConfig& c, std::string_view v) -> std::string {
+    auto b = ParseYesNo(v);
+    if (!b) return "argument must be 'yes' or 'no'";
+    c.*field = *b;
+    return "";
+  };
+}
+
+// Save points: pairs of "seconds changes", seconds >= 1 and changes >= 0, one space apart;
+// stored normalised ("03600 1" reads back "3600 1"). Empty: no snapshots.
+std::string SetSave(ServerConfig& c, std::string_view v) {
+  std::vector<std::string> words;
+  size_t start = 0;
+  if (!v.empty()) {
+    for (size_t i = 0; i <= v.size(); ++i) {
+      if (i == v.size() || v[i] == ' ') {
+        words.emplace_back(v.substr(start, i - start));
+        start = i + 1;
+      }
+    }
+  }
+  if (words.size() % 2 != 0) return "Invalid save parameters";
+  std::string normalised;
+  for (size_t i = 0; i < words.size(); i += 2) {
+    long long values[2];
+    for (int j = 0; j < 2; ++j) {
+      const std::string& w = words[i + static_cast<size_t>(j)];
+      char* end = nullptr;
+      values[j] = std::strtoll(w.c_str(), &end, 10);  // saturates past the range, as Redis
+      if (w.empty() || *end != '\0') return "Invalid save parameters";
+    }
+    if (values[0] < 1 || values[1] < 0) return "Invalid save parameters";
+    if (!normalised.empty()) normalised += ' ';
+    normalised += fmt::format("{} {}", values[0], values[1]);
+  }
+  c.save = normalised;
+  return "";
+}
+
+// notify-keyspace-events classes. A: every data-type class (g$lshzxetd), not K E m n.
+enum NotifyFlag : uint32_t {
+  kNotifyKeyspace = 1 << 0,  // K
+  kNotifyKeyevent = 1 << 1,  // E
+  kNotifyGeneric = 1 << 2,   // g
+  kNotifyString = 1 << 3,    // $
+  kNotifyList = 1 << 4,      // l
+  kNotifySet = 1 << 5,       // s
+  kNotifyHash = 1 << 6,      // h
+  kNotifyZset = 1 << 7,      // z
+  kNotifyExpired = 1 << 8,   // x
+  kNotifyEvicted = 1 << 9,   // e
+  kNotifyStream = 1 << 10,   // t
+  kNotifyKeyMiss = 1 << 11,  // m
+  kNotifyModule = 1 << 12,   // d
+  kNotifyNew = 1 << 13,      // n
+};
+constexpr uint32_t kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList | kNotifySet |
+                                kNotifyHash | kNotifyZset | kNotifyExpired | kNotifyEvicted |
+                                kNotifyStream | kNotifyModule;
+// The order Redis writes the classes in.
+constexpr std::pair<char, uint32_t> kNotifyClasses[] = {
+    {'g', kNotifyGeneric}, {'$', kNotifyString}, {'l', kNotifyList},    {'s', kNotifySet},
+    {'h', kNotifyHash},    {'z', kNotifyZset},   {'x', kNotifyExpired}, {'e', kNotifyEvicted},
+    {'t', kNotifyStream},  {'d', kNotifyModule}, {'n', kNotifyNew}};
+
+std::string SetNotifyKeyspaceEvents(ServerConfig& c, std::string_view v) {
+  uint32_t flags = 0;
+  for (char ch : v) {
+    uint32_t bit = 0;
+    if (ch == 'A') bit = kNotifyAll;
+    if (ch == 'K') bit = kNotifyKeyspace;
+    if (ch == 'E') bit = kNotifyKeyevent;
+    if (ch == 'm') bit = kNotifyKeyMiss;
+    for (auto [letter, flag] : kNotifyClasses) {
+      if (ch == letter) bit = flag;
+    }
+    if (bit == 0) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    flags |= bit;
+  }
+  c.notify_keyspace_events = flags;
+  return "";
+}
+
+std::string SetPercentiles(ServerConfig& c, std::string_view v) {
+  std::vector<double> values;
+  size_t start = 0;
+  while (start < v.size()) {
+    size_t end = v.find(' ', start);
+    if (end == std::string_view::npos) end = v.size();
+    if (end > start) {
+      std::string word(v.substr(start, end - start));
+      char* stop = nullptr;
+      errno = 0;
+      double p = std::strtod(word.c_str(), &stop);
+      if (*stop != '\0' || errno != 0)
+        return "Invalid latency-tracking-info-percentiles parameters";
+      if (p < 0.0 || p > 100.0)
+        return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+      values.push_back(p);
+    }
+    start = end + 1;
+  }
+  c.latency_tracking_info_percentiles = values;
+  return "";
+}
+
+std::string GetPercentiles(const ServerConfig& c) {
+  std::string out;
+  for (double p : c.latency_tracking_info_percentiles) {
+    if (!out.empty()) out += ' ';
+    out += fmt::format("{:g}", p);
+  }
+  return out;
+}
+
+std::string WorkingDirectory() {
+  char buf[4096];
+  return getcwd(buf, sizeof(buf)) != nullptr ? std::string(buf) : std::string();
+}
+
+std::vector<ConfigParam> BuildParams() {
+  auto port = [](const ServerConfig& c) { return std::to_string(c.port); };
+  auto bind = [](const ServerConfig& c) { return c.host; };
+  auto immutable = [](const char* name, const char* value) {
+    return ConfigParam{name, Fixed(value), nullptr, Mutability::kImmutable};
+  };
+  return {
+      {"port", port,
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         auto n = ParseInt64(v);
+         if (!n) return "argument couldn't be parsed into an integer";
+         if (*n < 0 || *n > 65535) return RangeError(0, 65535);
+         return *n == c.port ? "" : "Unable to listen on this port";
+       }},
+      // port and bind need a new listener, which ember cannot open at run time: the current
+      // value is accepted, any other gets the error Redis gives when it cannot listen.
+      {"bind", bind,
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         return v == c.host ? "" : "Failed to bind to specified addresses.";
+       }},
+      {"maxmemory", IntGetter(&ServerConfig::maxmemory), MemorySetter(&ServerConfig::maxmemory, 0)},
+      {"maxmemory-policy", [](const ServerConfig& c) { return c.maxmemory_policy; },
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         std::string lower(v);
+         for (char& ch : lower)
+           ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+         if (!ParseEvictionPolicy(lower)) {
+           return "argument(s) must be one of the following: volatile-lru, allkeys-lru, "
+                  "volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, "
+                  "noeviction";
+         }
+         c.maxmemory_policy = lower;
+         return "";
+       }},
+      {"maxmemory-samples", IntGetter(&ServerConfig::maxmemory_samples),
+       IntSetter(&ServerConfig::maxmemory_samples, 1, 64)},
+      {"maxclients", IntGetter(&ServerConfig::maxclients),
+       IntSetter(&ServerConfig::maxclients, 1, UINT_MAX)},
+      {"timeout", IntGetter(&ServerConfig::timeout), IntSetter(&ServerConfig::timeout, 0, INT_MAX)},
+      {"hz", IntGetter(&ServerConfig::hz),
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         std::string error = IntSetter(&ServerConfig::hz, 0, INT_MAX)(c, v);
+         c.hz = std::clamp<int64_t>(c.hz, 1, 500);  // Redis clamps too
+         return error;
+       }},
+      {"client-query-buffer-limit", IntGetter(&ServerConfig::client_query_buffer_limit),
+       MemorySetter(&ServerConfig::client_query_buffer_limit, 1024 * 1024)},
+      {"proto-max-bulk-len", IntGetter(&ServerConfig::proto_max_bulk_len),
+       MemorySetter(&ServerConfig::proto_max_bulk_len, 1024 * 1024)},
+      {"slowlog-log-slower-than", IntGetter(&ServerConfig::slowlog_log_slower_than),
+       IntSetter(&ServerConfig::slowlog_log_slower_than, -1)},
+      {"slowlog-max-len", IntGetter(&ServerConfig::slowlog_max_len),
+       IntSetter(&ServerConfig::slowlog_max_len, 0)},
+      {"requirepass", [](const ServerConfig& c) { return c.requirepass; },
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         c.requirepass = std::string(v);
+         return "";
+       }},
+      {"list-max-listpack-size", IntGetter(&ServerConfig::list_max_listpack_size),
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         // Redis takes any integer: below -5 reads as -5, 0 as one entry per node.
+         auto n = ParseInt64(v);
+         if (!n || *n < INT_MIN || *n > INT_MAX)
+           return "argument couldn't be parsed into an integer";
+         c.list_max_listpack_size = *n == 0 ? 1 : std::max<int64_t>(*n, -5);
+         return "";
+       },
+       Mutability::kMutable, "list-max-ziplist-size"},
+      {"list-compress-depth", IntGetter(&ServerConfig::list_compress_depth),
+       IntSetter(&ServerConfig::list_compress_depth, 0, INT_MAX)},
+      {"hash-max-listpack-entries", IntGetter(&ServerConfig::hash_max_listpack_entries),
+       IntSetter(&ServerConfig::hash_max_listpack_entries, 0), Mutability::kMutable,
+       "hash-max-ziplist-entries"},
+      {"hash-max-listpack-value", IntGetter(&ServerConfig::hash_max_listpack_value),
+       MemorySetter(&ServerConfig::hash_max_listpack_value, 0), Mutability::kMutable,
+       "hash-max-ziplist-value"},
+      {"set-max-intset-entries", IntGetter(&ServerConfig::set_max_intset_entries),
+       IntSetter(&ServerConfig::set_max_intset_entries, 0)},
+      // Redis 7.2's names; 7.0 packs small sets as intsets only.
+      {"set-max-listpack-entries", IntGetter(&ServerConfig::set_max_listpack_entries),
+       IntSetter(&ServerConfig::set_max_listpack_entries, 0)},
+      {"set-max-listpack-value", IntGetter(&ServerConfig::set_max_listpack_value),
+       MemorySetter(&ServerConfig::set_max_listpack_value, 0)},
+      {"zset-max-listpack-entries", IntGetter(&ServerConfig::zset_max_listpack_entries),
+       IntSetter(&ServerConfig::zset_max_listpack_entries, 0), Mutability::kMutable,
+       "zset-max-ziplist-entries"},
+      {"zset-max-listpack-value", IntGetter(&ServerConfig::zset_max_listpack_value),
+       MemorySetter(&ServerConfig::zset_max_listpack_value, 0), Mutability::kMutable,
+       "zset-max-ziplist-value"},
+      {"save", [](const ServerConfig& c) { return c.save; }, SetSave},
+      {"appendonly", Fixed("no"),
+       [](ServerConfig&, std::string_view v) -> std::string {
+         auto b = ParseYesNo(v);
+         if (!b) return "argument must be 'yes' or 'no'";
+         // No append-only file yet: say so, as Redis does when it cannot start one.
+         return *b ? "Unable to turn on AOF. Check server logs." : "";
+       }},
+      {"appendfsync", [](const ServerConfig& c) { return c.appendfsync; },
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         for (const char* policy : {"everysec", "always", "no"}) {
+           if (EqualsIgnoreCase(v, policy)) {
+             c.appendfsync = policy;
+             return "";
+           }
+         }
+         return "argument(s) must be one of the following: everysec, always, no";
+       }},
+      {"busy-reply-threshold", IntGetter(&ServerConfig::busy_reply_threshold),
+       IntSetter(&ServerConfig::busy_reply_threshold, 0), Mutability::kMutable, "lua-time-limit"},
+      {"notify-keyspace-events",
+       [](const ServerConfig& c) { return NotifyKeyspaceEventsString(c.notify_keyspace_events); },
+       SetNotifyKeyspaceEvents},
+      {"latency-tracking", BoolGetter(&ServerConfig::latency_tracking),
+       BoolSetter(&ServerConfig::latency_tracking)},
+      {"latency-tracking-info-percentiles", GetPercentiles, SetPercentiles},
+      {"protected-mode", BoolGetter(&ServerConfig::protected_mode),
+       BoolSetter(&ServerConfig::protected_mode)},
+      {"dir", [](const ServerConfig&) { return WorkingDirectory(); }, nullptr,
+       Mutability::kProtected},
+      {"dbfilename", Fixed("dump.rdb"), nullptr, Mutability::kProtected},
+      immutable("databases", "16"),
+      immutable("daemonize", "no"),
+      immutable("io-threads", "1"),
+      immutable("cluster-enabled", "no"),
+      immutable("logfile", ""),
+      immutable("pidfile", ""),
+      immutable("supervised", "no"),
+      immutable("unixsocket", ""),
+      immutable("appendfilename", "appendonly.aof"),
+      immutable("appenddirname", "appendonlydir"),
+  };
+}
+
+}  // namespace
+
+const std::vector<ConfigParam>& ConfigParams() {
+  static const std::vector<ConfigParam> params = BuildParams();
+  return params;
+}
+
+const ConfigParam* FindConfigParam(std::string_view name) {
+  for (const ConfigParam& p : ConfigParams()) {
+    if (EqualsIgnoreCase(name, p.name) || (p.alias != nullptr && EqualsIgnoreCase(name, p.alias)))
+      return &p;
+  }
+  return nullptr;
+}
+
+std::string NotifyKeyspaceEventsString(uint32_t flags) {
+  std::string out;
+  if ((flags & kNotifyAll) == kNotifyAll) {
+    out += 'A';
+  } else {
+    for (auto [letter, flag] : kNotifyClasses) {
+      if (flags & flag) out += letter;
+    }
+  }
+  if (flags & kNotifyKeyspace) out += 'K';
+  if (flags & kNotifyKeyevent) out += 'E';
+  if (flags & kNotifyKeyMiss) out += 'm';
+  return out;
+}
+
+}  // namespace ember
