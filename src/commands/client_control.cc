@@ -86,6 +86,19 @@ void Reply(CommandContext& ctx) {
   ctx.reply.Ok();  // dropped: OFF and SKIP have no reply of their own
 }
 
+// CLIENT NO-TOUCH ON|OFF (Redis 7.2).
+void NoTouch(CommandContext& ctx) {
+  if (!CheckArity(ctx, "NO-TOUCH", 3)) return;
+  if (EqualsIgnoreCase(ctx.args[2], "ON")) {
+    ctx.client.no_touch = true;
+  } else if (EqualsIgnoreCase(ctx.args[2], "OFF")) {
+    ctx.client.no_touch = false;
+  } else {
+    return ctx.reply.Error(err::kSyntax);
+  }
+  ctx.reply.Ok();
+}
+
 }  // namespace
 
 bool RunClientControl(CommandContext& ctx, std::string_view sub) {
@@ -100,6 +113,8 @@ bool RunClientControl(CommandContext& ctx, std::string_view sub) {
     Unblock(ctx);
   } else if (EqualsIgnoreCase(sub, "REPLY")) {
     Reply(ctx);
+  } else if (EqualsIgnoreCase(sub, "NO-TOUCH")) {
+    NoTouch(ctx);
   } else {
     return false;
   }
@@ -113,6 +128,7 @@ void Reset(CommandContext& ctx) {
   ctx.reply.set_resp_version(2);
   c.reply_off = false;
   c.skip_next_reply = false;
+  c.no_touch = false;
   ctx.engine.clients().SetName(&c, "");
   // Back to the default user: unauthenticated again while it needs a password.
   c.authenticated = !ctx.engine.password_required();

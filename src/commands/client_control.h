@@ -1,13 +1,13 @@
 #pragma once
-// CLIENT PAUSE / UNPAUSE / UNBLOCK / REPLY and RESET: the commands that change how the server
-// treats a connection (or all of them) rather than reading or writing data.
+// CLIENT PAUSE / UNPAUSE / UNBLOCK / REPLY / NO-TOUCH and RESET: the commands that change how the
+// server treats a connection (or all of them) rather than reading or writing data.
 #include <string_view>
 
 #include "commands/command.h"
 
 namespace ember {
 
-// Runs CLIENT `sub` if it is one of PAUSE, UNPAUSE, UNBLOCK, REPLY; false when it is not.
+// Runs CLIENT `sub` if it is one of PAUSE, UNPAUSE, UNBLOCK, REPLY, NO-TOUCH; false when not.
 bool RunClientControl(CommandContext& ctx, std::string_view sub);
 // RESET: the connection as it was when it connected.
 void Reset(CommandContext& ctx);

@@ -68,6 +68,7 @@ struct ClientState {
   static constexpr int kUnblockTimeout = 1, kUnblockError = 2;
   // CLIENT REPLY OFF / SKIP: replies are dropped (all of them, or the next command's).
   bool reply_off = false;
+  bool no_touch = false;  // CLIENT NO-TOUCH: reads leave keys' access times alone
   bool skip_next_reply = false;
 };
 

@@ -280,8 +280,7 @@ void Client(CommandContext& ctx) {
   }
   if (EqualsIgnoreCase(sub, "KILL") && ctx.args.size() >= 3) return ClientKill(ctx);
   if ((EqualsIgnoreCase(sub, "SETINFO") && ctx.args.size() == 4) ||
-      ((EqualsIgnoreCase(sub, "NO-EVICT") || EqualsIgnoreCase(sub, "NO-TOUCH")) &&
-       ctx.args.size() == 3)) {
+      (EqualsIgnoreCase(sub, "NO-EVICT") && ctx.args.size() == 3)) {
     return ctx.reply.Ok();
   }
   if (RunClientControl(ctx, sub)) return;

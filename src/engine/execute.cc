@@ -33,7 +33,13 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
   CommandContext ctx{args, reply, client, engine, now_ms, key_shard};
   uint64_t errors = reply.errors_written();
   CommandCall call = StartCommandCall(spec, args);  // INFO commandstats / latencystats
+  // CLIENT NO-TOUCH: this client's lookups leave access stamps alone, except TOUCH's own.
+  bool untouched = client.no_touch && spec.handler != nullptr && spec.name != "touch";
+  if (untouched) [[unlikely]]
+    Database::set_no_touch(true);
   spec.handler(ctx);
+  if (untouched) [[unlikely]]
+    Database::set_no_touch(false);
   FinishCommandCall(call, reply.errors_written() != errors, engine.config().latency_tracking);
   // Wake-ups come from the keyspace (a key came into being), whatever the command's arguments
   // name; a blocking command that took its share passes the rest on.

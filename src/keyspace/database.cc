@@ -7,13 +7,15 @@
 
 namespace ember {
 
+thread_local bool Database::no_touch_ = false;
+
 Database::~Database() {
   Clear();
 }
 
 Database::Entry Database::Find(std::string_view key, int64_t now_ms) {
   Entry entry = Peek(key, now_ms);
-  if (entry) entry.record->set_lru(TouchAccessStamp(entry.record->lru(), now_ms));
+  if (entry && !no_touch_) entry.record->set_lru(TouchAccessStamp(entry.record->lru(), now_ms));
   return entry;
 }
 

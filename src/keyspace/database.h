@@ -45,6 +45,8 @@ class Database {
 
   // Finds a live key; an expired one is deleted on the way (lazy expiry).
   Entry Find(std::string_view key, int64_t now_ms);
+  // CLIENT NO-TOUCH: while set on this thread, lookups leave access stamps (LRU/LFU) alone.
+  static void set_no_touch(bool on) { no_touch_ = on; }
   // Like Find, but leaves the access stamp alone (OBJECT, eviction sampling).
   Entry Peek(std::string_view key, int64_t now_ms);
   // Like Find, counting a keyspace hit or miss (for reads). Without `touch`, like Peek:
@@ -103,6 +105,7 @@ class Database {
   size_t record_bytes_ = 0;
   int64_t last_now_ms_ = 0;  // the latest clock a lookup saw: stamps records stored after it
   uint32_t sweep_cursor_ = 0;
+  static thread_local bool no_touch_;
   KeyAddedObserver* observer_ = nullptr;
   int index_ = 0;
 };

@@ -3,6 +3,8 @@ these during setup and teardown)."""
 
 import time
 
+import pytest
+
 from helpers import err, wait_until
 from resp_client import encode_command
 
@@ -114,3 +116,26 @@ def test_reset_restores_the_connection(raw, r):
     assert raw.execute("RESET") == "RESET"
     assert raw.execute_raw("PING") == b"+PONG\r\n"
     assert raw.execute_raw("HELLO")[:1] == b"*"  # RESP2 again
+
+
+def _freq(c, key):
+    return c.execute("OBJECT", "FREQ", key)
+
+
+@pytest.mark.ember_only("CLIENT NO-TOUCH is Redis 7.2; Debian's redis-server is 7.0")
+def test_client_no_touch_leaves_access_counters_alone_except_for_touch(connect):
+    quiet, normal = connect(), connect()
+    assert normal.execute("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu") == "OK"
+    try:
+        assert normal.execute("SET", "k", "v") == "OK"
+        assert quiet.execute("CLIENT", "NO-TOUCH", "ON") == "OK"
+        start = _freq(normal, "k")
+        for _ in range(20):
+            assert quiet.execute("GET", "k") == b"v"
+        assert _freq(normal, "k") == start  # reads from the no-touch client count for nothing
+        for _ in range(20):
+            assert quiet.execute("TOUCH", "k") == 1
+        assert _freq(normal, "k") > start  # TOUCH still touches
+        assert quiet.execute("CLIENT", "NO-TOUCH", "maybe") == err("ERR syntax error")
+    finally:
+        assert normal.execute("CONFIG", "SET", "maxmemory-policy", "noeviction") == "OK"
