@@ -10,17 +10,35 @@ namespace ember {
 class Session;
 struct Waiter;
 
+// A field its own thread writes and CLIENT LIST on any thread reads: relaxed atomic stores and
+// loads, which cost what plain ones do, so readers never race.
+template <typename T>
+class Published {
+ public:
+  Published(T value = T()) : value_(value) {}  // NOLINT: reads like the plain field it replaces
+  Published& operator=(T value) {
+    value_.store(value, std::memory_order_relaxed);
+    return *this;
+  }
+  operator T() const { return value_.load(std::memory_order_relaxed); }  // NOLINT
+
+ private:
+  std::atomic<T> value_;
+};
+
 struct ClientState {
   uint64_t id = 0;
   int fd = -1;
   uint32_t worker = 0;
+  // Written by its own thread under the client registry's lock (ClientRegistry::SetName), read
+  // by others under that lock.
   std::string name;
   std::string addr;   // peer ip:port
   std::string laddr;  // local ip:port
-  int db = 0;
-  int resp = 2;
+  Published<int> db = 0;
+  Published<int> resp = 2;
   int64_t created_ms = 0;
-  int64_t last_active_ms = 0;
+  Published<int64_t> last_active_ms = 0;
   // What CLIENT LIST shows, published by the client's own thread and read by any other: the
   // last command's name (static storage, see CommandTable::DisplayName()) and the bytes in its
   // buffers.
@@ -29,7 +47,13 @@ struct ClientState {
   std::atomic<uint64_t> qbuf_free{0};  // room left in the read buffer
   std::atomic<uint64_t> omem{0};       // replies not yet taken by the kernel
   std::atomic<uint64_t> tot_mem{0};    // the connection's buffers and state, allocated
-  bool close_after_reply = false;      // QUIT, CLIENT KILL of itself
+  std::atomic<uint64_t> rbs{0};        // the read buffer's size
+  std::atomic<uint64_t> rbp{0};        // the most of it in use since it last shrank
+  // Publishes the sizes above now (CLIENT INFO/LIST of the client running it): its own
+  // connection's hook.
+  void (*publish_sizes)(void* connection) = nullptr;
+  void* connection = nullptr;
+  bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
   // False only while a password is required and the client has not given it yet.
   bool authenticated = true;
   std::atomic<bool> kill_requested{false};
@@ -37,6 +61,14 @@ struct ClientState {
   std::shared_ptr<Waiter> block_waiter;
   Session* session = nullptr;  // the connection's session, for waking a blocked client
   bool block_retry = false;    // re-running after a wake-up: queue again at the front
+  // Parked in a blocking command, for CLIENT UNBLOCK on other threads; which asks the home thread
+  // to end the wait through unblock_request (kUnblockTimeout or kUnblockError).
+  Published<bool> parked = false;
+  std::atomic<int> unblock_request{0};
+  static constexpr int kUnblockTimeout = 1, kUnblockError = 2;
+  // CLIENT REPLY OFF / SKIP: replies are dropped (all of them, or the next command's).
+  bool reply_off = false;
+  bool skip_next_reply = false;
 };
 
 }  // namespace ember

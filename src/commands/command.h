@@ -27,7 +27,70 @@ enum CommandFlag : uint32_t {
   kCmdStale = 1 << 7,
   kCmdBlocking = 1 << 8,  // may park the client (BLPOP ...): runs alone, never in a batch
   kCmdNoAuth = 1 << 9,    // allowed before AUTH (AUTH, HELLO, QUIT)
+  kCmdNoMulti = 1 << 10,
+  kCmdAllowBusy = 1 << 11,
+  kCmdMovableKeys = 1 << 12,  // set by the table: keys not at fixed positions (numkeys, STORE)
 };
+
+// Redis's ACL categories, in Redis's order (COMMAND INFO lists them so). @read, @write, @admin,
+// @dangerous, @fast, @slow and @blocking follow from the flags, as in Redis; give the others.
+enum AclCategory : uint32_t {
+  kAclKeyspace = 1 << 0,
+  kAclRead = 1 << 1,
+  kAclWrite = 1 << 2,
+  kAclSet = 1 << 3,
+  kAclSortedSet = 1 << 4,
+  kAclList = 1 << 5,
+  kAclHash = 1 << 6,
+  kAclString = 1 << 7,
+  kAclBitmap = 1 << 8,
+  kAclHyperLogLog = 1 << 9,
+  kAclGeo = 1 << 10,
+  kAclStream = 1 << 11,
+  kAclPubSub = 1 << 12,
+  kAclAdmin = 1 << 13,
+  kAclFast = 1 << 14,
+  kAclSlow = 1 << 15,
+  kAclBlocking = 1 << 16,
+  kAclDangerous = 1 << 17,
+  kAclConnection = 1 << 18,
+  kAclTransaction = 1 << 19,
+  kAclScripting = 1 << 20,
+};
+// The names of the categories, by bit ("keyspace", "read", ...), without the '@'.
+std::span<const std::string_view> AclCategoryNames();
+
+// What a command does with a key (Redis 7's key-spec flags, COMMAND GETKEYSANDFLAGS).
+enum KeyFlag : uint32_t {
+  kKeyRO = 1 << 0,  // reads the value
+  kKeyRW = 1 << 1,  // reads and changes it
+  kKeyOW = 1 << 2,  // overwrites it without reading
+  kKeyRM = 1 << 3,  // deletes it
+  kKeyAccess = 1 << 4,
+  kKeyUpdate = 1 << 5,
+  kKeyInsert = 1 << 6,
+  kKeyDelete = 1 << 7,
+  kKeyVariableFlags = 1 << 8,
+};
+std::vector<std::string_view> KeyFlagNames(uint32_t flags);
+
+// Where one group of a command's keys sits (a Redis 7 key spec, in the two forms ember needs).
+struct KeySpec {
+  uint32_t flags = 0;
+  int index = 0;        // the first key (range) or the key count (keynum); 0: found by a KeyFinder
+  bool keynum = false;  // args[index] counts the keys that follow it
+  int last = 0;  // range: last key relative to index (0: one key; -1: up to the last argument)
+  int step = 1;
+};
+
+// For commands whose keys a spec cannot describe (SORT ... STORE dst): the key positions and,
+// when `flags` is not null, each key's KeyFlag bits.
+using KeyFinder = void (*)(std::span<const std::string_view> args, std::vector<size_t>* positions,
+                           std::vector<uint32_t>* flags);
+
+// For keys whose flags depend on the call (kKeyVariableFlags: SET ... GET reads the old value):
+// the flags this call has for the key at `pos`.
+using KeyFlagsResolver = uint32_t (*)(std::span<const std::string_view> args, size_t pos);
 
 // Where a command runs.
 enum class ExecKind : uint8_t {
@@ -40,10 +103,12 @@ enum class ExecKind : uint8_t {
 struct CommandContext;
 using CommandHandler = void (*)(CommandContext&);
 
+// One entry of the table. Built with Command(...) below, never by position.
 struct CommandSpec {
-  std::string name;  // lower case
+  std::string name;  // lower case; a subcommand's is "parent|sub"
   int arity = 0;     // > 0: exact argument count (with the name); < 0: at least -arity
   uint32_t flags = 0;
+  // Redis's legacy key range, derived from key_specs by the table: routing reads these.
   int first_key = 0;  // 0: no keys
   int last_key = 0;   // negative: counted from the end (-1 = last argument)
   int key_step = 0;
@@ -53,10 +118,61 @@ struct CommandSpec {
   std::string summary;  // one line, for COMMAND DOCS
   // > 0: args[numkeys_index] counts the keys, which follow it (LMPOP, ZUNION, SINTERCARD ...);
   // first_key/last_key/key_step then only describe the keys before it (ZUNIONSTORE's dst).
+  // Derived from key_specs.
   int numkeys_index = 0;
   // CLIENT, CONFIG, COMMAND ...: CLIENT LIST names the subcommand too ("client|list").
   bool has_subcommands = false;
+  uint32_t acl = 0;   // AclCategory bits, the implicit ones included
+  std::string since;  // the Redis version that introduced the command
+  std::vector<KeySpec> key_specs;
+  KeyFinder find_keys = nullptr;  // replaces key_specs for routing when set
+  KeyFlagsResolver resolve_key_flags = nullptr;
+  std::vector<CommandSpec> subcommands;
+
+  const CommandSpec* FindSubcommand(std::string_view name) const;
 };
+
+// Names a command's metadata field by field:
+//   t.Add(Command("get", Get).Arity(2).Flags(kCmdReadOnly | kCmdFast).Key(1, kKeyRO | kKeyAccess)
+//             .Acl(kAclString).Since("1.0.0").Summary("..."));
+class CommandBuilder {
+ public:
+  CommandBuilder(std::string_view name, CommandHandler handler);
+
+  CommandBuilder& Arity(int arity);
+  CommandBuilder& Flags(uint32_t flags);  // CommandFlag bits
+  CommandBuilder& Exec(ExecKind exec);
+  // One key at `index`.
+  CommandBuilder& Key(int index, uint32_t key_flags = 0);
+  // Keys from `first` to `last` (negative: from the end) every `step` arguments.
+  CommandBuilder& KeyRange(int first, int last, int step, uint32_t key_flags = 0);
+  // A key count at `index`, the keys right after it.
+  CommandBuilder& KeyCount(int index, uint32_t key_flags = 0);
+  // Keys found by a function (also makes them movable).
+  CommandBuilder& FindKeys(KeyFinder finder);
+  // Resolves kKeyVariableFlags per call (COMMAND GETKEYSANDFLAGS).
+  CommandBuilder& ResolveKeyFlags(KeyFlagsResolver resolver);
+  CommandBuilder& Acl(uint32_t categories);  // AclCategory bits beyond the implicit ones
+  CommandBuilder& Group(std::string_view group);
+  CommandBuilder& Since(std::string_view version);
+  CommandBuilder& Summary(std::string_view summary);
+  // A subcommand entry ("config" + "get" = "config|get"); it runs the parent's handler and
+  // exec kind unless it names its own.
+  CommandBuilder& Subcommand(const CommandBuilder& sub);
+
+  // The table entry: derives the key range and the implicit ACL categories, names the
+  // subcommands "parent|sub".
+  CommandSpec Build(std::string_view group, uint32_t family_acl) const;
+
+ private:
+  CommandSpec spec_;
+  bool exec_set_ = false;
+  std::vector<CommandBuilder> subcommands_;
+};
+
+inline CommandBuilder Command(std::string_view name, CommandHandler handler = nullptr) {
+  return CommandBuilder(name, handler);
+}
 
 // What a handler sees. Handlers parse arguments, call keyspace operations through Db(), and
 // answer through `reply`; they never touch sockets.
@@ -81,7 +197,9 @@ class CommandTable {
  public:
   static CommandTable& Instance();
 
-  void Register(CommandSpec spec);
+  // Adds a command; `group` and `family_acl` (the family's data-type category) apply where the
+  // builder did not name them.
+  void Add(const CommandBuilder& command, std::string_view group = "", uint32_t family_acl = 0);
   // Case-insensitive lookup; nullptr when unknown.
   const CommandSpec* Find(std::string_view name) const;
   const std::vector<const CommandSpec*>& All() const { return ordered_; }
@@ -99,6 +217,19 @@ class CommandTable {
   CommandTable();
   std::unordered_map<std::string, CommandSpec> commands_;
   std::vector<const CommandSpec*> ordered_;
+};
+
+// A family's registration: its documentation group and ACL category for every command it adds.
+class CommandGroup {
+ public:
+  CommandGroup(CommandTable& table, std::string_view group, uint32_t acl = 0)
+      : table_(table), group_(group), acl_(acl) {}
+  void Add(const CommandBuilder& command) { table_.Add(command, group_, acl_); }
+
+ private:
+  CommandTable& table_;
+  std::string group_;
+  uint32_t acl_;
 };
 
 // Each family registers its commands here (called once from CommandTable's constructor).

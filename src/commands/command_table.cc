@@ -25,11 +25,9 @@ CommandTable::CommandTable() {
   RegisterSortCommands(*this);
 }
 
-void CommandTable::Register(CommandSpec spec) {
+void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {
+  CommandSpec spec = command.Build(group, family_acl);
   std::string name = spec.name;
-  for (const char* container : {"client", "config", "command", "object", "memory"}) {
-    if (name == container) spec.has_subcommands = true;
-  }
   auto [it, inserted] = commands_.emplace(name, std::move(spec));
   if (inserted) ordered_.push_back(&it->second);
 }
@@ -67,7 +65,7 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
 
 const char* CommandTable::DisplayName(const CommandSpec& spec,
                                       std::span<const std::string_view> args) {
-  if (!spec.has_subcommands || args.size() < 2) return spec.name.c_str();
+  if (!spec.has_subcommands || args.size() < 2) return spec.name.c_str();  // "config|get" too
   // Interned once per subcommand; a client inventing names cannot grow the set past a bound.
   static std::mutex mutex;
   static auto* names = new std::unordered_map<std::string, std::string>;
@@ -87,6 +85,11 @@ const CommandSpec* CommandTable::Validate(std::span<const std::string_view> args
     *error = err::UnknownCommand(args);
     return nullptr;
   }
+  // A known subcommand is checked and run as its own entry; an unknown one goes to the parent,
+  // whose handler answers it.
+  if (spec->has_subcommands && args.size() >= 2) {
+    if (const CommandSpec* sub = spec->FindSubcommand(args[1])) spec = sub;
+  }
   int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     *error = err::WrongArity(spec->name);
@@ -98,6 +101,7 @@ const CommandSpec* CommandTable::Validate(std::span<const std::string_view> args
 void CommandTable::KeyPositions(const CommandSpec& spec, std::span<const std::string_view> args,
                                 std::vector<size_t>* out) {
   out->clear();
+  if (spec.find_keys != nullptr) return spec.find_keys(args, out, nullptr);
   int argc = static_cast<int>(args.size());
   if (spec.first_key > 0) {
     int last = spec.last_key >= 0 ? spec.last_key : argc + spec.last_key;

@@ -200,8 +200,23 @@ void Config(CommandContext& ctx) {
 }  // namespace
 
 void RegisterConfigCommand(CommandTable& t) {
-  t.Register(CommandSpec{"config", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
-                         ExecKind::kAllShards, Config, "server", "Reads or changes server parameters."});
+  constexpr uint32_t kAdminFlags = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
+  CommandGroup g(t, "server");
+  g.Add(Command("config", Config)
+            .Arity(-2)
+            .Exec(ExecKind::kAllShards)
+            .Since("2.0.0")
+            .Summary("Reads or changes server parameters.")
+            .Subcommand(Command("get").Arity(-3).Flags(kAdminFlags).Since("2.0.0").Summary(
+                "Returns the values of parameters matching patterns."))
+            .Subcommand(Command("set").Arity(-4).Flags(kAdminFlags).Since("2.0.0").Summary(
+                "Changes parameters at run time."))
+            .Subcommand(Command("resetstat").Arity(2).Flags(kAdminFlags).Since("2.0.0").Summary(
+                "Resets the server's statistics."))
+            .Subcommand(Command("rewrite").Arity(2).Flags(kAdminFlags).Since("2.8.0").Summary(
+                "Writes the running parameters to the config file."))
+            .Subcommand(Command("help").Arity(2).Flags(kCmdLoading | kCmdStale).Since("5.0.0").Summary(
+                "Lists the CONFIG subcommands.")));
 }
 
 }  // namespace ember

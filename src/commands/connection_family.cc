@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands/arg_parser.h"
+#include "commands/client_control.h"
 #include "commands/command.h"
 #include "commands/errors.h"
 #include "common/clock.h"
@@ -102,7 +103,7 @@ void Hello(CommandContext& ctx) {
     return ctx.reply.Error(
         "ERR Client names cannot contain spaces, newlines or special characters.");
   }
-  if (set_name) ctx.client.name = std::string(name);
+  if (set_name) ctx.engine.clients().SetName(&ctx.client, name);
   ctx.client.resp = version;
   ctx.reply.set_resp_version(version);
   ctx.reply.MapHeader(7);
@@ -132,8 +133,8 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " idle=" + std::to_string(std::max<int64_t>(0, now_ms - c.last_active_ms) / 1000) +
          " flags=N db=" + std::to_string(c.db) +
          " sub=0 psub=0 ssub=0 multi=-1 qbuf=" + load(c.qbuf) + " qbuf-free=" + load(c.qbuf_free) +
-         " argv-mem=0 multi-mem=0 obl=0 oll=0" + " omem=" + load(c.omem) +
-         " tot-mem=" + load(c.tot_mem) +
+         " argv-mem=0 multi-mem=0 rbs=" + load(c.rbs) + " rbp=" + load(c.rbp) +
+         " obl=0 oll=0 omem=" + load(c.omem) + " tot-mem=" + load(c.tot_mem) +
          " events=r cmd=" + c.last_command.load(std::memory_order_relaxed) +
          " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
 }
@@ -165,7 +166,8 @@ void ClientKill(CommandContext& ctx) {
       std::string_view filter = args.Next(), value = args.Next();
       if (EqualsIgnoreCase(filter, "ID")) {
         auto parsed = ParseUint64(value);
-        if (!parsed) return ctx.reply.Error("ERR client-id should be greater than 0");
+        if (!parsed || *parsed == 0)
+          return ctx.reply.Error("ERR client-id should be greater than 0");
         id = *parsed;
       } else if (EqualsIgnoreCase(filter, "ADDR")) {
         addr = value;
@@ -202,7 +204,10 @@ void ClientKill(CommandContext& ctx) {
       if (skipme && !old_form) return;
       ctx.client.close_after_reply = true;
     } else {
+      // Gone for CLIENT LIST and INFO from now on; its own thread closes it on its next turn.
       c.kill_requested.store(true, std::memory_order_relaxed);
+      ctx.engine.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+      ctx.engine.shard(c.worker).kills_pending.store(true, std::memory_order_release);
       ctx.engine.mailbox(c.worker).Wake();
     }
     ++killed;
@@ -238,9 +243,11 @@ void Client(CommandContext& ctx) {
       return ctx.reply.Error(
           "ERR Client names cannot contain spaces, newlines or special characters.");
     }
-    ctx.client.name = std::string(ctx.args[2]);
+    ctx.engine.clients().SetName(&ctx.client, ctx.args[2]);
     return ctx.reply.Ok();
   }
+  // Our own buffers as they are now, this command included, as Redis shows them.
+  if (ctx.client.publish_sizes != nullptr) ctx.client.publish_sizes(ctx.client.connection);
   if (EqualsIgnoreCase(sub, "INFO") && ctx.args.size() == 2) {
     return ctx.reply.Verbatim(ClientLine(ctx.client, now));
   }
@@ -265,6 +272,7 @@ void Client(CommandContext& ctx) {
     }
     std::string text;
     ctx.engine.clients().ForEach([&](ClientState& c) {
+      if (c.kill_requested.load(std::memory_order_relaxed)) return;  // killed: gone, as in Redis
       if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end())
         text += ClientLine(c, now);
     });
@@ -276,6 +284,7 @@ void Client(CommandContext& ctx) {
        ctx.args.size() == 3)) {
     return ctx.reply.Ok();
   }
+  if (RunClientControl(ctx, sub)) return;
   if (EqualsIgnoreCase(sub, "HELP")) {
     ctx.reply.ArrayHeader(6);
     for (const char* line :
@@ -288,27 +297,151 @@ void Client(CommandContext& ctx) {
   ctx.reply.Error(err::UnknownSubcommand("client", sub));
 }
 
-CommandSpec Cmd(const char* name, int arity, uint32_t flags, ExecKind exec, CommandHandler handler,
-                const char* summary) {
-  return CommandSpec{name, arity, flags, 0, 0, 0, exec, handler, "connection", summary};
-}
-
 }  // namespace
 
 void RegisterConnectionCommands(CommandTable& t) {
-  t.Register(Cmd("ping", -1, kCmdFast, ExecKind::kLocal, Ping,
-                 "Returns the server's liveliness response."));
-  t.Register(Cmd("echo", 2, kCmdFast, ExecKind::kLocal, Echo, "Returns the given string."));
-  t.Register(Cmd("select", 2, kCmdFast | kCmdLoading, ExecKind::kConnection, Select,
-                 "Changes the selected database."));
-  t.Register(Cmd("quit", -1, kCmdFast | kCmdLoading | kCmdNoAuth, ExecKind::kConnection, Quit,
-                 "Closes the connection."));
-  t.Register(Cmd("auth", -2, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
-                 ExecKind::kConnection, Auth, "Authenticates the connection."));
-  t.Register(Cmd("hello", -1, kCmdFast | kCmdNoScript | kCmdLoading | kCmdNoAuth,
-                 ExecKind::kConnection, Hello, "Handshakes with the server."));
-  t.Register(Cmd("client", -2, kCmdAdmin | kCmdNoScript | kCmdLoading, ExecKind::kConnection,
-                 Client, "Manages client connections."));
+  CommandGroup g(t, "connection");
+  g.Add(Command("ping", Ping)
+            .Arity(-1)
+            .Flags(kCmdFast)
+            .Exec(ExecKind::kLocal)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Returns the server's liveliness response."));
+  g.Add(Command("echo", Echo)
+            .Arity(2)
+            .Flags(kCmdLoading | kCmdStale | kCmdFast)
+            .Exec(ExecKind::kLocal)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Returns the given string."));
+  g.Add(Command("select", Select)
+            .Arity(2)
+            .Flags(kCmdLoading | kCmdStale | kCmdFast)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Changes the selected database."));
+  g.Add(Command("quit", Quit)
+            .Arity(-1)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Closes the connection."));
+  g.Add(Command("auth", Auth)
+            .Arity(-2)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("1.0.0")
+            .Summary("Authenticates the connection."));
+  g.Add(Command("hello", Hello)
+            .Arity(-1)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("6.0.0")
+            .Summary("Handshakes with the server."));
+  g.Add(Command("reset", Reset)
+            .Arity(1)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Exec(ExecKind::kConnection)
+            .Acl(kAclConnection)
+            .Since("6.2.0")
+            .Summary("Resets the connection."));
+  constexpr uint32_t kClientFlags = kCmdNoScript | kCmdLoading | kCmdStale;
+  constexpr uint32_t kAdminFlags = kClientFlags | kCmdAdmin;
+  g.Add(Command("client", Client)
+            .Arity(-2)
+            .Exec(ExecKind::kConnection)
+            .Since("2.4.0")
+            .Summary("Manages client connections.")
+            .Subcommand(Command("id")
+                            .Arity(2)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("5.0.0")
+                            .Summary("Returns the connection's id."))
+            .Subcommand(Command("getname")
+                            .Arity(2)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.6.9")
+                            .Summary("Returns the connection's name."))
+            .Subcommand(Command("setname")
+                            .Arity(3)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.6.9")
+                            .Summary("Names the connection."))
+            .Subcommand(Command("setinfo")
+                            .Arity(4)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("7.2.0")
+                            .Summary("Records the client library's name or version."))
+            .Subcommand(Command("info")
+                            .Arity(2)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("6.2.0")
+                            .Summary("Describes this connection."))
+            .Subcommand(Command("list")
+                            .Arity(-2)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.4.0")
+                            .Summary("Describes every connection."))
+            .Subcommand(Command("kill")
+                            .Arity(-3)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.4.0")
+                            .Summary("Closes connections."))
+            .Subcommand(Command("pause")
+                            .Arity(-3)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("2.9.50")
+                            .Summary("Holds clients' commands for a while."))
+            .Subcommand(Command("unpause")
+                            .Arity(2)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("6.2.0")
+                            .Summary("Lets held commands run."))
+            .Subcommand(Command("unblock")
+                            .Arity(-3)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("5.0.0")
+                            .Summary("Ends a client's wait in a blocking command."))
+            .Subcommand(Command("reply")
+                            .Arity(3)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("3.2.0")
+                            .Summary("Turns the connection's replies off or on."))
+            .Subcommand(Command("no-evict")
+                            .Arity(3)
+                            .Flags(kAdminFlags)
+                            .Acl(kAclConnection)
+                            .Since("7.0.0")
+                            .Summary("Exempts the connection from client eviction."))
+            .Subcommand(
+                Command("no-touch")
+                    .Arity(3)
+                    .Flags(kClientFlags)
+                    .Acl(kAclConnection)
+                    .Since("7.2.0")
+                    .Summary("Stops this connection's reads from updating keys' access times."))
+            .Subcommand(Command("help")
+                            .Arity(2)
+                            .Flags(kCmdLoading | kCmdStale)
+                            .Acl(kAclConnection)
+                            .Since("5.0.0")
+                            .Summary("Lists the CLIENT subcommands.")));
 }
 
 }  // namespace ember

@@ -248,28 +248,103 @@ void HScan(CommandContext& ctx) {
 }  // namespace
 
 void RegisterHashCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h,
-                 const char* summary) {
-    t.Register(CommandSpec{name, arity, flags, 1, 1, 1, ExecKind::kKeyed, h, "hash", summary});
-  };
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdDenyOom | kCmdFast;
-  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
-  reg("hset", -4, kWriteFast, HSet, "Sets fields of a hash, creating it if needed.");
-  reg("hmset", -4, kWriteFast, HMSet, "Sets fields of a hash (deprecated form of HSET).");
-  reg("hsetnx", 4, kWriteFast, HSetNx, "Sets a field of a hash only when it is absent.");
-  reg("hget", 3, kReadFast, HGet, "Returns the value of a field.");
-  reg("hmget", -3, kReadFast, HMGet, "Returns the values of several fields.");
-  reg("hgetall", 2, kCmdReadOnly, HGetAll, "Returns every field and value of a hash.");
-  reg("hkeys", 2, kCmdReadOnly, HKeys, "Returns every field of a hash.");
-  reg("hvals", 2, kCmdReadOnly, HVals, "Returns every value of a hash.");
-  reg("hdel", -3, kCmdWrite | kCmdFast, HDel, "Deletes fields of a hash.");
-  reg("hexists", 3, kReadFast, HExists, "Tells whether a field exists.");
-  reg("hlen", 2, kReadFast, HLen, "Returns the number of fields in a hash.");
-  reg("hstrlen", 3, kReadFast, HStrLen, "Returns the length of a field's value.");
-  reg("hincrby", 4, kWriteFast, HIncrBy, "Adds an integer to a field's value.");
-  reg("hincrbyfloat", 4, kWriteFast, HIncrByFloat, "Adds a float to a field's value.");
-  reg("hrandfield", -2, kCmdReadOnly, HRandField, "Returns random fields of a hash.");
-  reg("hscan", -3, kCmdReadOnly, HScan, "Iterates over the fields and values of a hash.");
+  CommandGroup g(t, "hash", kAclHash);
+  g.Add(Command("hset", HSet)
+            .Arity(-4)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.0.0")
+            .Summary("Sets fields of a hash, creating it if needed."));
+  g.Add(Command("hmset", HMSet)
+            .Arity(-4)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.0.0")
+            .Summary("Sets fields of a hash (deprecated form of HSET)."));
+  g.Add(Command("hsetnx", HSetNx)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("2.0.0")
+            .Summary("Sets a field of a hash only when it is absent."));
+  g.Add(Command("hget", HGet)
+            .Arity(3)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
+            .Summary("Returns the value of a field."));
+  g.Add(Command("hmget", HMGet)
+            .Arity(-3)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
+            .Summary("Returns the values of several fields."));
+  g.Add(Command("hgetall", HGetAll)
+            .Arity(2)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
+            .Summary("Returns every field and value of a hash."));
+  g.Add(Command("hkeys", HKeys)
+            .Arity(2)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
+            .Summary("Returns every field of a hash."));
+  g.Add(Command("hvals", HVals)
+            .Arity(2)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
+            .Summary("Returns every value of a hash."));
+  g.Add(Command("hdel", HDel)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("2.0.0")
+            .Summary("Deletes fields of a hash."));
+  g.Add(Command("hexists", HExists)
+            .Arity(3)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("2.0.0")
+            .Summary("Tells whether a field exists."));
+  g.Add(Command("hlen", HLen)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("2.0.0")
+            .Summary("Returns the number of fields in a hash."));
+  g.Add(Command("hstrlen", HStrLen)
+            .Arity(3)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("3.2.0")
+            .Summary("Returns the length of a field's value."));
+  g.Add(Command("hincrby", HIncrBy)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("2.0.0")
+            .Summary("Adds an integer to a field's value."));
+  g.Add(Command("hincrbyfloat", HIncrByFloat)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("2.6.0")
+            .Summary("Adds a float to a field's value."));
+  g.Add(Command("hrandfield", HRandField)
+            .Arity(-2)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
+            .Summary("Returns random fields of a hash."));
+  g.Add(Command("hscan", HScan)
+            .Arity(-3)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.0")
+            .Summary("Iterates over the fields and values of a hash."));
 }
 
 }  // namespace ember

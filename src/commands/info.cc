@@ -176,8 +176,8 @@ void Info(CommandContext& ctx) {
 }  // namespace
 
 void RegisterInfoCommand(CommandTable& t) {
-  t.Register(CommandSpec{"info", -1, kCmdLoading | kCmdStale, 0, 0, 0, ExecKind::kAllShards, Info,
-                         "server", "Returns information and statistics about the server."});
+  CommandGroup g(t, "server");
+  g.Add(Command("info", Info).Arity(-1).Flags(kCmdLoading | kCmdStale).Exec(ExecKind::kAllShards).Acl(kAclDangerous).Since("1.0.0").Summary("Returns information and statistics about the server."));
 }
 
 }  // namespace ember

@@ -112,21 +112,61 @@ void Persist(CommandContext& ctx) {
 }  // namespace
 
 void RegisterKeyExpiryCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h,
-                 const char* summary) {
-    t.Register(CommandSpec{name, arity, flags, 1, 1, 1, ExecKind::kKeyed, h, "generic", summary});
-  };
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdFast;
-  constexpr uint32_t kReadFast = kCmdReadOnly | kCmdFast;
-  reg("expire", -3, kWriteFast, Expire, "Sets a key's time to live in seconds.");
-  reg("pexpire", -3, kWriteFast, PExpire, "Sets a key's time to live in milliseconds.");
-  reg("expireat", -3, kWriteFast, ExpireAt, "Sets a key's expiry as a unix time in seconds.");
-  reg("pexpireat", -3, kWriteFast, PExpireAt, "Sets a key's expiry as a unix time in ms.");
-  reg("ttl", 2, kReadFast, Ttl, "Returns a key's time to live in seconds.");
-  reg("pttl", 2, kReadFast, PTtl, "Returns a key's time to live in milliseconds.");
-  reg("expiretime", 2, kReadFast, ExpireTime, "Returns a key's expiry as a unix time in seconds.");
-  reg("pexpiretime", 2, kReadFast, PExpireTime, "Returns a key's expiry as a unix time in ms.");
-  reg("persist", 2, kWriteFast, Persist, "Removes a key's expiry.");
+  CommandGroup g(t, "generic", kAclKeyspace);
+  g.Add(Command("expire", Expire)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("1.0.0")
+            .Summary("Sets a key's time to live in seconds."));
+  g.Add(Command("pexpire", PExpire)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.6.0")
+            .Summary("Sets a key's time to live in milliseconds."));
+  g.Add(Command("expireat", ExpireAt)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("1.2.0")
+            .Summary("Sets a key's expiry as a unix time in seconds."));
+  g.Add(Command("pexpireat", PExpireAt)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.6.0")
+            .Summary("Sets a key's expiry as a unix time in ms."));
+  g.Add(Command("ttl", Ttl)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns a key's time to live in seconds."));
+  g.Add(Command("pttl", PTtl)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.6.0")
+            .Summary("Returns a key's time to live in milliseconds."));
+  g.Add(Command("expiretime", ExpireTime)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("7.0.0")
+            .Summary("Returns a key's expiry as a unix time in seconds."));
+  g.Add(Command("pexpiretime", PExpireTime)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("7.0.0")
+            .Summary("Returns a key's expiry as a unix time in ms."));
+  g.Add(Command("persist", Persist)
+            .Arity(2)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.2.0")
+            .Summary("Removes a key's expiry."));
 }
 
 }  // namespace ember

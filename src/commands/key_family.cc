@@ -243,36 +243,113 @@ void SwapDb(CommandContext& ctx) {
 }  // namespace
 
 void RegisterKeyExpiryCommands(CommandTable& t);
+void RegisterKeyMoveCommand(CommandTable& t);
 
 void RegisterKeyCommands(CommandTable& t) {
-  auto keyed = [&](const char* name, int arity, uint32_t flags, int first, int last,
-                   CommandHandler h, const char* summary) {
-    t.Register(
-        CommandSpec{name, arity, flags, first, last, 1, ExecKind::kKeyed, h, "generic", summary});
-  };
-  auto whole = [&](const char* name, int arity, uint32_t flags, CommandHandler h, const char* group,
-                   const char* summary) {
-    t.Register(CommandSpec{name, arity, flags, 0, 0, 0, ExecKind::kAllShards, h, group, summary});
-  };
-  keyed("del", -2, kCmdWrite, 1, -1, Del, "Deletes one or more keys.");
-  keyed("unlink", -2, kCmdWrite | kCmdFast, 1, -1, Del,
-        "Deletes keys (memory is reclaimed at once).");
-  keyed("exists", -2, kCmdReadOnly | kCmdFast, 1, -1, Exists, "Counts the keys that exist.");
-  keyed("type", 2, kCmdReadOnly | kCmdFast, 1, 1, Type, "Returns the type of a key's value.");
-  keyed("rename", 3, kCmdWrite, 1, 2, RenameCmd, "Renames a key, overwriting the destination.");
-  keyed("renamenx", 3, kCmdWrite | kCmdFast, 1, 2, RenameNx,
-        "Renames a key if the new name is free.");
-  keyed("copy", -3, kCmdWrite | kCmdDenyOom, 1, 2, Copy, "Copies a key's value to another key.");
-  keyed("touch", -2, kCmdReadOnly | kCmdFast, 1, -1, Touch,
-        "Counts existing keys, updating access time.");
-  whole("dbsize", 1, kCmdReadOnly | kCmdFast, DbSize, "server", "Returns the number of keys.");
-  whole("keys", 2, kCmdReadOnly, Keys, "generic", "Returns all keys matching a pattern.");
-  whole("scan", -2, kCmdReadOnly, Scan, "generic", "Iterates over the keys.");
-  whole("randomkey", 1, kCmdReadOnly, RandomKey, "generic", "Returns a random key.");
-  whole("flushdb", -1, kCmdWrite, FlushDb, "server", "Removes all keys of the selected database.");
-  whole("flushall", -1, kCmdWrite, FlushAll, "server", "Removes all keys of all databases.");
-  whole("swapdb", 3, kCmdWrite | kCmdFast, SwapDb, "server", "Swaps two databases.");
+  CommandGroup g(t, "generic", kAclKeyspace);
+  g.Add(Command("del", Del)
+            .Arity(-2)
+            .Flags(kCmdWrite)
+            .KeyRange(1, -1, 1, kKeyRM | kKeyDelete)
+            .Since("1.0.0")
+            .Summary("Deletes one or more keys."));
+  g.Add(Command("unlink", Del)
+            .Arity(-2)
+            .Flags(kCmdWrite | kCmdFast)
+            .KeyRange(1, -1, 1, kKeyRM | kKeyDelete)
+            .Since("4.0.0")
+            .Summary("Deletes keys (memory is reclaimed at once)."));
+  g.Add(Command("exists", Exists)
+            .Arity(-2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .KeyRange(1, -1, 1, kKeyRO)
+            .Since("1.0.0")
+            .Summary("Counts the keys that exist."));
+  g.Add(Command("type", Type)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("1.0.0")
+            .Summary("Returns the type of a key's value."));
+  g.Add(Command("rename", RenameCmd)
+            .Arity(3)
+            .Flags(kCmdWrite)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyOW | kKeyUpdate)
+            .Since("1.0.0")
+            .Summary("Renames a key, overwriting the destination."));
+  g.Add(Command("renamenx", RenameNx)
+            .Arity(3)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyOW | kKeyInsert)
+            .Since("1.0.0")
+            .Summary("Renames a key if the new name is free."));
+  g.Add(Command("copy", Copy)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Key(2, kKeyOW | kKeyUpdate)
+            .Since("6.2.0")
+            .Summary("Copies a key's value to another key."));
+  g.Add(Command("touch", Touch)
+            .Arity(-2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .KeyRange(1, -1, 1, kKeyRO)
+            .Since("3.2.1")
+            .Summary("Counts existing keys, updating access time."));
+  g.Add(Command("dbsize", DbSize)
+            .Arity(1)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Exec(ExecKind::kAllShards)
+            .Group("server")
+            .Since("1.0.0")
+            .Summary("Returns the number of keys."));
+  g.Add(Command("keys", Keys)
+            .Arity(2)
+            .Flags(kCmdReadOnly)
+            .Exec(ExecKind::kAllShards)
+            .Acl(kAclDangerous)
+            .Since("1.0.0")
+            .Summary("Returns all keys matching a pattern."));
+  g.Add(Command("scan", Scan)
+            .Arity(-2)
+            .Flags(kCmdReadOnly)
+            .Exec(ExecKind::kAllShards)
+            .Since("2.8.0")
+            .Summary("Iterates over the keys."));
+  g.Add(Command("randomkey", RandomKey)
+            .Arity(1)
+            .Flags(kCmdReadOnly)
+            .Exec(ExecKind::kAllShards)
+            .Since("1.0.0")
+            .Summary("Returns a random key."));
+  g.Add(Command("flushdb", FlushDb)
+            .Arity(-1)
+            .Flags(kCmdWrite)
+            .Exec(ExecKind::kAllShards)
+            .Acl(kAclDangerous)
+            .Group("server")
+            .Since("1.0.0")
+            .Summary("Removes all keys of the selected database."));
+  g.Add(Command("flushall", FlushAll)
+            .Arity(-1)
+            .Flags(kCmdWrite)
+            .Exec(ExecKind::kAllShards)
+            .Acl(kAclDangerous)
+            .Group("server")
+            .Since("1.0.0")
+            .Summary("Removes all keys of all databases."));
+  g.Add(Command("swapdb", SwapDb)
+            .Arity(3)
+            .Flags(kCmdWrite | kCmdFast)
+            .Exec(ExecKind::kAllShards)
+            .Acl(kAclDangerous)
+            .Group("server")
+            .Since("4.0.0")
+            .Summary("Swaps two databases."));
   RegisterKeyExpiryCommands(t);
+  RegisterKeyMoveCommand(t);
 }
 
 }  // namespace ember

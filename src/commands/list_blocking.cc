@@ -213,28 +213,63 @@ void BLMPop(CommandContext& ctx) {
 }  // namespace
 
 void RegisterListMoveCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, int first, int last, CommandHandler h,
-                 const char* summary, int numkeys_index = 0) {
-    CommandSpec spec{name, arity, flags, first, last, 1, ExecKind::kKeyed, h, "list", summary};
-    spec.numkeys_index = numkeys_index;
-    t.Register(std::move(spec));
-  };
-  constexpr uint32_t kMove = kCmdWrite | kCmdDenyOom;
-  constexpr uint32_t kBlock = kCmdBlocking;
-  reg("lmove", 5, kMove, 1, 2, LMove, "Moves an element from one list to another.");
-  reg("rpoplpush", 3, kMove, 1, 2, RPopLPush,
-      "Moves the last element of a list to the head of another.");
-  reg("lmpop", -4, kCmdWrite, 0, 0, LMPop, "Pops elements from the first non-empty list.", 1);
-  reg("blpop", -3, kCmdWrite | kBlock, 1, -2, BLPop,
-      "Pops the first element of the first non-empty list, or blocks until one is available.");
-  reg("brpop", -3, kCmdWrite | kBlock, 1, -2, BRPop,
-      "Pops the last element of the first non-empty list, or blocks until one is available.");
-  reg("blmove", 6, kMove | kBlock, 1, 2, BLMove,
-      "Moves an element between lists, or blocks until one is available.");
-  reg("brpoplpush", 4, kMove | kBlock, 1, 2, BRPopLPush,
-      "Moves the last element of a list to another, or blocks until one is available.");
-  reg("blmpop", -5, kCmdWrite | kBlock, 0, 0, BLMPop,
-      "Pops elements from the first non-empty list, or blocks until one is available.", 2);
+  CommandGroup g(t, "list", kAclList);
+  g.Add(Command("lmove", LMove)
+            .Arity(5)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("6.2.0")
+            .Summary("Moves an element from one list to another."));
+  g.Add(Command("rpoplpush", RPopLPush)
+            .Arity(3)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("1.2.0")
+            .Summary("Moves the last element of a list to the head of another."));
+  g.Add(Command("lmpop", LMPop)
+            .Arity(-4)
+            .Flags(kCmdWrite)
+            .KeyCount(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("7.0.0")
+            .Summary("Pops elements from the first non-empty list."));
+  g.Add(Command("blpop", BLPop)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdNoScript | kCmdBlocking)
+            .KeyRange(1, -2, 1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("2.0.0")
+            .Summary("Pops the first element of the first non-empty list, or blocks until one is "
+                     "available."));
+  g.Add(Command("brpop", BRPop)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdNoScript | kCmdBlocking)
+            .KeyRange(1, -2, 1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("2.0.0")
+            .Summary("Pops the last element of the first non-empty list, or blocks until one is "
+                     "available."));
+  g.Add(Command("blmove", BLMove)
+            .Arity(6)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdNoScript | kCmdBlocking)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("6.2.0")
+            .Summary("Moves an element between lists, or blocks until one is available."));
+  g.Add(Command("brpoplpush", BRPopLPush)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdNoScript | kCmdBlocking)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("2.2.0")
+            .Summary(
+                "Moves the last element of a list to another, or blocks until one is available."));
+  g.Add(Command("blmpop", BLMPop)
+            .Arity(-5)
+            .Flags(kCmdWrite | kCmdBlocking)
+            .KeyCount(2, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("7.0.0")
+            .Summary(
+                "Pops elements from the first non-empty list, or blocks until one is available."));
 }
 
 }  // namespace ember

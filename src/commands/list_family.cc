@@ -228,28 +228,91 @@ void LPos(CommandContext& ctx) {
 }  // namespace
 
 void RegisterListCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h,
-                 const char* summary) {
-    t.Register(CommandSpec{name, arity, flags, 1, 1, 1, ExecKind::kKeyed, h, "list", summary});
-  };
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdDenyOom | kCmdFast;
-  constexpr uint32_t kWrite = kCmdWrite;
-  constexpr uint32_t kRead = kCmdReadOnly;
-  reg("lpush", -3, kWriteFast, LPush, "Prepends elements to a list, creating it if needed.");
-  reg("rpush", -3, kWriteFast, RPush, "Appends elements to a list, creating it if needed.");
-  reg("lpushx", -3, kWriteFast, LPushX, "Prepends elements to a list only when it exists.");
-  reg("rpushx", -3, kWriteFast, RPushX, "Appends elements to a list only when it exists.");
-  reg("lpop", -2, kCmdWrite | kCmdFast, LPop, "Removes and returns the first elements of a list.");
-  reg("rpop", -2, kCmdWrite | kCmdFast, RPop, "Removes and returns the last elements of a list.");
-  reg("llen", 2, kRead | kCmdFast, LLen, "Returns the length of a list.");
-  reg("lrange", 4, kRead, LRange, "Returns a range of elements from a list.");
-  reg("lindex", 3, kRead, LIndex, "Returns an element from a list by its index.");
-  reg("lset", 4, kCmdWrite | kCmdDenyOom, LSet, "Sets the value of an element by its index.");
-  reg("linsert", 5, kCmdWrite | kCmdDenyOom, LInsert,
-      "Inserts an element before or after another element.");
-  reg("lrem", 4, kWrite, LRem, "Removes elements from a list.");
-  reg("ltrim", 4, kWrite, LTrim, "Trims a list to a range of indexes.");
-  reg("lpos", -3, kRead, LPos, "Returns the index of matching elements in a list.");
+  CommandGroup g(t, "list", kAclList);
+  g.Add(Command("lpush", LPush)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("1.0.0")
+            .Summary("Prepends elements to a list, creating it if needed."));
+  g.Add(Command("rpush", RPush)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("1.0.0")
+            .Summary("Appends elements to a list, creating it if needed."));
+  g.Add(Command("lpushx", LPushX)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("2.2.0")
+            .Summary("Prepends elements to a list only when it exists."));
+  g.Add(Command("rpushx", RPushX)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("2.2.0")
+            .Summary("Appends elements to a list only when it exists."));
+  g.Add(Command("lpop", LPop)
+            .Arity(-2)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("1.0.0")
+            .Summary("Removes and returns the first elements of a list."));
+  g.Add(Command("rpop", RPop)
+            .Arity(-2)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("1.0.0")
+            .Summary("Removes and returns the last elements of a list."));
+  g.Add(Command("llen", LLen)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("1.0.0")
+            .Summary("Returns the length of a list."));
+  g.Add(Command("lrange", LRange)
+            .Arity(4)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns a range of elements from a list."));
+  g.Add(Command("lindex", LIndex)
+            .Arity(3)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns an element from a list by its index."));
+  g.Add(Command("lset", LSet)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("1.0.0")
+            .Summary("Sets the value of an element by its index."));
+  g.Add(Command("linsert", LInsert)
+            .Arity(5)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("2.2.0")
+            .Summary("Inserts an element before or after another element."));
+  g.Add(Command("lrem", LRem)
+            .Arity(4)
+            .Flags(kCmdWrite)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.0.0")
+            .Summary("Removes elements from a list."));
+  g.Add(Command("ltrim", LTrim)
+            .Arity(4)
+            .Flags(kCmdWrite)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.0.0")
+            .Summary("Trims a list to a range of indexes."));
+  g.Add(Command("lpos", LPos)
+            .Arity(-3)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.0.6")
+            .Summary("Returns the index of matching elements in a list."));
   RegisterListMoveCommands(t);
 }
 

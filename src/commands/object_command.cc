@@ -1,6 +1,7 @@
 // Introspection of single keys and of memory: OBJECT (ENCODING, FREQ, IDLETIME, REFCOUNT) and
-// MEMORY (USAGE, STATS). Neither touches the key's access stamp.
+// MEMORY (USAGE, STATS, DOCTOR, MALLOC-STATS, PURGE). Neither touches the key's access stamp.
 #include <string>
+#include <vector>
 
 #include "commands/arg_parser.h"
 #include "commands/command.h"
@@ -13,14 +14,10 @@
 #include "types/object.h"
 
 namespace ember {
-namespace {
-
-// Redis's limit for an embedded (one-allocation) string; longer ones report "raw".
-constexpr size_t kEmbstrLimit = 44;
-// A key's share of the table: its 8-byte slot pointer and 1-byte tag.
-constexpr size_t kTableBytesPerKey = 9;
-
-const char* EncodingName(const Record* r) {
+// OBJECT ENCODING's name for a value (DEBUG OBJECT shows it too).
+const char* ObjectEncodingName(const Record* r) {
+  // Redis's limit for an embedded (one-allocation) string; longer ones report "raw".
+  constexpr size_t kEmbstrLimit = 44;
   switch (r->encoding()) {
     case Encoding::kInt:
       return "int";
@@ -34,23 +31,24 @@ const char* EncodingName(const Record* r) {
   return "unknown";
 }
 
+namespace {
+
+// A key's share of the table: its 8-byte slot pointer and 1-byte tag.
+constexpr size_t kTableBytesPerKey = 9;
+
 void ObjectCommand(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
   if (EqualsIgnoreCase(sub, "HELP") && ctx.args.size() == 2) {
     const char* lines[] = {
         "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "ENCODING <key>",
-        "    Return the kind of internal representation used in order to store the value",
-        "    associated with a <key>.",
+        "    Return how the value of <key> is stored (embstr, int, listpack, hashtable ...).",
         "FREQ <key>",
-        "    Return the access frequency index of the <key>. The returned integer is",
-        "    proportional to the logarithm of the recent access frequency of the key.",
+        "    Return the access frequency counter of <key> (LFU maxmemory policies only).",
         "IDLETIME <key>",
-        "    Return the idle time of the <key>, that is the approximated number of",
-        "    seconds elapsed since the last access to the key.",
+        "    Return the seconds since <key> was last read or written (not with LFU policies).",
         "REFCOUNT <key>",
-        "    Return the number of references of the value associated with the specified",
-        "    <key>.",
+        "    Return how many references the value of <key> has (always 1 here).",
         "HELP",
         "    Print this help."};
     ctx.reply.ArrayHeader(std::size(lines));
@@ -67,7 +65,7 @@ void ObjectCommand(CommandContext& ctx) {
   if (!entry) return ctx.reply.Null();
   const Record* r = entry.record;
   bool lfu = g_access_tracking.load(std::memory_order_relaxed) == AccessTracking::kLfu;
-  if (EqualsIgnoreCase(sub, "ENCODING")) return ctx.reply.Bulk(EncodingName(r));
+  if (EqualsIgnoreCase(sub, "ENCODING")) return ctx.reply.Bulk(ObjectEncodingName(r));
   if (EqualsIgnoreCase(sub, "REFCOUNT")) return ctx.reply.Integer(1);
   if (EqualsIgnoreCase(sub, "FREQ")) {
     if (!lfu) {
@@ -129,16 +127,65 @@ void MemoryStats(CommandContext& ctx) {
   ctx.reply.Double(used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
 }
 
+// Plain-text findings, as Redis's doctor gives (its advice is its own; so is ember's).
+void MemoryDoctor(CommandContext& ctx) {
+  memory::UpdatePeak();
+  int64_t used = memory::Used(), peak = memory::Peak(), rss = memory::ResidentBytes();
+  std::string text;
+  if (used < 5 * 1024 * 1024) {
+    text = "ember: too little memory in use (" + std::to_string(used) +
+           " bytes) to judge; add some data and ask again.\n";
+  } else {
+    std::vector<std::string> findings;
+    if (peak > used * 3 / 2) {
+      findings.push_back("the peak (" + std::to_string(peak) +
+                         " bytes) is well above today's use (" + std::to_string(used) +
+                         " bytes): MEMORY PURGE may give some back.");
+    }
+    if (rss > used * 3 / 2) {
+      findings.push_back("the resident size (" + std::to_string(rss) +
+                         " bytes) is well above the allocated bytes: memory is fragmented.");
+    }
+    if (findings.empty()) {
+      text = "ember: no memory problems found (" + std::to_string(used) + " bytes in use).\n";
+    } else {
+      text = "ember found:\n";
+      for (const std::string& f : findings) text += " * " + f + "\n";
+    }
+  }
+  ctx.reply.Verbatim(text);
+}
+
+void MemoryMallocStats(CommandContext& ctx) {
+  memory::UpdatePeak();
+  std::string text = "allocator: mimalloc\nallocated: " + std::to_string(memory::Used()) +
+                     "\npeak: " + std::to_string(memory::Peak()) +
+                     "\nresident: " + std::to_string(memory::ResidentBytes()) + "\n";
+  ctx.reply.Verbatim(text);
+}
+
 void MemoryCommand(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
   if (EqualsIgnoreCase(sub, "USAGE") && ctx.args.size() >= 3) return MemoryUsage(ctx);
   if (EqualsIgnoreCase(sub, "STATS") && ctx.args.size() == 2) return MemoryStats(ctx);
+  if (EqualsIgnoreCase(sub, "DOCTOR") && ctx.args.size() == 2) return MemoryDoctor(ctx);
+  if (EqualsIgnoreCase(sub, "MALLOC-STATS") && ctx.args.size() == 2) return MemoryMallocStats(ctx);
+  if (EqualsIgnoreCase(sub, "PURGE") && ctx.args.size() == 2) {
+    memory::ReturnFreedPages();
+    return ctx.reply.Ok();
+  }
   if (EqualsIgnoreCase(sub, "HELP") && ctx.args.size() == 2) {
     const char* lines[] = {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                           "DOCTOR",
+                           "    Report memory problems, if any, and what to do about them.",
+                           "MALLOC-STATS",
+                           "    Return the allocator's own figures.",
+                           "PURGE",
+                           "    Give free memory back to the operating system.",
                            "STATS",
-                           "    Return information about the memory usage of the server.",
+                           "    Return how the server uses its memory.",
                            "USAGE <key> [SAMPLES <count>]",
-                           "    Return memory in bytes used by <key> and its value.",
+                           "    Return the bytes <key> and its value take.",
                            "HELP",
                            "    Print this help."};
     ctx.reply.ArrayHeader(std::size(lines));
@@ -151,11 +198,78 @@ void MemoryCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterIntrospectionCommands(CommandTable& t) {
-  t.Register(CommandSpec{"object", -2, kCmdReadOnly, 2, 2, 1, ExecKind::kKeyed, ObjectCommand,
-                         "generic", "Inspects the internals of a key's value."});
-  // STATS reads every shard, so MEMORY runs with all shards still (it is never hot).
-  t.Register(CommandSpec{"memory", -2, kCmdReadOnly, 2, 2, 1, ExecKind::kAllShards, MemoryCommand,
-                         "server", "Reports memory use of a key or of the server."});
+  constexpr uint32_t kAdminFlags = kCmdLoading | kCmdStale;
+  CommandGroup generic(t, "generic");
+  generic.Add(
+      Command("object", ObjectCommand)
+          .Arity(-2)
+          .Since("2.2.3")
+          .Summary("Inspects the internals of a key's value.")
+          .Subcommand(Command("help")
+                          .Arity(2)
+                          .Flags(kAdminFlags)
+                          .Acl(kAclKeyspace)
+                          .Since("6.2.0")
+                          .Summary("Lists the OBJECT subcommands."))
+          .Subcommand(
+              Command("freq")
+                  .Arity(3)
+                  .Flags(kCmdReadOnly)
+                  .Key(2, kKeyRO)
+                  .Acl(kAclKeyspace)
+                  .Since("4.0.0")
+                  .Summary("Returns the key's logarithmic access frequency (LFU policies)."))
+          .Subcommand(Command("encoding")
+                          .Arity(3)
+                          .Flags(kCmdReadOnly)
+                          .Key(2, kKeyRO)
+                          .Acl(kAclKeyspace)
+                          .Since("2.2.3")
+                          .Summary("Returns how the key's value is stored."))
+          .Subcommand(Command("idletime")
+                          .Arity(3)
+                          .Flags(kCmdReadOnly)
+                          .Key(2, kKeyRO)
+                          .Acl(kAclKeyspace)
+                          .Since("2.2.3")
+                          .Summary("Returns the seconds since the key was last read or written."))
+          .Subcommand(Command("refcount")
+                          .Arity(3)
+                          .Flags(kCmdReadOnly)
+                          .Key(2, kKeyRO)
+                          .Acl(kAclKeyspace)
+                          .Since("2.2.3")
+                          .Summary("Returns the number of references to the key's value.")));
+  // STATS, DOCTOR ... read every shard, so they run with all shards still (they are never hot);
+  // USAGE runs on its key's shard.
+  CommandGroup server(t, "server");
+  server.Add(Command("memory", MemoryCommand)
+                 .Arity(-2)
+                 .Exec(ExecKind::kAllShards)
+                 .Since("4.0.0")
+                 .Summary("Reports memory use of a key or of the server.")
+                 .Subcommand(Command("doctor").Arity(2).Since("4.0.0").Summary(
+                     "Reports memory problems and how to address them."))
+                 .Subcommand(Command("help")
+                                 .Arity(2)
+                                 .Flags(kAdminFlags)
+                                 .Since("4.0.0")
+                                 .Summary("Lists the MEMORY subcommands."))
+                 .Subcommand(Command("malloc-stats")
+                                 .Arity(2)
+                                 .Since("4.0.0")
+                                 .Summary("Returns the allocator's own statistics."))
+                 .Subcommand(Command("purge").Arity(2).Since("4.0.0").Summary(
+                     "Asks the allocator to return free memory to the system."))
+                 .Subcommand(Command("stats").Arity(2).Since("4.0.0").Summary(
+                     "Returns details about the server's memory use."))
+                 .Subcommand(Command("usage")
+                                 .Arity(-3)
+                                 .Flags(kCmdReadOnly)
+                                 .Exec(ExecKind::kKeyed)
+                                 .Key(2, kKeyRO)
+                                 .Since("4.0.0")
+                                 .Summary("Estimates the memory a key and its value use.")));
 }
 
 }  // namespace ember

@@ -198,33 +198,59 @@ void SMove(CommandContext& ctx) {
 }  // namespace
 
 void RegisterSetAlgebraCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, int first, int last, CommandHandler h,
-                 const char* summary) {
-    t.Register(
-        CommandSpec{name, arity, flags, first, last, 1, ExecKind::kKeyed, h, "set", summary});
-  };
-  constexpr uint32_t kStore = kCmdWrite | kCmdDenyOom;
-  reg("sunion", -2, kCmdReadOnly, 1, -1, SUnion, "Returns the union of multiple sets.");
-  reg("sinter", -2, kCmdReadOnly, 1, -1, SInter, "Returns the intersect of multiple sets.");
-  reg("sdiff", -2, kCmdReadOnly, 1, -1, SDiff, "Returns the difference of multiple sets.");
-  reg("sunionstore", -3, kStore, 1, -1, SUnionStore, "Stores the union of multiple sets in a key.");
-  reg("sinterstore", -3, kStore, 1, -1, SInterStore,
-      "Stores the intersect of multiple sets in a key.");
-  reg("sdiffstore", -3, kStore, 1, -1, SDiffStore,
-      "Stores the difference of multiple sets in a key.");
-  reg("smove", 4, kCmdWrite | kCmdFast, 1, 2, SMove, "Moves a member from one set to another.");
-  CommandSpec card{"sintercard",
-                   -3,
-                   kCmdReadOnly,
-                   0,
-                   0,
-                   0,
-                   ExecKind::kKeyed,
-                   SInterCard,
-                   "set",
-                   "Returns the number of members of the intersect of multiple sets."};
-  card.numkeys_index = 1;
-  t.Register(std::move(card));
+  CommandGroup g(t, "set", kAclSet);
+  g.Add(Command("sunion", SUnion)
+            .Arity(-2)
+            .Flags(kCmdReadOnly)
+            .KeyRange(1, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns the union of multiple sets."));
+  g.Add(Command("sinter", SInter)
+            .Arity(-2)
+            .Flags(kCmdReadOnly)
+            .KeyRange(1, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns the intersect of multiple sets."));
+  g.Add(Command("sdiff", SDiff)
+            .Arity(-2)
+            .Flags(kCmdReadOnly)
+            .KeyRange(1, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns the difference of multiple sets."));
+  g.Add(Command("sunionstore", SUnionStore)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyRange(2, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Stores the union of multiple sets in a key."));
+  g.Add(Command("sinterstore", SInterStore)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .KeyRange(2, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Stores the intersect of multiple sets in a key."));
+  g.Add(Command("sdiffstore", SDiffStore)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyRange(2, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Stores the difference of multiple sets in a key."));
+  g.Add(Command("smove", SMove)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Key(2, kKeyRW | kKeyInsert)
+            .Since("1.0.0")
+            .Summary("Moves a member from one set to another."));
+  g.Add(Command("sintercard", SInterCard)
+            .Arity(-3)
+            .Flags(kCmdReadOnly)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("7.0.0")
+            .Summary("Returns the number of members of the intersect of multiple sets."));
 }
 
 }  // namespace ember

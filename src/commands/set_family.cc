@@ -192,25 +192,63 @@ void SScan(CommandContext& ctx) {
 }  // namespace
 
 void RegisterSetCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h,
-                 const char* summary) {
-    t.Register(CommandSpec{name, arity, flags, 1, 1, 1, ExecKind::kKeyed, h, "set", summary});
-  };
-  constexpr uint32_t kRead = kCmdReadOnly | kCmdFast;
-  reg("sadd", -3, kCmdWrite | kCmdDenyOom | kCmdFast, SAdd,
-      "Adds one or more members to a set. Creates the key if it doesn't exist.");
-  reg("srem", -3, kCmdWrite | kCmdFast, SRem,
-      "Removes one or more members from a set. Deletes the set if the last member was removed.");
-  reg("scard", 2, kRead, SCard, "Returns the number of members in a set.");
-  reg("sismember", 3, kRead, SIsMember, "Determines whether a member belongs to a set.");
-  reg("smismember", -3, kRead, SMIsMember, "Determines whether multiple members belong to a set.");
-  reg("smembers", 2, kCmdReadOnly, SMembers, "Returns all members of a set.");
-  reg("spop", -2, kCmdWrite | kCmdFast, SPop,
-      "Returns one or more random members from a set after removing them. Deletes the set if "
-      "the last member was popped.");
-  reg("srandmember", -2, kCmdReadOnly, SRandMember,
-      "Returns one or more random members from a set.");
-  reg("sscan", -3, kCmdReadOnly, SScan, "Iterates over members of a set.");
+  CommandGroup g(t, "set", kAclSet);
+  g.Add(Command("sadd", SAdd)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("1.0.0")
+            .Summary("Adds one or more members to a set. Creates the key if it doesn't exist."));
+  g.Add(Command("srem", SRem)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.0.0")
+            .Summary("Removes one or more members from a set. Deletes the set if the last member "
+                     "was removed."));
+  g.Add(Command("scard", SCard)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("1.0.0")
+            .Summary("Returns the number of members in a set."));
+  g.Add(Command("sismember", SIsMember)
+            .Arity(3)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("1.0.0")
+            .Summary("Determines whether a member belongs to a set."));
+  g.Add(Command("smismember", SMIsMember)
+            .Arity(-3)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
+            .Summary("Determines whether multiple members belong to a set."));
+  g.Add(Command("smembers", SMembers)
+            .Arity(2)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns all members of a set."));
+  g.Add(Command("spop", SPop)
+            .Arity(-2)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("1.0.0")
+            .Summary("Returns one or more random members from a set after removing them. Deletes "
+                     "the set if the last member was popped."));
+  g.Add(Command("srandmember", SRandMember)
+            .Arity(-2)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns one or more random members from a set."));
+  g.Add(Command("sscan", SScan)
+            .Arity(-3)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.0")
+            .Summary("Iterates over members of a set."));
   RegisterSetAlgebraCommands(t);
 }
 

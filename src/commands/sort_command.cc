@@ -235,12 +235,58 @@ void SortRo(CommandContext& ctx) {
 
 }  // namespace
 
+namespace {
+
+// SORT's keys, as Redis finds them: the sorted key and STORE's destination (the last STORE
+// wins), skipping the arguments of LIMIT, BY and GET (BY/GET patterns are not keys).
+void SortKeys(std::span<const std::string_view> args, std::vector<size_t>* positions,
+              std::vector<uint32_t>* flags) {
+  positions->assign({1});
+  if (flags != nullptr) flags->assign({kKeyRO | kKeyAccess});
+  size_t store = 0;
+  for (size_t i = 2; i < args.size(); ++i) {
+    size_t skip = 0;
+    if (EqualsIgnoreCase(args[i], "LIMIT")) skip = 2;
+    if (EqualsIgnoreCase(args[i], "BY") || EqualsIgnoreCase(args[i], "GET")) skip = 1;
+    if (EqualsIgnoreCase(args[i], "STORE")) {
+      skip = 1;
+      if (i + 1 < args.size()) store = i + 1;
+    }
+    i += skip;
+  }
+  if (store == 0) return;
+  positions->push_back(store);
+  if (flags != nullptr) flags->push_back(kKeyOW | kKeyUpdate);
+}
+
+void SortRoKeys(std::span<const std::string_view>, std::vector<size_t>* positions,
+                std::vector<uint32_t>* flags) {
+  positions->assign({1});
+  if (flags != nullptr) flags->assign({kKeyRO | kKeyAccess});
+}
+
+}  // namespace
+
 void RegisterSortCommands(CommandTable& t) {
-  t.Register(CommandSpec{"sort", -2, kCmdWrite | kCmdDenyOom, 1, 1, 1, ExecKind::kAllShards, Sort,
-                         "generic", "Sorts the elements of a list, set or sorted set."});
-  t.Register(CommandSpec{"sort_ro", -2, kCmdReadOnly, 1, 1, 1, ExecKind::kAllShards, SortRo,
-                         "generic",
-                         "Sorts the elements of a list, set or sorted set (read-only)."});
+  CommandGroup g(t, "generic");
+  g.Add(Command("sort", Sort)
+            .Arity(-2)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Exec(ExecKind::kAllShards)
+            .Key(1, kKeyRO | kKeyAccess)
+            .FindKeys(SortKeys)
+            .Acl(kAclSet | kAclSortedSet | kAclList | kAclDangerous)
+            .Since("1.0.0")
+            .Summary("Sorts the elements of a list, set or sorted set."));
+  g.Add(Command("sort_ro", SortRo)
+            .Arity(-2)
+            .Flags(kCmdReadOnly)
+            .Exec(ExecKind::kAllShards)
+            .Key(1, kKeyRO | kKeyAccess)
+            .FindKeys(SortRoKeys)
+            .Acl(kAclSet | kAclSortedSet | kAclList | kAclDangerous)
+            .Since("7.0.0")
+            .Summary("Sorts the elements of a list, set or sorted set (read-only)."));
 }
 
 }  // namespace ember

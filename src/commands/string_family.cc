@@ -459,43 +459,148 @@ void GetRange(CommandContext& ctx) {
   ctx.reply.Bulk(value.substr(static_cast<size_t>(s), static_cast<size_t>(e - s + 1)));
 }
 
-CommandSpec Cmd(const char* name, int arity, uint32_t flags, int first, int last, int step,
-                CommandHandler handler, const char* summary) {
-  return CommandSpec{name,    arity,    flags,  first, last, step, ExecKind::kKeyed,
-                     handler, "string", summary};
+// SET overwrites its key, unless GET makes it read the old value first.
+uint32_t SetKeyFlags(std::span<const std::string_view> args, size_t) {
+  for (size_t i = 3; i < args.size(); ++i) {
+    if (EqualsIgnoreCase(args[i], "GET")) return kKeyRW | kKeyAccess | kKeyUpdate;
+  }
+  return kKeyOW | kKeyUpdate;
 }
 
 }  // namespace
 
+void RegisterLcsCommand(CommandTable& t);
+
 void RegisterStringCommands(CommandTable& t) {
-  constexpr uint32_t kRead = kCmdReadOnly | kCmdFast;
-  constexpr uint32_t kWriteFast = kCmdWrite | kCmdDenyOom | kCmdFast;
-  constexpr uint32_t kWriteSlow = kCmdWrite | kCmdDenyOom;
-  constexpr uint32_t kWriteNoOom = kCmdWrite | kCmdFast;
-  t.Register(Cmd("get", 2, kRead, 1, 1, 1, Get, "Returns the string value of a key."));
-  t.Register(Cmd("set", -3, kWriteSlow, 1, 1, 1, Set, "Sets the string value of a key."));
-  t.Register(
-      Cmd("setnx", 3, kWriteFast, 1, 1, 1, SetNx, "Sets a key only when it does not exist."));
-  t.Register(Cmd("setex", 4, kWriteSlow, 1, 1, 1, SetEx, "Sets a key with an expiry in seconds."));
-  t.Register(Cmd("psetex", 4, kWriteSlow, 1, 1, 1, PSetEx, "Sets a key with an expiry in ms."));
-  t.Register(
-      Cmd("getset", 3, kWriteFast, 1, 1, 1, GetSet, "Sets a key and returns the old value."));
-  t.Register(
-      Cmd("getdel", 2, kWriteNoOom, 1, 1, 1, GetDel, "Returns a value and deletes the key."));
-  t.Register(Cmd("getex", -2, kWriteNoOom, 1, 1, 1, GetEx, "Returns a value and sets its expiry."));
-  t.Register(Cmd("mget", -2, kRead, 1, -1, 1, MGet, "Returns the values of several keys."));
-  t.Register(Cmd("mset", -3, kWriteSlow, 1, -1, 2, MSet, "Sets several keys at once."));
-  t.Register(Cmd("msetnx", -3, kWriteSlow, 1, -1, 2, MSetNx, "Sets several keys if none exists."));
-  t.Register(Cmd("incr", 2, kWriteFast, 1, 1, 1, Incr, "Increments an integer value by one."));
-  t.Register(Cmd("decr", 2, kWriteFast, 1, 1, 1, Decr, "Decrements an integer value by one."));
-  t.Register(Cmd("incrby", 3, kWriteFast, 1, 1, 1, IncrByCmd, "Increments an integer value."));
-  t.Register(Cmd("decrby", 3, kWriteFast, 1, 1, 1, DecrByCmd, "Decrements an integer value."));
-  t.Register(Cmd("incrbyfloat", 3, kWriteFast, 1, 1, 1, IncrByFloat, "Increments a float value."));
-  t.Register(Cmd("append", 3, kWriteFast, 1, 1, 1, Append, "Appends to a string value."));
-  t.Register(Cmd("strlen", 2, kRead, 1, 1, 1, StrLen, "Returns the length of a string value."));
-  t.Register(Cmd("getrange", 4, kCmdReadOnly, 1, 1, 1, GetRange, "Returns a substring."));
-  t.Register(Cmd("substr", 4, kCmdReadOnly, 1, 1, 1, GetRange, "Returns a substring (old name)."));
-  t.Register(Cmd("setrange", 4, kWriteSlow, 1, 1, 1, SetRange, "Overwrites part of a string."));
+  CommandGroup g(t, "string", kAclString);
+  g.Add(Command("get", Get)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns the string value of a key."));
+  g.Add(Command("set", Set)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate | kKeyVariableFlags)
+            .ResolveKeyFlags(SetKeyFlags)
+            .Since("1.0.0")
+            .Summary("Sets the string value of a key."));
+  g.Add(Command("setnx", SetNx)
+            .Arity(3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyOW | kKeyInsert)
+            .Since("1.0.0")
+            .Summary("Sets a key only when it does not exist."));
+  g.Add(Command("setex", SetEx)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .Since("2.0.0")
+            .Summary("Sets a key with an expiry in seconds."));
+  g.Add(Command("psetex", PSetEx)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .Since("2.6.0")
+            .Summary("Sets a key with an expiry in ms."));
+  g.Add(Command("getset", GetSet)
+            .Arity(3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("1.0.0")
+            .Summary("Sets a key and returns the old value."));
+  g.Add(Command("getdel", GetDel)
+            .Arity(2)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("6.2.0")
+            .Summary("Returns a value and deletes the key."));
+  g.Add(Command("getex", GetEx)
+            .Arity(-2)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("6.2.0")
+            .Summary("Returns a value and sets its expiry."));
+  g.Add(Command("mget", MGet)
+            .Arity(-2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .KeyRange(1, -1, 1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns the values of several keys."));
+  g.Add(Command("mset", MSet)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .KeyRange(1, -1, 2, kKeyOW | kKeyUpdate)
+            .Since("1.0.1")
+            .Summary("Sets several keys at once."));
+  g.Add(Command("msetnx", MSetNx)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .KeyRange(1, -1, 2, kKeyOW | kKeyInsert)
+            .Since("1.0.1")
+            .Summary("Sets several keys if none exists."));
+  g.Add(Command("incr", Incr)
+            .Arity(2)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("1.0.0")
+            .Summary("Increments an integer value by one."));
+  g.Add(Command("decr", Decr)
+            .Arity(2)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("1.0.0")
+            .Summary("Decrements an integer value by one."));
+  g.Add(Command("incrby", IncrByCmd)
+            .Arity(3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("1.0.0")
+            .Summary("Increments an integer value."));
+  g.Add(Command("decrby", DecrByCmd)
+            .Arity(3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("1.0.0")
+            .Summary("Decrements an integer value."));
+  g.Add(Command("incrbyfloat", IncrByFloat)
+            .Arity(3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("2.6.0")
+            .Summary("Increments a float value."));
+  g.Add(Command("append", Append)
+            .Arity(3)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyInsert)
+            .Since("2.0.0")
+            .Summary("Appends to a string value."));
+  g.Add(Command("strlen", StrLen)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("2.2.0")
+            .Summary("Returns the length of a string value."));
+  g.Add(Command("getrange", GetRange)
+            .Arity(4)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.4.0")
+            .Summary("Returns a substring."));
+  g.Add(Command("substr", GetRange)
+            .Arity(4)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.0")
+            .Summary("Returns a substring (old name)."));
+  g.Add(Command("setrange", SetRange)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("2.2.0")
+            .Summary("Overwrites part of a string."));
+  RegisterLcsCommand(t);
 }
 
 }  // namespace ember

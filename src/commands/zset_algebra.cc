@@ -263,27 +263,52 @@ void ZInterCard(CommandContext& ctx) {
 }  // namespace
 
 void RegisterZSetAlgebraCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h, bool store,
-                 const char* summary) {
-    CommandSpec spec{
-        name, arity,        flags,  store ? 1 : 0, store ? 1 : 0, store ? 1 : 0, ExecKind::kKeyed,
-        h,    "sorted_set", summary};
-    spec.numkeys_index = store ? 2 : 1;
-    t.Register(std::move(spec));
-  };
-  constexpr uint32_t kStore = kCmdWrite | kCmdDenyOom;
-  reg("zunion", -3, kCmdReadOnly, ZUnion, false, "Returns the union of multiple sorted sets.");
-  reg("zinter", -3, kCmdReadOnly, ZInter, false, "Returns the intersect of multiple sorted sets.");
-  reg("zdiff", -3, kCmdReadOnly, ZDiff, false,
-      "Returns the difference between multiple sorted sets.");
-  reg("zunionstore", -4, kStore, ZUnionStore, true,
-      "Stores the union of multiple sorted sets in a key.");
-  reg("zinterstore", -4, kStore, ZInterStore, true,
-      "Stores the intersect of multiple sorted sets in a key.");
-  reg("zdiffstore", -4, kStore, ZDiffStore, true,
-      "Stores the difference of multiple sorted sets in a key.");
-  reg("zintercard", -3, kCmdReadOnly, ZInterCard, false,
-      "Returns the number of members of the intersect of multiple sorted sets.");
+  CommandGroup g(t, "sorted-set", kAclSortedSet);
+  g.Add(Command("zunion", ZUnion)
+            .Arity(-3)
+            .Flags(kCmdReadOnly)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
+            .Summary("Returns the union of multiple sorted sets."));
+  g.Add(Command("zinter", ZInter)
+            .Arity(-3)
+            .Flags(kCmdReadOnly)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
+            .Summary("Returns the intersect of multiple sorted sets."));
+  g.Add(Command("zdiff", ZDiff)
+            .Arity(-3)
+            .Flags(kCmdReadOnly)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
+            .Summary("Returns the difference between multiple sorted sets."));
+  g.Add(Command("zunionstore", ZUnionStore)
+            .Arity(-4)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyCount(2, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
+            .Summary("Stores the union of multiple sorted sets in a key."));
+  g.Add(Command("zinterstore", ZInterStore)
+            .Arity(-4)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyCount(2, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
+            .Summary("Stores the intersect of multiple sorted sets in a key."));
+  g.Add(Command("zdiffstore", ZDiffStore)
+            .Arity(-4)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .KeyCount(2, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
+            .Summary("Stores the difference of multiple sorted sets in a key."));
+  g.Add(Command("zintercard", ZInterCard)
+            .Arity(-3)
+            .Flags(kCmdReadOnly)
+            .KeyCount(1, kKeyRO | kKeyAccess)
+            .Since("7.0.0")
+            .Summary("Returns the number of members of the intersect of multiple sorted sets."));
 }
 
 }  // namespace ember

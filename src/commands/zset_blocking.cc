@@ -54,23 +54,25 @@ void BZMPop(CommandContext& ctx) {
 }  // namespace
 
 void RegisterZSetBlockingCommands(CommandTable& t) {
-  constexpr uint32_t kFlags = kCmdWrite | kCmdBlocking;
-  t.Register(CommandSpec{"bzpopmin", -3, kFlags, 1, -2, 1, ExecKind::kKeyed, BZPopMin, "sorted_set",
-                         "Pops the lowest-scored member, or blocks until one is available."});
-  t.Register(CommandSpec{"bzpopmax", -3, kFlags, 1, -2, 1, ExecKind::kKeyed, BZPopMax, "sorted_set",
-                         "Pops the highest-scored member, or blocks until one is available."});
-  CommandSpec bzmpop{"bzmpop",
-                     -5,
-                     kFlags,
-                     0,
-                     0,
-                     0,
-                     ExecKind::kKeyed,
-                     BZMPop,
-                     "sorted_set",
-                     "Pops members from the first non-empty sorted set, or blocks."};
-  bzmpop.numkeys_index = 2;
-  t.Register(std::move(bzmpop));
+  CommandGroup g(t, "sorted-set", kAclSortedSet);
+  g.Add(Command("bzpopmin", BZPopMin)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdFast)
+            .KeyRange(1, -2, 1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("5.0.0")
+            .Summary("Pops the lowest-scored member, or blocks until one is available."));
+  g.Add(Command("bzpopmax", BZPopMax)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdNoScript | kCmdBlocking | kCmdFast)
+            .KeyRange(1, -2, 1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("5.0.0")
+            .Summary("Pops the highest-scored member, or blocks until one is available."));
+  g.Add(Command("bzmpop", BZMPop)
+            .Arity(-5)
+            .Flags(kCmdWrite | kCmdBlocking)
+            .KeyCount(2, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("7.0.0")
+            .Summary("Pops members from the first non-empty sorted set, or blocks."));
 }
 
 }  // namespace ember

@@ -328,50 +328,91 @@ void ZScan(CommandContext& ctx) {
 }  // namespace
 
 void RegisterZSetCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h,
-                 const char* summary) {
-    t.Register(
-        CommandSpec{name, arity, flags, 1, 1, 1, ExecKind::kKeyed, h, "sorted_set", summary});
-  };
-  constexpr uint32_t kRead = kCmdReadOnly | kCmdFast;
-  constexpr uint32_t kAdd = kCmdWrite | kCmdDenyOom | kCmdFast;
-  reg("zadd", -4, kAdd, ZAdd,
-      "Adds one or more members to a sorted set, or updates their scores. Creates the key if "
-      "it doesn't exist.");
-  reg("zincrby", 4, kAdd, ZIncrBy, "Increments the score of a member in a sorted set.");
-  reg("zrem", -3, kCmdWrite | kCmdFast, ZRem,
-      "Removes one or more members from a sorted set. Deletes the sorted set if all members "
-      "were removed.");
-  reg("zcard", 2, kRead, ZCard, "Returns the number of members in a sorted set.");
-  reg("zscore", 3, kRead, ZScore, "Returns the score of a member in a sorted set.");
-  reg("zmscore", -3, kRead, ZMScore, "Returns the score of one or more members in a sorted set.");
-  reg("zrank", -3, kRead, ZRank,
-      "Returns the index of a member in a sorted set ordered by "
-      "ascending scores.");
-  reg("zrevrank", -3, kRead, ZRevRank,
-      "Returns the index of a member in a sorted set ordered by descending scores.");
-  reg("zpopmin", -2, kCmdWrite | kCmdFast, ZPopMin,
-      "Returns the lowest-scoring members from a sorted set after removing them. Deletes the "
-      "sorted set if the last member was popped.");
-  reg("zpopmax", -2, kCmdWrite | kCmdFast, ZPopMax,
-      "Returns the highest-scoring members from a sorted set after removing them. Deletes the "
-      "sorted set if the last member was popped.");
-  reg("zrandmember", -2, kCmdReadOnly, ZRandMember,
-      "Returns one or more random members from a sorted set.");
-  reg("zscan", -3, kCmdReadOnly, ZScan, "Iterates over members and scores of a sorted set.");
-  CommandSpec mpop{"zmpop",
-                   -4,
-                   kCmdWrite,
-                   0,
-                   0,
-                   0,
-                   ExecKind::kKeyed,
-                   ZMPop,
-                   "sorted_set",
-                   "Returns the highest- or lowest-scoring members from one or more sorted sets "
-                   "after removing them. Deletes the sorted set if the last member was popped."};
-  mpop.numkeys_index = 1;
-  t.Register(std::move(mpop));
+  CommandGroup g(t, "sorted-set", kAclSortedSet);
+  g.Add(Command("zadd", ZAdd)
+            .Arity(-4)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyUpdate)
+            .Since("1.2.0")
+            .Summary("Adds one or more members to a sorted set, or updates their scores. Creates "
+                     "the key if it doesn't exist."));
+  g.Add(Command("zincrby", ZIncrBy)
+            .Arity(4)
+            .Flags(kCmdWrite | kCmdDenyOom | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyUpdate)
+            .Since("1.2.0")
+            .Summary("Increments the score of a member in a sorted set."));
+  g.Add(Command("zrem", ZRem)
+            .Arity(-3)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.2.0")
+            .Summary("Removes one or more members from a sorted set. Deletes the sorted set if all "
+                     "members were removed."));
+  g.Add(Command("zcard", ZCard)
+            .Arity(2)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO)
+            .Since("1.2.0")
+            .Summary("Returns the number of members in a sorted set."));
+  g.Add(Command("zscore", ZScore)
+            .Arity(3)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.2.0")
+            .Summary("Returns the score of a member in a sorted set."));
+  g.Add(Command("zmscore", ZMScore)
+            .Arity(-3)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
+            .Summary("Returns the score of one or more members in a sorted set."));
+  g.Add(Command("zrank", ZRank)
+            .Arity(-3)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
+            .Summary("Returns the index of a member in a sorted set ordered by ascending scores."));
+  g.Add(
+      Command("zrevrank", ZRevRank)
+          .Arity(-3)
+          .Flags(kCmdReadOnly | kCmdFast)
+          .Key(1, kKeyRO | kKeyAccess)
+          .Since("2.0.0")
+          .Summary("Returns the index of a member in a sorted set ordered by descending scores."));
+  g.Add(Command("zpopmin", ZPopMin)
+            .Arity(-2)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("5.0.0")
+            .Summary("Returns the lowest-scoring members from a sorted set after removing them. "
+                     "Deletes the sorted set if the last member was popped."));
+  g.Add(Command("zpopmax", ZPopMax)
+            .Arity(-2)
+            .Flags(kCmdWrite | kCmdFast)
+            .Key(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("5.0.0")
+            .Summary("Returns the highest-scoring members from a sorted set after removing them. "
+                     "Deletes the sorted set if the last member was popped."));
+  g.Add(Command("zrandmember", ZRandMember)
+            .Arity(-2)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
+            .Summary("Returns one or more random members from a sorted set."));
+  g.Add(Command("zscan", ZScan)
+            .Arity(-3)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.0")
+            .Summary("Iterates over members and scores of a sorted set."));
+  g.Add(Command("zmpop", ZMPop)
+            .Arity(-4)
+            .Flags(kCmdWrite)
+            .KeyCount(1, kKeyRW | kKeyAccess | kKeyDelete)
+            .Since("7.0.0")
+            .Summary("Returns the highest- or lowest-scoring members from one or more sorted sets "
+                     "after removing them. Deletes the sorted set if the last member was popped."));
   RegisterZSetRangeCommands(t);
   RegisterZSetAlgebraCommands(t);
   RegisterZSetBlockingCommands(t);

@@ -276,38 +276,88 @@ void ZRemRangeByLex(CommandContext& ctx) {
 }  // namespace
 
 void RegisterZSetRangeCommands(CommandTable& t) {
-  auto reg = [&](const char* name, int arity, uint32_t flags, CommandHandler h, const char* summary,
-                 int last_key = 1) {
-    t.Register(CommandSpec{name, arity, flags, 1, last_key, 1, ExecKind::kKeyed, h, "sorted_set",
-                           summary});
-  };
-  constexpr uint32_t kRead = kCmdReadOnly;
-  reg("zrange", -4, kRead, ZRange, "Returns members in a sorted set within a range of indexes.");
-  reg("zrangestore", -5, kCmdWrite | kCmdDenyOom, ZRangeStore,
-      "Stores a range of members from sorted set in a key.", 2);
-  reg("zrevrange", -4, kRead, ZRevRange,
-      "Returns members in a sorted set within a range of indexes in reverse order.");
-  reg("zrangebyscore", -4, kRead, ZRangeByScore,
-      "Returns members in a sorted set within a range of scores.");
-  reg("zrevrangebyscore", -4, kRead, ZRevRangeByScore,
-      "Returns members in a sorted set within a range of scores in reverse order.");
-  reg("zrangebylex", -4, kRead, ZRangeByLex,
-      "Returns members in a sorted set within a lexicographical range.");
-  reg("zrevrangebylex", -4, kRead, ZRevRangeByLex,
-      "Returns members in a sorted set within a lexicographical range in reverse order.");
-  reg("zcount", 4, kRead | kCmdFast, ZCount,
-      "Returns the count of members in a sorted set that have scores within a range.");
-  reg("zlexcount", 4, kRead | kCmdFast, ZLexCount,
-      "Returns the number of members in a sorted set within a lexicographical range.");
-  reg("zremrangebyrank", 4, kCmdWrite, ZRemRangeByRank,
-      "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all "
-      "members were removed.");
-  reg("zremrangebyscore", 4, kCmdWrite, ZRemRangeByScore,
-      "Removes members in a sorted set within a range of scores. Deletes the sorted set if all "
-      "members were removed.");
-  reg("zremrangebylex", 4, kCmdWrite, ZRemRangeByLex,
-      "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if "
-      "all members were removed.");
+  CommandGroup g(t, "sorted-set", kAclSortedSet);
+  g.Add(Command("zrange", ZRange)
+            .Arity(-4)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.2.0")
+            .Summary("Returns members in a sorted set within a range of indexes."));
+  g.Add(Command("zrangestore", ZRangeStore)
+            .Arity(-5)
+            .Flags(kCmdWrite | kCmdDenyOom)
+            .Key(1, kKeyOW | kKeyUpdate)
+            .Key(2, kKeyRO | kKeyAccess)
+            .Since("6.2.0")
+            .Summary("Stores a range of members from sorted set in a key."));
+  g.Add(
+      Command("zrevrange", ZRevRange)
+          .Arity(-4)
+          .Flags(kCmdReadOnly)
+          .Key(1, kKeyRO | kKeyAccess)
+          .Since("1.2.0")
+          .Summary("Returns members in a sorted set within a range of indexes in reverse order."));
+  g.Add(Command("zrangebyscore", ZRangeByScore)
+            .Arity(-4)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("1.0.5")
+            .Summary("Returns members in a sorted set within a range of scores."));
+  g.Add(Command("zrevrangebyscore", ZRevRangeByScore)
+            .Arity(-4)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.2.0")
+            .Summary("Returns members in a sorted set within a range of scores in reverse order."));
+  g.Add(Command("zrangebylex", ZRangeByLex)
+            .Arity(-4)
+            .Flags(kCmdReadOnly)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.9")
+            .Summary("Returns members in a sorted set within a lexicographical range."));
+  g.Add(
+      Command("zrevrangebylex", ZRevRangeByLex)
+          .Arity(-4)
+          .Flags(kCmdReadOnly)
+          .Key(1, kKeyRO | kKeyAccess)
+          .Since("2.8.9")
+          .Summary(
+              "Returns members in a sorted set within a lexicographical range in reverse order."));
+  g.Add(Command("zcount", ZCount)
+            .Arity(4)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.0.0")
+            .Summary(
+                "Returns the count of members in a sorted set that have scores within a range."));
+  g.Add(Command("zlexcount", ZLexCount)
+            .Arity(4)
+            .Flags(kCmdReadOnly | kCmdFast)
+            .Key(1, kKeyRO | kKeyAccess)
+            .Since("2.8.9")
+            .Summary(
+                "Returns the number of members in a sorted set within a lexicographical range."));
+  g.Add(Command("zremrangebyrank", ZRemRangeByRank)
+            .Arity(4)
+            .Flags(kCmdWrite)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("2.0.0")
+            .Summary("Removes members in a sorted set within a range of indexes. Deletes the "
+                     "sorted set if all members were removed."));
+  g.Add(Command("zremrangebyscore", ZRemRangeByScore)
+            .Arity(4)
+            .Flags(kCmdWrite)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("1.2.0")
+            .Summary("Removes members in a sorted set within a range of scores. Deletes the sorted "
+                     "set if all members were removed."));
+  g.Add(Command("zremrangebylex", ZRemRangeByLex)
+            .Arity(4)
+            .Flags(kCmdWrite)
+            .Key(1, kKeyRW | kKeyDelete)
+            .Since("2.8.9")
+            .Summary("Removes members in a sorted set within a lexicographical range. Deletes the "
+                     "sorted set if all members were removed."));
 }
 
 }  // namespace ember

@@ -49,6 +49,9 @@ class WakeTask : public Task {
   std::string key_;
 };
 
+// Registries of the shards this thread ran commands on that have ready keys.
+thread_local std::vector<BlockingRegistry*> t_ready_registries;
+
 }  // namespace
 
 std::string BlockingRegistry::QueueKey(int db, std::string_view key) {
@@ -63,6 +66,44 @@ void BlockingRegistry::Add(int db, std::string_view key, std::shared_ptr<Waiter>
   // Forget clients that timed out or left, so an idle key's queue cannot grow without bound.
   std::erase_if(queue, [](const auto& w) { return w->state.load() != WaiterState::kWaiting; });
   at_front ? queue.push_front(std::move(waiter)) : queue.push_back(std::move(waiter));
+  active = true;
+}
+
+void BlockingRegistry::NoteReady(const std::string& queue_key) {
+  if (std::find(ready_.begin(), ready_.end(), queue_key) != ready_.end()) return;
+  if (ready_.empty()) t_ready_registries.push_back(this);
+  ready_.push_back(queue_key);
+}
+
+void BlockingRegistry::MarkReady(int db, std::string_view key) {
+  if (queues_.empty()) return;
+  std::string queue_key = QueueKey(db, key);
+  if (queues_.contains(queue_key)) NoteReady(queue_key);
+}
+
+void BlockingRegistry::MarkDbReady(int db) {
+  for (const auto& [queue_key, queue] : queues_) {
+    if (static_cast<unsigned char>(queue_key[0]) == static_cast<unsigned>(db)) NoteReady(queue_key);
+  }
+}
+
+bool HasReadyKeys() {
+  return !t_ready_registries.empty();
+}
+
+void ServeReadyKeys(Engine& engine, int64_t now_ms) {
+  // A wake-up only posts a task, so nothing here adds ready keys while we walk them.
+  for (BlockingRegistry* registry : t_ready_registries) {
+    std::vector<std::string> ready = std::move(registry->ready_);
+    registry->ready_.clear();
+    for (const std::string& queue_key : ready) {
+      int db = static_cast<unsigned char>(queue_key[0]);
+      std::string_view key = std::string_view(queue_key).substr(1);
+      if (!engine.shard(engine.ShardOfKey(key)).db(db).Peek(key, now_ms)) continue;
+      registry->WakeFirst(engine, db, key);
+    }
+  }
+  t_ready_registries.clear();
 }
 
 void BlockingRegistry::WakeFirst(Engine& engine, int db, std::string_view key) {
@@ -80,6 +121,7 @@ void BlockingRegistry::WakeFirst(Engine& engine, int db, std::string_view key) {
     }
   }
   if (queue.empty()) queues_.erase(it);
+  active = !queues_.empty();
 }
 
 std::optional<int64_t> ParseBlockTimeout(CommandContext& ctx, std::string_view arg) {
@@ -110,21 +152,13 @@ void BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, in
   ctx.client.block_waiter = std::move(waiter);
 }
 
-void SignalKeysReady(Engine& engine, const CommandSpec& spec,
-                     std::span<const std::string_view> args, int db, int64_t now_ms) {
+void PassOnKeysReady(Engine& engine, const CommandSpec& spec,
+                     std::span<const std::string_view> args, int db) {
   thread_local std::vector<size_t> positions;
   CommandTable::KeyPositions(spec, args, &positions);
-  for (size_t i = 0; i < positions.size(); ++i) {
-    std::string_view key = args[positions[i]];
-    Shard& shard = engine.shard(engine.ShardOfKey(key));
-    if (shard.blocking().empty()) continue;
-    if (!shard.db(db).Peek(key, now_ms)) continue;  // deleted or emptied: nothing to serve
-    // One wake-up per key (LMOVE k k names it twice): each woken client wakes the next once it
-    // has taken its share, so a second one would race the first for the same element, out of
-    // turn.
-    auto same_key = [&](size_t pos) { return args[pos] == key; };
-    if (std::any_of(positions.begin(), positions.begin() + i, same_key)) continue;
-    shard.blocking().WakeFirst(engine, db, key);
+  for (size_t pos : positions) {
+    std::string_view key = args[pos];
+    engine.shard(engine.ShardOfKey(key)).blocking().MarkReady(db, key);
   }
 }
 

@@ -15,6 +15,19 @@ void ClientRegistry::Remove(ClientState* client) {
   clients_.erase(client->id);
 }
 
+void ClientRegistry::SetName(ClientState* client, std::string_view name) {
+  std::lock_guard lock(mutex_);
+  client->name.assign(name);
+}
+
+int64_t ClientRegistry::LiveCount() {
+  std::lock_guard lock(mutex_);
+  int64_t live = 0;
+  for (auto& [id, client] : clients_)
+    live += !client->kill_requested.load(std::memory_order_relaxed);
+  return live;
+}
+
 Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_(WallClockMs()) {
   set_password_required(!config_.requirepass.empty());
   uint32_t n = config_.shards == 0 ? 1 : config_.shards;
@@ -22,6 +35,25 @@ Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_
     shards_.push_back(std::make_unique<Shard>(i));
     mailboxes_.push_back(std::make_unique<Mailbox>());
   }
+}
+
+void Engine::Pause(int64_t until_ms, bool writes_only, int64_t now_ms) {
+  bool active = pause_until_ms() > now_ms;
+  pause_writes_only_.store(writes_only && (!active || pause_writes_only_.load()),
+                           std::memory_order_relaxed);
+  if (!active || until_ms > pause_until_ms())
+    pause_until_ms_.store(until_ms, std::memory_order_relaxed);
+}
+
+void Engine::Unpause() {
+  pause_until_ms_.store(0, std::memory_order_relaxed);
+  for (auto& mailbox : mailboxes_) mailbox->Wake();  // paused clients go on at once
+}
+
+bool Engine::PausedFor(uint32_t command_flags, int64_t now_ms) const {
+  int64_t until = pause_until_ms();
+  if (until == 0 || now_ms >= until) return false;
+  return !pause_writes_only_.load(std::memory_order_relaxed) || (command_flags & kCmdWrite);
 }
 
 void Engine::RequestShutdown() {

@@ -33,6 +33,10 @@ class ClientRegistry {
   uint64_t NextId() { return next_id_.fetch_add(1) + 1; }
   void Add(ClientState* client);
   void Remove(ClientState* client);
+  // CLIENT SETNAME, HELLO SETNAME: other threads read names under the same lock.
+  void SetName(ClientState* client, std::string_view name);
+  // Clients not being closed by CLIENT KILL (those are gone for CLIENT LIST and INFO at once).
+  int64_t LiveCount();
   template <typename Fn>
   void ForEach(Fn fn) {
     std::lock_guard lock(mutex_);
@@ -72,6 +76,14 @@ class Engine {
   // the same order (which is what makes them deadlock-free).
   std::mutex& multi_shard_order() { return multi_shard_order_; }
 
+  // CLIENT PAUSE: until `until_ms` (wall clock) every command, or only writes, waits. A second
+  // pause keeps the later end and the stricter kind, as in Redis.
+  void Pause(int64_t until_ms, bool writes_only, int64_t now_ms);
+  void Unpause();
+  // Whether a command with these flags must wait now (one relaxed load when not paused).
+  bool PausedFor(uint32_t command_flags, int64_t now_ms) const;
+  int64_t pause_until_ms() const { return pause_until_ms_.load(std::memory_order_relaxed); }
+
   void RequestShutdown();
   bool shutdown_requested() const { return shutdown_requested_.load(std::memory_order_acquire); }
 
@@ -85,6 +97,8 @@ class Engine {
   std::mutex multi_shard_order_;
   std::atomic<bool> shutdown_requested_{false};
   std::atomic<bool> password_required_{false};
+  std::atomic<int64_t> pause_until_ms_{0};
+  std::atomic<bool> pause_writes_only_{false};
   int64_t start_time_ms_;
 };
 

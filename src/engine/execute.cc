@@ -30,9 +30,10 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
   }
   CommandContext ctx{args, reply, client, engine, now_ms, key_shard};
   spec.handler(ctx);
-  if ((spec.flags & kCmdWrite) && g_blocked_clients.load(std::memory_order_relaxed) > 0) {
-    SignalKeysReady(engine, spec, args, client.db, now_ms);
-  }
+  // Wake-ups come from the keyspace (a key came into being), whatever the command's arguments
+  // name; a blocking command that took its share passes the rest on.
+  if (spec.flags & kCmdBlocking) PassOnKeysReady(engine, spec, args, client.db);
+  if (HasReadyKeys()) ServeReadyKeys(engine, now_ms);
 }
 
 void ExecuteDirect(Engine& engine, std::span<const std::string_view> args, ClientState& client,

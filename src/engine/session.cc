@@ -89,23 +89,38 @@ Session::Route Session::Classify(const CommandSpec& spec, std::span<const std::s
   return shard == home_shard_ ? Route::kInline : Route::kRemote;
 }
 
+bool Session::TakeSkip() {
+  bool skip = client_.skip_next_reply;
+  client_.skip_next_reply = false;
+  return skip;
+}
+
+bool Session::DropsReply(bool skipping) const {
+  // After the command ran: CLIENT REPLY OFF and SKIP drop their own reply too, ON keeps it.
+  return skipping || client_.reply_off || client_.skip_next_reply;
+}
+
 void Session::RunInline(const CommandSpec& spec, std::span<const std::string_view> args,
                         int32_t key_shard) {
   auto& counter = engine_.shard(home_shard_).commands_processed;
   counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  if (!round_has_remote_) {
-    ExecuteCommand(engine_, spec, args, client_, reply_, now_ms_, key_shard);
-    reply_.set_resp_version(client_.resp);  // HELLO may have switched protocols
-    return;
-  }
-  uint32_t begin = static_cast<uint32_t>(local_replies_.size());
-  reply_.set_output(&local_replies_);
+  bool skipping = TakeSkip();
+  std::string* out = round_has_remote_ ? &local_replies_ : output_;
+  size_t begin = out->size();
+  reply_.set_output(out);
   ExecuteCommand(engine_, spec, args, client_, reply_, now_ms_, key_shard);
   reply_.set_output(output_);
-  pending_.push_back({-1, begin, static_cast<uint32_t>(local_replies_.size())});
+  reply_.set_resp_version(client_.resp);  // HELLO and RESET may have switched protocols
+  if (DropsReply(skipping)) {
+    out->resize(begin);
+  } else if (round_has_remote_) {
+    pending_.push_back({-1, static_cast<uint32_t>(begin), static_cast<uint32_t>(out->size())});
+  }
 }
 
 void Session::ReplyError(std::string_view message) {
+  bool skipping = TakeSkip();
+  if (DropsReply(skipping)) return;
   if (!round_has_remote_) {
     reply_.Error(message);
     return;
@@ -119,78 +134,114 @@ void Session::ReplyError(std::string_view message) {
 
 void Session::AddRemote(uint32_t shard, const CommandSpec& spec,
                         std::span<const std::string_view> args) {
+  round_shard_ = shard;
   ShardBatch*& batch = batches_[shard];
   if (batch == nullptr) batch = new ShardBatch(engine_, this, client_, shard, home_shard_);
   batch->Add(spec, args);
   // The reply range is filled in when the batch comes back; remember which command it was.
-  pending_.push_back({static_cast<int32_t>(shard), static_cast<uint32_t>(batch->size() - 1), 0});
+  bool dropped = DropsReply(TakeSkip());
+  pending_.push_back(
+      {static_cast<int32_t>(shard), static_cast<uint32_t>(batch->size() - 1), 0, dropped});
   round_has_remote_ = true;
 }
 
+// The stages of one command: parse it, admit it (known, authenticated, not paused), route it
+// (which shard, and whether it must wait for the round in flight), execute it. MULTI queueing,
+// subscribed mode and ACL checks belong in Admit.
 size_t Session::Process(std::string_view input) {
   size_t pos = 0;
   now_ms_ = WallClockMs();  // one clock read per read, not per command (a batch is < 1 ms)
   prefetcher_.Reset(input, engine_, home_shard_);
   parser_.set_max_bulk_len(engine_.config().proto_max_bulk_len);  // CONFIG SET applies at once
+  paused_ = false;
   while (!waiting() && !closing_ && pos < input.size()) {
     size_t consumed = 0;
     // An AUTH just before may change it.
     bool unauthenticated = !client_.authenticated && engine_.password_required();
-    parser_.set_unauthenticated(unauthenticated);
-    RespParser::Status status = parser_.Parse(input.substr(pos), &consumed);
-    if (status == RespParser::Status::kNeedMore) break;
-    if (pos + consumed < input.size()) {  // pipelined: more commands follow in this read
-      prefetcher_.Advance(pos, engine_.shard(home_shard_).db(client_.db));
-    }
-    if (status == RespParser::Status::kError) {
-      ReplyError("ERR " + parser_.Error());
+    std::span<const std::string_view> args;
+    Parsed parsed = ParseNext(input, pos, unauthenticated, &consumed, &args);
+    if (parsed == Parsed::kNeedMore) break;
+    if (parsed == Parsed::kBroken) {
       closing_ = true;
       break;
     }
-    std::span<const std::string_view> args = parser_.Args();
-    if (args.empty()) {
-      pos += consumed;
-      continue;
-    }
-    if (input[pos] != '*') args = StableArgs(args);
-
-    std::string error;
-    const CommandSpec* spec = CommandTable::Instance().Validate(args, &error);
-    if (spec == nullptr) {
-      ReplyError(error);
-      pos += consumed;
-      continue;
-    }
-    client_.last_command.store(CommandTable::DisplayName(*spec, args), std::memory_order_relaxed);
-    if (unauthenticated && !(spec->flags & kCmdNoAuth)) {
-      ReplyError("NOAUTH Authentication required.");
-      pos += consumed;
-      continue;
-    }
-    if (spec->flags & kCmdBlocking) {
-      if (round_has_remote_) break;  // runs alone, after the round
-      pos += consumed;
-      blocked_command_.assign(args.begin(), args.end());
-      RunBlocking(*spec);
-      continue;
-    }
-    uint32_t target = 0;
-    Route route = Classify(*spec, args, &target);
-    if (route == Route::kBarrier && round_has_remote_) break;  // rerun after the round ends
+    const CommandSpec* spec = nullptr;
+    Admission admission =
+        parsed == Parsed::kEmpty ? Admission::kRefused : Admit(args, unauthenticated, &spec);
+    if (admission == Admission::kHold) break;
+    if (admission == Admission::kRun && !Dispatch(*spec, args)) break;  // after the round
     pos += consumed;
-    if (route == Route::kInline) {
-      RunInline(*spec, args, static_cast<int32_t>(target));
-    } else if (route == Route::kRemote) {
-      AddRemote(target, *spec, args);
-    } else if (spec->exec == ExecKind::kConnection) {
-      RunInline(*spec, args, -1);
-    } else {
-      StartMultiShardStep(*spec, args);
-    }
     if (client_.close_after_reply) closing_ = true;
   }
   if (round_has_remote_ && outstanding_ == 0) DispatchBatches();
   return pos;
+}
+
+Session::Parsed Session::ParseNext(std::string_view input, size_t pos, bool unauthenticated,
+                                   size_t* consumed, std::span<const std::string_view>* args) {
+  parser_.set_unauthenticated(unauthenticated);
+  RespParser::Status status = parser_.Parse(input.substr(pos), consumed);
+  if (status == RespParser::Status::kNeedMore) return Parsed::kNeedMore;
+  if (pos + *consumed < input.size()) {  // pipelined: more commands follow in this read
+    prefetcher_.Advance(pos, engine_.shard(home_shard_).db(client_.db));
+  }
+  if (status == RespParser::Status::kError) {
+    ReplyError("ERR " + parser_.Error());
+    return Parsed::kBroken;
+  }
+  *args = parser_.Args();
+  if (args->empty()) return Parsed::kEmpty;
+  if (input[pos] != '*') *args = StableArgs(*args);
+  return Parsed::kCommand;
+}
+
+Session::Admission Session::Admit(std::span<const std::string_view> args, bool unauthenticated,
+                                  const CommandSpec** spec) {
+  std::string error;
+  *spec = CommandTable::Instance().Validate(args, &error);
+  if (*spec == nullptr) {
+    ReplyError(error);
+    return Admission::kRefused;
+  }
+  // CLIENT PAUSE: the command waits, unread, until the pause ends (the worker resumes us).
+  if (engine_.PausedFor((*spec)->flags, now_ms_)) {
+    paused_ = true;
+    return Admission::kHold;
+  }
+  client_.last_command.store(CommandTable::DisplayName(**spec, args), std::memory_order_relaxed);
+  if (unauthenticated && !((*spec)->flags & kCmdNoAuth)) {
+    ReplyError("NOAUTH Authentication required.");
+    return Admission::kRefused;
+  }
+  return Admission::kRun;
+}
+
+bool Session::Dispatch(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (spec.flags & kCmdBlocking) {
+    if (round_has_remote_) return false;  // runs alone, after the round
+    blocked_command_.assign(args.begin(), args.end());
+    RunBlocking(spec);
+    return true;
+  }
+  uint32_t target = 0;
+  Route route = Classify(spec, args, &target);
+  // A connection's commands take effect in the order it sent them, on whichever shards they
+  // land: while commands are out on another shard, only more commands for that same shard
+  // join them; the first for any other shard (or a barrier) waits until they are done.
+  if (round_has_remote_ && !(route == Route::kRemote && target == round_shard_) &&
+      !(route == Route::kInline && spec.exec == ExecKind::kLocal)) {
+    return false;
+  }
+  if (route == Route::kInline) {
+    RunInline(spec, args, static_cast<int32_t>(target));
+  } else if (route == Route::kRemote) {
+    AddRemote(target, spec, args);
+  } else if (spec.exec == ExecKind::kConnection) {
+    RunInline(spec, args, -1);
+  } else {
+    StartMultiShardStep(spec, args);
+  }
+  return true;
 }
 
 void Session::StartMultiShardStep(const CommandSpec& spec, std::span<const std::string_view> args) {
@@ -205,6 +256,7 @@ void Session::StartMultiShardStep(const CommandSpec& spec, std::span<const std::
   }
   auto& counter = engine_.shard(home_shard_).commands_processed;
   counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  step_reply_dropped_ = DropsReply(TakeSkip());
   auto* step =
       new MultiShardStep(engine_, this, client_, spec, args, std::move(shards), home_shard_);
   ++outstanding_;
@@ -225,7 +277,7 @@ void Session::OnBatchDone(ShardBatch* batch) {
 }
 
 void Session::OnStepDone(MultiShardStep* step) {
-  output_->append(step->reply());
+  if (!step_reply_dropped_) output_->append(step->reply());
   delete step;
   --outstanding_;
   inline_args_.clear();
@@ -265,12 +317,14 @@ bool Session::TakeBlock() {
     return outstanding_ > 0 || blocked_;
   }
   blocked_ = true;
+  client_.parked = true;
   g_blocked_clients.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
 void Session::Unblock() {
   blocked_ = false;
+  client_.parked = false;
   g_blocked_clients.fetch_sub(1, std::memory_order_relaxed);
   waiter_->session = nullptr;
   waiter_.reset();
@@ -280,6 +334,7 @@ void Session::AbandonBlock() {
   abandoned_ = true;
   if (!blocked_) return;
   blocked_ = false;
+  client_.parked = false;
   g_blocked_clients.fetch_sub(1, std::memory_order_relaxed);
   CancelWaiter(waiter_);
 }
@@ -308,16 +363,30 @@ int64_t Session::block_deadline_ms() const {
 
 void Session::CheckBlockTimeout(int64_t now_ms) {
   if (!blocked_ || waiter_->deadline_ms == 0 || now_ms < waiter_->deadline_ms) return;
+  EndWait(false);
+}
+
+void Session::OnUnblockRequest() {
+  int request = client_.unblock_request.exchange(0, std::memory_order_acq_rel);
+  if (request != 0 && blocked_) EndWait(request == ClientState::kUnblockError);
+}
+
+void Session::EndWait(bool with_error) {
   WaiterState expected = WaiterState::kWaiting;
   if (!waiter_->state.compare_exchange_strong(expected, WaiterState::kTimedOut)) return;
   bool null_bulk = waiter_->null_bulk_on_timeout;
   Unblock();
-  null_bulk ? reply_.Null() : reply_.NullArray();
+  if (with_error) {
+    reply_.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  } else {
+    null_bulk ? reply_.Null() : reply_.NullArray();
+  }
   on_resume_(owner_);
 }
 
 void Session::FinishRound() {
   for (const PendingReply& p : pending_) {
+    if (p.dropped) continue;  // CLIENT REPLY OFF / SKIP
     if (p.source < 0) {
       output_->append(local_replies_, p.begin, p.end - p.begin);
       continue;

@@ -1,13 +1,13 @@
 #pragma once
 // A client's command pipeline. Process() parses every complete command in the input and runs
-// them in order:
+// them in the order they came, and their effects become visible in that order too:
 //  - commands on the home shard (and keyless ones) run inline, replies straight to output;
-//  - single-shard commands for other shards are grouped into one batch per target shard, so a
-//    pipelined read costs one message (and one wake-up) per shard, not one per command;
+//  - consecutive commands for one other shard travel there as one batch (one message and one
+//    wake-up for the lot); the next command for any other shard waits until that batch is back;
 //  - commands that need several shards at once (MSET across shards, DBSIZE, FLUSHALL...) run
 //    as one atomic multi-shard step, after everything before them has completed;
 //  - commands that change the connection (SELECT, HELLO) run once nothing is in flight.
-// Commands on different shards commute, so replies are simply stitched back in arrival order.
+// Replies are stitched back in arrival order.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -51,6 +51,11 @@ class Session {
   void AbandonBlock();
   // Home thread: replies the timeout's null and resumes, if the deadline has passed.
   void CheckBlockTimeout(int64_t now_ms);
+  // Home thread: CLIENT UNBLOCK asked this client to stop waiting (as on a timeout, or with
+  // an UNBLOCKED error).
+  void OnUnblockRequest();
+  // The last Process() stopped at a command that waits for CLIENT PAUSE to end.
+  bool paused() const { return paused_; }
   // A protocol error or QUIT: flush the output, then close.
   bool closing() const { return closing_; }
   // Bytes the command being parsed is known to need (for sizing the read buffer).
@@ -64,7 +69,21 @@ class Session {
   struct PendingReply {
     int32_t source;  // -1: local_replies_, otherwise a shard id with a batch
     uint32_t begin, end;
+    bool dropped = false;  // CLIENT REPLY OFF / SKIP
   };
+  enum class Parsed { kCommand, kEmpty, kNeedMore, kBroken };
+  enum class Admission { kRun, kRefused, kHold };
+  Parsed ParseNext(std::string_view input, size_t pos, bool unauthenticated, size_t* consumed,
+                   std::span<const std::string_view>* args);
+  // Known, allowed and not paused? A refused command has its error replied.
+  Admission Admit(std::span<const std::string_view> args, bool unauthenticated,
+                  const CommandSpec** spec);
+  // Routes and runs (or sends) the command; false when it must wait for the round in flight.
+  bool Dispatch(const CommandSpec& spec, std::span<const std::string_view> args);
+  // CLIENT REPLY: TakeSkip() before a command runs, DropsReply() with its answer after.
+  bool TakeSkip();
+  bool DropsReply(bool skipping) const;
+  void EndWait(bool with_error);
 
   enum class Route { kInline, kRemote, kBarrier };
   Route Classify(const CommandSpec& spec, std::span<const std::string_view> args, uint32_t* target);
@@ -97,7 +116,8 @@ class Session {
 
   // The current round: replies that must wait for remote work to keep their order.
   bool round_has_remote_ = false;
-  int64_t now_ms_ = 0;  // the clock for commands run inline, read once per Process call
+  uint32_t round_shard_ = 0;  // the one shard the round's commands are out on
+  int64_t now_ms_ = 0;        // the clock for commands run inline, read once per Process call
   // Indexed by shard: nullptr until the session first sends work there, then kept (empty
   // between rounds) and reused.
   std::vector<ShardBatch*> batches_;
@@ -108,6 +128,8 @@ class Session {
   std::vector<size_t> key_positions_;
   uint32_t outstanding_ = 0;
   bool closing_ = false;
+  bool paused_ = false;
+  bool step_reply_dropped_ = false;
   bool blocked_ = false;
   bool abandoned_ = false;  // see AbandonBlock()
   std::shared_ptr<Waiter> waiter_;

@@ -16,14 +16,24 @@ inline constexpr int kNumDatabases = 16;
 class Shard {
  public:
   explicit Shard(uint32_t id) : id_(id) {
-    for (int i = 0; i < kNumDatabases; ++i) dbs_.push_back(std::make_unique<Database>(&stats_));
+    for (int i = 0; i < kNumDatabases; ++i) {
+      dbs_.push_back(std::make_unique<Database>(&stats_));
+      dbs_.back()->set_observer(&blocking_, i);
+    }
   }
 
   uint32_t id() const { return id_; }
   Database& db(int index) { return *dbs_[static_cast<size_t>(index)]; }
   KeyspaceStats& stats() { return stats_; }
   // SWAPDB: exchange two databases' contents in this shard.
-  void SwapDbs(int a, int b) { dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]); }
+  // Clients blocked in either database may now find their keys.
+  void SwapDbs(int a, int b) {
+    dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]);
+    dbs_[static_cast<size_t>(a)]->set_observer(&blocking_, a);
+    dbs_[static_cast<size_t>(b)]->set_observer(&blocking_, b);
+    blocking_.MarkDbReady(a);
+    blocking_.MarkDbReady(b);
+  }
 
   size_t used_bytes() const {
     size_t total = 0;
@@ -48,6 +58,11 @@ class Shard {
   void PublishBytes() {
     published_bytes.store(static_cast<int64_t>(used_bytes()), std::memory_order_relaxed);
   }
+
+  // CLIENT KILL marked one of this thread's clients: close it on the next loop turn.
+  std::atomic<bool> kills_pending{false};
+  // CLIENT UNBLOCK asked one of this thread's parked clients to stop waiting.
+  std::atomic<bool> unblocks_pending{false};
 
   // Commands executed on this shard (read by INFO from any thread).
   std::atomic<uint64_t> commands_processed{0};

@@ -55,6 +55,7 @@ void Database::Put(Entry& entry, Record* record) {
   } else {
     table_.Insert(record, entry.hash);
     entry.slot = table_.Find(record->key(), entry.hash);
+    NotifyAdded(record->key());
   }
   entry.record = record;
 }
@@ -63,6 +64,7 @@ void Database::Insert(Record* record) {
   record_bytes_ += record->AllocatedBytes();
   record->set_lru(NewAccessStamp(last_now_ms_));
   table_.Insert(record, HashKey(record->key()));
+  NotifyAdded(record->key());
 }
 
 Record* Database::Detach(Entry& entry) {

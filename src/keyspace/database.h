@@ -18,6 +18,18 @@ struct KeyspaceStats {
   uint64_t evicted_keys = 0;
 };
 
+// Told when a key comes into being (an insert, not an overwrite): clients blocked on a missing
+// key wait for exactly that, whichever command or database operation made it.
+class KeyAddedObserver {
+ public:
+  // Checked on every insert: the observer is called only while it has something to do.
+  bool active = false;
+  virtual void OnKeyAdded(int db, std::string_view key) = 0;
+
+ protected:
+  ~KeyAddedObserver() = default;
+};
+
 class Database {
  public:
   // A lookup result: the record (nullptr when missing) and where it lives.
@@ -71,8 +83,18 @@ class Database {
   std::pair<size_t, size_t> SweepExpired(int64_t now_ms, size_t max_segments);
 
   void Swap(Database& other);
+  // Who hears of new keys, and the index (SELECT n) this database has now.
+  void set_observer(KeyAddedObserver* observer, int index) {
+    observer_ = observer;
+    index_ = index;
+  }
+  int index() const { return index_; }
 
  private:
+  void NotifyAdded(std::string_view key) {
+    if (observer_ != nullptr && observer_->active) observer_->OnKeyAdded(index_, key);
+  }
+
   // Frees a record that `new_record` replaced; an Object they share stays alive.
   static void ReleaseReplaced(Record* old_record, const Record* new_record);
 
@@ -81,6 +103,8 @@ class Database {
   size_t record_bytes_ = 0;
   int64_t last_now_ms_ = 0;  // the latest clock a lookup saw: stamps records stored after it
   uint32_t sweep_cursor_ = 0;
+  KeyAddedObserver* observer_ = nullptr;
+  int index_ = 0;
 };
 
 }  // namespace ember

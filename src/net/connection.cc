@@ -56,6 +56,8 @@ Connection::Connection(Worker& worker, Engine& engine, int fd, uint32_t shard)
   len = sizeof(addr);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
     client_.laddr = FormatAddress(addr);
+  client_.connection = this;
+  client_.publish_sizes = [](void* self) { static_cast<Connection*>(self)->PublishBufferSizes(); };
   engine.clients().Add(&client_);
   engine.stats().connected_clients.fetch_add(1, std::memory_order_relaxed);
   engine.stats().total_connections_received.fetch_add(1, std::memory_order_relaxed);
@@ -63,7 +65,10 @@ Connection::Connection(Worker& worker, Engine& engine, int fd, uint32_t shard)
 
 Connection::~Connection() {
   engine_.clients().Remove(&client_);
-  engine_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  // CLIENT KILL already took a killed client off the count (after Remove, no killer is
+  // looking at it any more).
+  if (!client_.kill_requested.load(std::memory_order_relaxed))
+    engine_.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
   if (fd_ >= 0) close(fd_);
 }
 
@@ -169,6 +174,9 @@ void Connection::PublishBufferSizes() {
   size_t allocated =
       sizeof(Connection) + capacity_ + spill_.capacity() + output_.capacity() + sending.capacity();
   client_.tot_mem.store(allocated, std::memory_order_relaxed);
+  client_.rbs.store(capacity_, std::memory_order_relaxed);
+  read_peak_ = std::max(read_peak_, end_);
+  client_.rbp.store(read_peak_, std::memory_order_relaxed);
 }
 
 void Connection::ProcessInput() {
@@ -187,6 +195,11 @@ void Connection::ProcessInput() {
     }
     size_t consumed = session_.Process(std::string_view(buffer_.get() + start_, end_ - start_));
     start_ += consumed;
+    if (session_.paused()) {  // CLIENT PAUSE: the worker runs the rest once it ends
+      input_held_ = true;
+      worker_.HoldWhilePaused(this);
+      break;
+    }
     // An incomplete command waits for more bytes: spilled ones first.
     if (consumed == 0 && !RefillFromSpill()) break;
   }
@@ -197,6 +210,7 @@ void Connection::ProcessInput() {
     if (capacity_ > 1024 * 1024) {
       buffer_.reset(new char[kInitialBuffer]);
       capacity_ = kInitialBuffer;
+      read_peak_ = 0;
     }
     start_ = end_ = 0;
   }

@@ -100,6 +100,7 @@ class Connection {
   std::string sending;  // bytes handed to the kernel, stable until the send completes
   size_t sending_offset = 0;
   bool in_dirty_list = false;
+  bool in_paused_list = false;
   bool read_stalled = false;      // reading stopped for a pause, not because input ran out
   bool hangup_signalled = false;  // epoll: the peer hung up; read on to the EOF
   bool closed = false;
@@ -119,8 +120,9 @@ class Connection {
   Session session_;
   std::unique_ptr<char[]> buffer_;
   size_t capacity_ = 0;
-  size_t start_ = 0;  // first unprocessed byte
-  size_t end_ = 0;    // one past the last byte read
+  size_t start_ = 0;      // first unprocessed byte
+  size_t end_ = 0;        // one past the last byte read
+  size_t read_peak_ = 0;  // the most of the buffer in use since it last shrank (rbp=)
   std::string spill_;
   size_t spill_offset_ = 0;  // bytes of spill_ already moved into the buffer
   uint64_t turn_ = 0;        // the worker's turn that turn_bytes_ counts

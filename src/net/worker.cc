@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/memory.h"
+#include "engine/active_expire.h"
 #include "keyspace/record_heap.h"
 
 namespace ember {
@@ -75,6 +76,17 @@ int64_t Worker::CheckBlockedClients(int64_t now) {
 }
 
 void Worker::RunMailbox() {
+  // CLIENT KILL from another thread: close the client this turn, not at the next timer tick.
+  Shard& shard = engine_.shard(shard_);
+  if (shard.kills_pending.load(std::memory_order_relaxed) &&
+      shard.kills_pending.exchange(false, std::memory_order_acquire)) {
+    CheckKills();
+  }
+  if (shard.unblocks_pending.load(std::memory_order_relaxed) &&
+      shard.unblocks_pending.exchange(false, std::memory_order_acquire)) {
+    CheckUnblocks();
+  }
+  if (!paused_.empty()) CheckPaused();
   Mailbox& mailbox = engine_.mailbox(shard_);
   // Bounded, so a flood of messages cannot starve this thread's own clients.
   for (int i = 0; i < 4096; ++i) {
@@ -91,13 +103,15 @@ int Worker::RunTimers() {
   if (now < next_tick_ms_) {
     int64_t wake_at = next_tick_ms_;
     if (next_block_deadline > 0) wake_at = std::min(wake_at, next_block_deadline);
+    if (!paused_.empty()) wake_at = std::min(wake_at, std::max(now, engine_.pause_until_ms()));
     return static_cast<int>(std::max<int64_t>(0, wake_at - now));
   }
   int64_t hz = std::max<int64_t>(1, std::min<int64_t>(500, engine_.config().hz));
   next_tick_ms_ = now + 1000 / hz;
   Shard& shard = engine_.shard(shard_);
   int64_t deadline = MonotonicUs() + kSweepBudgetUs;
-  for (int db = 0; db < kNumDatabases; ++db) {
+  bool sweep = g_active_expire_enabled.load(std::memory_order_relaxed);
+  for (int db = 0; sweep && db < kNumDatabases; ++db) {
     Database& database = shard.db(db);
     while (database.expires() > 0) {
       auto [checked, expired] = database.SweepExpired(now, kSweepSegmentsPerStep);
@@ -118,6 +132,7 @@ int Worker::RunTimers() {
   }
   int64_t wait = 1000 / hz;
   if (next_block_deadline > 0) wait = std::clamp<int64_t>(next_block_deadline - now, 0, wait);
+  if (!paused_.empty()) wait = std::clamp<int64_t>(engine_.pause_until_ms() - now, 0, wait);
   return static_cast<int>(wait);
 }
 
@@ -127,8 +142,29 @@ void Worker::CheckKills() {
   }
 }
 
+void Worker::CheckUnblocks() {
+  for (Connection* conn : blocked_) conn->session().OnUnblockRequest();
+}
+
+void Worker::HoldWhilePaused(Connection* conn) {
+  if (conn->in_paused_list) return;
+  conn->in_paused_list = true;
+  paused_.push_back(conn);
+}
+
+void Worker::CheckPaused() {
+  int64_t until = engine_.pause_until_ms();
+  if (until != 0 && WallClockMs() < until) return;
+  for (Connection* conn : paused_) {
+    conn->in_paused_list = false;
+    MarkDirty(conn);
+  }
+  paused_.clear();
+}
+
 void Worker::Destroy(Connection* conn) {
   OnDestroy(conn);
+  if (conn->in_paused_list) std::erase(paused_, conn);
   if (conn->in_dirty_list) std::erase(dirty_, conn);
   if (conn->in_blocked_list) std::erase(blocked_, conn);
   connections_.erase(conn->fd());

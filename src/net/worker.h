@@ -24,6 +24,8 @@ class Worker {
   // Called by connections.
   void MarkDirty(Connection* conn);
   virtual void OnResumed(Connection* conn) { MarkDirty(conn); }
+  // A command of this connection waits for CLIENT PAUSE to end.
+  void HoldWhilePaused(Connection* conn);
   // Counts the event loop's iterations: each connection's share of input is per turn.
   uint64_t turn() const { return turn_; }
 
@@ -41,6 +43,9 @@ class Worker {
   void Destroy(Connection* conn);
   virtual void OnDestroy(Connection* conn) { (void)conn; }
   void CheckKills();
+  void CheckUnblocks();
+  // Resumes the connections held by CLIENT PAUSE once it is over.
+  void CheckPaused();
   // Times out blocked clients whose deadline passed; returns the nearest deadline left (0: none).
   int64_t CheckBlockedClients(int64_t now);
   // Shutdown: true once this worker and all others have drained and may exit.
@@ -54,6 +59,7 @@ class Worker {
   std::vector<Connection*> dirty_;
   std::vector<Connection*> flushing_;  // dirty_ as it was when FlushDirty began
   std::vector<Connection*> blocked_;   // clients parked by a blocking command
+  std::vector<Connection*> paused_;    // clients whose next command waits for CLIENT PAUSE
   int64_t next_tick_ms_ = 0;
   int64_t loop_now_ms_ = 0;  // wall clock at the last timer check
   uint64_t turn_ = 1;

@@ -26,6 +26,7 @@ struct ServerConfig {
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   std::string requirepass;
+  std::string enable_debug_command = "no";  // no | yes | local (loopback clients only)
   // Collection encodings: a value stays packed (listpack / intset) up to these sizes.
   int64_t list_max_listpack_size = -2;  // > 0: entries per node; -1..-5: 4..64 KiB per node
   int64_t hash_max_listpack_entries = 128;

@@ -47,6 +47,10 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   app.add_option("--timeout", config->timeout, "close clients idle this many seconds (0: never)");
   app.add_option("--hz", config->hz, "background task frequency")->capture_default_str();
   app.add_option("--requirepass", config->requirepass, "password clients must AUTH with");
+  app.add_option("--enable-debug-command", config->enable_debug_command,
+                 "allow DEBUG: no, yes, or local (loopback clients only)")
+      ->check(CLI::IsMember({"no", "yes", "local"}))
+      ->capture_default_str();
   app.add_option("--slowlog-log-slower-than", config->slowlog_log_slower_than,
                  "log commands slower than this many microseconds");
   app.add_option("--slowlog-max-len", config->slowlog_max_len, "slow log length");
