@@ -237,8 +237,8 @@ void SortRo(CommandContext& ctx) {
 
 namespace {
 
-// SORT's keys, as Redis finds them: the sorted key and STORE's destination (the last STORE
-// wins), skipping the arguments of LIMIT, BY and GET (BY/GET patterns are not keys).
+// SORT's keys, as Redis's sortGetKeys finds them: the sorted key and STORE's destination (the
+// last STORE wins), skipping the arguments of LIMIT, BY and GET (BY/GET patterns are not keys).
 void SortKeys(std::span<const std::string_view> args, std::vector<size_t>* positions,
               std::vector<uint32_t>* flags) {
   positions->assign({1});
@@ -248,10 +248,8 @@ void SortKeys(std::span<const std::string_view> args, std::vector<size_t>* posit
     size_t skip = 0;
     if (EqualsIgnoreCase(args[i], "LIMIT")) skip = 2;
     if (EqualsIgnoreCase(args[i], "BY") || EqualsIgnoreCase(args[i], "GET")) skip = 1;
-    if (EqualsIgnoreCase(args[i], "STORE")) {
-      skip = 1;
-      if (i + 1 < args.size()) store = i + 1;
-    }
+    // Redis records the word after STORE without skipping it: "STORE STORE k" stores to k.
+    if (EqualsIgnoreCase(args[i], "STORE") && i + 1 < args.size()) store = i + 1;
     i += skip;
   }
   if (store == 0) return;
