@@ -105,13 +105,15 @@ bool ParseOptions(CommandContext& ctx, bool read_only, SortOptions* o) {
   return true;
 }
 
-// The elements of the key, in the type's own order.
-bool Collect(CommandContext& ctx, std::vector<std::string>* out, bool* is_zset) {
+// The elements of the key, in the type's own order, and the type (a missing key reads as an
+// empty list).
+bool Collect(CommandContext& ctx, std::vector<std::string>* out, ValueType* type) {
   std::string_view key = ctx.args[1];
   auto entry = ctx.Db(key).Find(key, ctx.now_ms);
-  *is_zset = false;
+  *type = ValueType::kList;
   if (!entry) return true;
   const Record* r = entry.record;
+  *type = r->type();
   switch (r->type()) {
     case ValueType::kList:
       static_cast<ListValue*>(r->object())->Scan(false, [&](size_t, std::string_view v) {
@@ -131,7 +133,6 @@ bool Collect(CommandContext& ctx, std::vector<std::string>* out, bool* is_zset) 
         out->emplace_back(m);
         return true;
       });
-      *is_zset = true;
       return true;
     }
     default:
@@ -144,8 +145,15 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
   SortOptions o;
   if (!ParseOptions(ctx, read_only, &o)) return;
   std::vector<std::string> elements;
-  bool is_zset;
-  if (!Collect(ctx, &elements, &is_zset)) return;
+  ValueType type;
+  if (!Collect(ctx, &elements, &type)) return;
+  if (o.nosort && type == ValueType::kSet && !o.store.empty()) {
+    // As Redis does: a set has no order of its own, so what STORE writes (and replicas would
+    // replay) must not depend on its layout. BY without '*' then means ALPHA by the members.
+    o.nosort = false;
+    o.alpha = true;
+    o.by = {};
+  }
 
   if (!o.nosort) {
     std::vector<SortItem> items;
@@ -180,9 +188,9 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
     std::stable_sort(items.begin(), items.end(), less);
     elements.clear();
     for (SortItem& item : items) elements.push_back(std::move(item.element));
-  } else if (is_zset && o.desc) {
-    std::reverse(elements.begin(), elements.end());  // BY nosort keeps the zset order
-  }
+  } else if (o.desc && type != ValueType::kSet) {
+    std::reverse(elements.begin(), elements.end());  // BY nosort: the list's or zset's order, read
+  }                                                  // from the tail with DESC
 
   // LIMIT: Redis clamps a negative offset to 0 and a negative count to "all".
   size_t start = o.offset < 0 ? 0 : static_cast<size_t>(o.offset);
@@ -229,8 +237,8 @@ void SortRo(CommandContext& ctx) {
 
 namespace {
 
-// SORT's keys, as Redis finds them: the sorted key and STORE's destination (the last STORE
-// wins), skipping the arguments of LIMIT, BY and GET (BY/GET patterns are not keys).
+// SORT's keys, as Redis's sortGetKeys finds them: the sorted key and STORE's destination (the
+// last STORE wins), skipping the arguments of LIMIT, BY and GET (BY/GET patterns are not keys).
 void SortKeys(std::span<const std::string_view> args, std::vector<size_t>* positions,
               std::vector<uint32_t>* flags) {
   positions->assign({1});
@@ -240,10 +248,8 @@ void SortKeys(std::span<const std::string_view> args, std::vector<size_t>* posit
     size_t skip = 0;
     if (EqualsIgnoreCase(args[i], "LIMIT")) skip = 2;
     if (EqualsIgnoreCase(args[i], "BY") || EqualsIgnoreCase(args[i], "GET")) skip = 1;
-    if (EqualsIgnoreCase(args[i], "STORE")) {
-      skip = 1;
-      if (i + 1 < args.size()) store = i + 1;
-    }
+    // Redis records the word after STORE without skipping it: "STORE STORE k" stores to k.
+    if (EqualsIgnoreCase(args[i], "STORE") && i + 1 < args.size()) store = i + 1;
     i += skip;
   }
   if (store == 0) return;

@@ -350,26 +350,49 @@ size_t SegmentedTable::SweepExpiring(uint32_t* cursor, size_t max_segments,
   return checked;
 }
 
+namespace {
+// splitmix64: turns one caller-supplied random word into as many independent-looking ones as the
+// rejection loop below needs.
+uint64_t NextWord(uint64_t* state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+constexpr int kRandomTries = 256;
+}  // namespace
+
+// Uniform over the records: every (segment, slot) pair is drawn with the same probability and a
+// draw that lands on an empty slot is thrown away. Picking a segment and then the next occupied
+// slot (as this once did) weights a record by the empty run before it, and a segment by how many
+// directory entries alias it. A segment counts only through its first directory entry, so a
+// segment spanning several entries is not favoured. Expected draws: capacity / size (a few for a
+// table that has grown; ~85 for 3 records in one segment); a sparse table that keeps missing
+// falls back to an exact count-and-walk over the segments.
 Record* SegmentedTable::Random(uint64_t random) const {
   if (size_ == 0) return nullptr;
-  for (int attempt = 0; attempt < 64; ++attempt) {
-    Segment* seg = directory_[random % directory_.size()];
-    if (seg->used > 0) {
-      uint32_t start = static_cast<uint32_t>(random >> 40) % kSlotsPerSegment;
-      for (uint32_t k = 0; k < kSlotsPerSegment; ++k) {
-        uint32_t i = (start + k) % kSlotsPerSegment;
-        if (!(seg->tags[i] & 0x80)) return seg->record(i);
-      }
-    }
-    random = random * 6364136223846793005ull + 1442695040888963407ull;
+  uint64_t state = random;
+  for (int attempt = 0; attempt < kRandomTries; ++attempt) {
+    uint64_t word = NextWord(&state);
+    size_t d = static_cast<size_t>((word >> 8) % directory_.size());
+    uint32_t i = static_cast<uint32_t>(word % kSlotsPerSegment);
+    const Segment* seg = directory_[d];
+    size_t span = size_t{1} << (global_depth_ - seg->local_depth);
+    if (d % span == 0 && !(seg->tags[i] & kEmpty)) return seg->record(i);
   }
-  // Very sparse table: fall back to the first record found.
-  for (Segment* seg : directory_) {
+  uint64_t k = NextWord(&state) % size_;
+  for (size_t d = 0; d < directory_.size();) {
+    const Segment* seg = directory_[d];
+    d += size_t{1} << (global_depth_ - seg->local_depth);
+    if (k >= seg->used) {
+      k -= seg->used;
+      continue;
+    }
     for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
-      if (!(seg->tags[i] & 0x80)) return seg->record(i);
+      if (!(seg->tags[i] & kEmpty) && k-- == 0) return seg->record(i);
     }
   }
-  return nullptr;
+  return nullptr;  // unreachable while size_ matches the segments' counts
 }
 
 }  // namespace ember

@@ -70,7 +70,7 @@ class SegmentedTable {
   // (a segment-directory position); `visit` returns true when it erased the record.
   size_t SweepExpiring(uint32_t* cursor, size_t max_segments,
                        const std::function<bool(Slot, Record*)>& visit);
-  // A uniformly-ish random record, or nullptr when empty.
+  // A uniformly random record (each with the same probability), or nullptr when empty.
   Record* Random(uint64_t random) const;
 
  private:

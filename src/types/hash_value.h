@@ -38,7 +38,7 @@ class HashValue : public Object {
   // HSCAN: visits pairs from `cursor`; returns the next cursor (0: done).
   uint64_t Scan(uint64_t cursor, size_t count,
                 const std::function<void(std::string_view, std::string_view)>& fn) const;
-  // A random pair (HRANDFIELD), from a random slot of the table.
+  // A uniformly random pair (HRANDFIELD).
   std::pair<std::string, std::string> RandomPair(uint64_t random) const;
 
  private:
