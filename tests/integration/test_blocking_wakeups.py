@@ -57,17 +57,20 @@ def test_blpop_on_keys_of_several_shards_never_misses_a_push(server):
     _race(server, lambda key: ("BLPOP", key + ":other", key, "0"), seed=13)
 
 
-def _parked(r, client):
-    """Waits until `client` (a RespClient with a command sent) shows as blocked."""
+def _parked(r, client, blocked=1):
+    """Waits until `client` (a RespClient with a blocking command sent) shows as blocked and the
+    server counts `blocked` parked clients: CLIENT LIST's cmd= changes before a command that runs
+    on other shards has registered its wait, blocked_clients only once it has."""
     client_id = client.client_id
 
-    def blocked():
+    def parked():
         for line in r.execute_command("CLIENT", "LIST").splitlines():
             if line.startswith("id=%d " % client_id):
-                return " cmd=blpop" in line or " cmd=brpop" in line or " cmd=blmove" in line
-        return False
+                if not any(" cmd=%s " % c in line for c in ("blpop", "brpop", "blmove")):
+                    return False
+        return r.info("clients")["blocked_clients"] == blocked
 
-    assert wait_until(blocked, 5), "the client never parked"
+    assert wait_until(parked, 5), "the client never parked"
 
 
 @pytest.fixture
@@ -109,13 +112,13 @@ def test_copy_to_another_database_wakes_the_clients_of_that_database_only(r, wai
     r.rpush("{c}src", "one")
     in_db0 = waiter()
     in_db5 = waiter(db=5)
-    in_db0.send_command("BLPOP", "{c}dst", "1")
+    in_db0.send_command("BLPOP", "{c}dst", "3")
+    _parked(r, in_db0, 1)
     in_db5.send_command("BLPOP", "{c}dst", "5")
-    _parked(r, in_db0)
-    _parked(r, in_db5)
+    _parked(r, in_db5, 2)
     assert r.execute_command("COPY", "{c}src", "{c}dst", "DB", "5") == 1
     assert in_db5.read_reply(timeout=3) == [b"{c}dst", b"one"]
-    assert in_db0.read_reply(timeout=3) is None  # its own timeout: nothing came in db 0
+    assert in_db0.read_reply(timeout=6) is None  # its own timeout: nothing came in db 0
     assert r.lrange("{c}dst", 0, -1) == []  # db 0's dst never existed
 
 
@@ -130,8 +133,8 @@ def test_rename_wakes_a_client_blocked_on_the_new_name(r, waiter):
 
 def test_a_push_of_several_elements_serves_every_waiter_in_turn(r, waiter):
     ws = [waiter() for _ in range(3)]
-    for w in ws:
+    for i, w in enumerate(ws):
         w.send_command("BLPOP", "multi", "5")
-        _parked(r, w)
+        _parked(r, w, i + 1)  # parked in this order: served in this order
     assert r.rpush("multi", "a", "b", "c") == 3
     assert [w.read_reply(timeout=3) for w in ws] == [[b"multi", b"a"], [b"multi", b"b"], [b"multi", b"c"]]
