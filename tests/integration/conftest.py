@@ -107,15 +107,7 @@ def heavy_server():
 def redis_ref():
     """The differential tests' reference: a real redis-server on a free port, stopped by PID
     after the module."""
-    srv = ServerProcess(harness.REDIS_CONFIG)
-    try:
-        srv.start()
-    except harness.ServerStartError as e:
-        srv.remove_log()
-        pytest.fail(str(e), pytrace=False)
-    yield srv
-    srv.stop()
-    srv.remove_log()
+    yield from harness.module_server(harness.REDIS_CONFIG)
 
 
 @pytest.fixture

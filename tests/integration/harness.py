@@ -228,3 +228,19 @@ class ServerProcess:
 
     def __repr__(self):
         return "<server %s pid=%s port=%s>" % (self.config.name, self.pid, self.port)
+
+
+def module_server(config, extra_args=()):
+    """Generator body of a module-scoped fixture: a server of its own, started (a start failure
+    fails the test), then stopped by PID with its log removed."""
+    import pytest  # only fixtures use this
+
+    srv = ServerProcess(config, extra_args)
+    try:
+        srv.start()
+    except ServerStartError as e:
+        srv.remove_log()
+        pytest.fail(str(e), pytrace=False)
+    yield srv
+    srv.stop()
+    srv.remove_log()

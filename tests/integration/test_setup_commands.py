@@ -99,15 +99,7 @@ def test_debug_is_off_by_default(raw):
 def debug_server():
     """A server of its own, started with DEBUG allowed (stopped by PID after the module)."""
     config = harness.REDIS_CONFIG if harness.IS_REDIS else harness.ServerConfig(2, "epoll")
-    srv = harness.ServerProcess(config, ["--enable-debug-command", "yes"])
-    try:
-        srv.start()
-    except harness.ServerStartError as e:
-        srv.remove_log()
-        pytest.fail(str(e), pytrace=False)
-    yield srv
-    srv.stop()
-    srv.remove_log()
+    yield from harness.module_server(config, ["--enable-debug-command", "yes"])
 
 
 @pytest.fixture
