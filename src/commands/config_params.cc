@@ -1,12 +1,11 @@
 #include "commands/config_params.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 
 #include <fmt/format.h>
@@ -75,6 +74,8 @@ Setter BoolSetter(bool ServerConfig::*field) {
   };
 }
 
+}  // namespace
+
 // Save points: pairs of "seconds changes", seconds >= 1 and changes >= 0, one space apart;
 // stored normalised ("03600 1" reads back "3600 1"). Empty: no snapshots.
 std::string SetSave(ServerConfig& c, std::string_view v) {
@@ -105,6 +106,8 @@ std::string SetSave(ServerConfig& c, std::string_view v) {
   c.save = normalised;
   return "";
 }
+
+namespace {
 
 // notify-keyspace-events classes. A: every data-type class (g$lshzxetd), not K E m n.
 enum NotifyFlag : uint32_t {
@@ -182,9 +185,14 @@ std::string GetPercentiles(const ServerConfig& c) {
   return out;
 }
 
-std::string WorkingDirectory() {
-  char buf[4096];
-  return getcwd(buf, sizeof(buf)) != nullptr ? std::string(buf) : std::string();
+// CONFIG GET dir answers an absolute path, as Redis (which chdirs into it) does.
+std::string AbsolutePath(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::path path = std::filesystem::absolute(dir, error);
+  if (error) return dir;
+  std::string out = path.lexically_normal().string();
+  if (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 std::vector<ConfigParam> BuildParams() {
@@ -277,7 +285,7 @@ std::vector<ConfigParam> BuildParams() {
        MemorySetter(&ServerConfig::zset_max_listpack_value, 0), Mutability::kMutable,
        "zset-max-ziplist-value"},
       {"save", [](const ServerConfig& c) { return c.save; }, SetSave},
-      {"appendonly", Fixed("no"),
+      {"appendonly", BoolGetter(&ServerConfig::appendonly),
        [](ServerConfig&, std::string_view v) -> std::string {
          auto b = ParseYesNo(v);
          if (!b) return "argument must be 'yes' or 'no'";
@@ -304,9 +312,25 @@ std::vector<ConfigParam> BuildParams() {
       {"latency-tracking-info-percentiles", GetPercentiles, SetPercentiles},
       {"protected-mode", BoolGetter(&ServerConfig::protected_mode),
        BoolSetter(&ServerConfig::protected_mode)},
-      {"dir", [](const ServerConfig&) { return WorkingDirectory(); }, nullptr,
+      {"dir", [](const ServerConfig& c) { return AbsolutePath(c.data_dir); }, nullptr,
        Mutability::kProtected},
-      {"dbfilename", Fixed("dump.rdb"), nullptr, Mutability::kProtected},
+      {"dbfilename", [](const ServerConfig& c) { return c.dbfilename; }, nullptr,
+       Mutability::kProtected},
+      {"auto-aof-rewrite-percentage", IntGetter(&ServerConfig::auto_aof_rewrite_percentage),
+       IntSetter(&ServerConfig::auto_aof_rewrite_percentage, 0, INT_MAX)},
+      {"auto-aof-rewrite-min-size", IntGetter(&ServerConfig::auto_aof_rewrite_min_size),
+       MemorySetter(&ServerConfig::auto_aof_rewrite_min_size, 0)},
+      {"aof-load-truncated", BoolGetter(&ServerConfig::aof_load_truncated),
+       BoolSetter(&ServerConfig::aof_load_truncated)},
+      {"stop-writes-on-bgsave-error", BoolGetter(&ServerConfig::stop_writes_on_bgsave_error),
+       BoolSetter(&ServerConfig::stop_writes_on_bgsave_error)},
+      {"rdbcompression", BoolGetter(&ServerConfig::rdbcompression),
+       BoolSetter(&ServerConfig::rdbcompression)},
+      {"rdbchecksum", BoolGetter(&ServerConfig::rdbchecksum), nullptr, Mutability::kImmutable},
+      {"appendfilename", [](const ServerConfig& c) { return c.appendfilename; }, nullptr,
+       Mutability::kImmutable},
+      {"appenddirname", [](const ServerConfig& c) { return c.appenddirname; }, nullptr,
+       Mutability::kImmutable},
       immutable("databases", "16"),
       immutable("daemonize", "no"),
       immutable("io-threads", "1"),
@@ -315,8 +339,6 @@ std::vector<ConfigParam> BuildParams() {
       immutable("pidfile", ""),
       immutable("supervised", "no"),
       immutable("unixsocket", ""),
-      immutable("appendfilename", "appendonly.aof"),
-      immutable("appenddirname", "appendonlydir"),
   };
 }
 

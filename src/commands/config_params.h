@@ -24,6 +24,9 @@ const std::vector<ConfigParam>& ConfigParams();
 // By name or alias, case-insensitively; nullptr when unknown.
 const ConfigParam* FindConfigParam(std::string_view name);
 
+// Validates and stores save points (`--save`, CONFIG SET save); returns an error text or "".
+std::string SetSave(ServerConfig& c, std::string_view value);
+
 // notify-keyspace-events in Redis's canonical spelling ("AKE", "zxK").
 std::string NotifyKeyspaceEventsString(uint32_t flags);
 

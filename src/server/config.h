@@ -38,11 +38,24 @@ struct ServerConfig {
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int64_t list_compress_depth = 0;  // stored for CONFIG GET; lists are not compressed yet
-  // Accepted and reported as Redis does, with no effect until persistence / scripting /
-  // keyspace notifications exist: save points ("3600 1 300 100", normalised), the fsync
-  // policy, the script time limit (lua-time-limit, busy-reply-threshold), the event classes.
+  // Persistence (src/persistence): where files live, snapshot save points ("3600 1 300 100",
+  // normalised; empty: none), the append-only file and its fsync policy.
+  std::string data_dir = ".";  // Redis's `dir`
+  std::string dbfilename = "dump.rdb";
   std::string save;
-  std::string appendfsync = "everysec";
+  bool appendonly = false;
+  std::string appendfsync = "everysec";  // always | everysec | no
+  std::string appenddirname = "appendonlydir";
+  std::string appendfilename = "appendonly.aof";
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64ll * 1024 * 1024;
+  bool aof_load_truncated = true;
+  bool stop_writes_on_bgsave_error = true;
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  // Accepted and reported as Redis does, with no effect until scripting / keyspace
+  // notifications exist: the script time limit (lua-time-limit, busy-reply-threshold), the
+  // event classes.
   int64_t busy_reply_threshold = 5000;
   uint32_t notify_keyspace_events = 0;  // NotifyFlag bits (commands/config_params.cc)
   bool protected_mode = false;

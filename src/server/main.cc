@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "commands/config_params.h"
 #include "common/clock.h"
 #include "engine/engine.h"
 #include "engine/eviction.h"
@@ -54,6 +55,29 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   app.add_option("--slowlog-log-slower-than", config->slowlog_log_slower_than,
                  "log commands slower than this many microseconds");
   app.add_option("--slowlog-max-len", config->slowlog_max_len, "slow log length");
+  std::string save, appendonly, aof_min_size, aof_load_truncated, stop_writes;
+  app.add_option("--data-dir,--dir", config->data_dir, "directory for persistence files")
+      ->capture_default_str();
+  app.add_option("--dbfilename", config->dbfilename, "snapshot file name")->capture_default_str();
+  app.add_option("--save", save, "snapshot save points: \"seconds changes ...\" (\"\": none)");
+  // `--appendonly` alone turns it on, as in the product's examples; yes|no as Redis.
+  app.add_option("--appendonly", appendonly, "append-only file: yes or no")
+      ->expected(0, 1)
+      ->default_str("no");
+  app.add_option("--appendfsync", config->appendfsync, "AOF fsync: always, everysec or no")
+      ->check(CLI::IsMember({"always", "everysec", "no"}))
+      ->capture_default_str();
+  app.add_option("--appenddirname", config->appenddirname, "AOF directory inside --data-dir")
+      ->capture_default_str();
+  app.add_option("--appendfilename", config->appendfilename, "AOF base name")
+      ->capture_default_str();
+  app.add_option("--auto-aof-rewrite-percentage", config->auto_aof_rewrite_percentage,
+                 "rewrite the AOF when it grew this many percent (0: never)");
+  app.add_option("--auto-aof-rewrite-min-size", aof_min_size, "smallest AOF to rewrite, e.g. 64mb");
+  app.add_option("--aof-load-truncated", aof_load_truncated,
+                 "load a truncated AOF's valid part: yes or no");
+  app.add_option("--stop-writes-on-bgsave-error", stop_writes,
+                 "refuse writes while persistence fails: yes or no");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,6 +90,40 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
       return 1;
     }
     config->maxmemory = *bytes;
+  }
+  auto yes_no = [](const std::string& flag, const std::string& value, bool* out) {
+    if (value == "yes" || value.empty()) {
+      *out = true;
+    } else if (value == "no") {
+      *out = false;
+    } else {
+      fprintf(stderr, "ember-server: %s takes yes or no, not '%s'\n", flag.c_str(), value.c_str());
+      return false;
+    }
+    return true;
+  };
+  if (app.count("--appendonly") > 0 && !yes_no("--appendonly", appendonly, &config->appendonly))
+    return 1;
+  if (!aof_load_truncated.empty() &&
+      !yes_no("--aof-load-truncated", aof_load_truncated, &config->aof_load_truncated))
+    return 1;
+  if (!stop_writes.empty() &&
+      !yes_no("--stop-writes-on-bgsave-error", stop_writes, &config->stop_writes_on_bgsave_error))
+    return 1;
+  if (app.count("--save") > 0) {
+    if (std::string error = SetSave(*config, save); !error.empty()) {
+      fprintf(stderr, "ember-server: --save: %s\n", error.c_str());
+      return 1;
+    }
+  }
+  if (!aof_min_size.empty()) {
+    auto bytes = ParseMemorySize(aof_min_size);
+    if (!bytes) {
+      fprintf(stderr, "ember-server: invalid --auto-aof-rewrite-min-size '%s'\n",
+              aof_min_size.c_str());
+      return 1;
+    }
+    config->auto_aof_rewrite_min_size = *bytes;
   }
   if (IsLfuPolicy(config->maxmemory_policy)) g_access_tracking = AccessTracking::kLfu;
   if (config->shards == 0) config->shards = std::max(1u, std::thread::hardware_concurrency());
