@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands/client_state.h"
+#include "engine/journal.h"
 #include "keyspace/database.h"
 #include "protocol/reply_builder.h"
 
@@ -131,7 +132,9 @@ struct CommandSpec {
 
   const CommandSpec* FindSubcommand(std::string_view name) const;
   uint16_t id = 0;
-  bool is_subcommand = false;  // an entry like "client|list", in its parent's subcommands  // dense, set by Register: indexes per-command stats (engine/command_stats)
+  bool is_subcommand =
+      false;  // an entry like "client|list", in its parent's subcommands  // dense, set by
+              // Register: indexes per-command stats (engine/command_stats)
 };
 
 // Names a command's metadata field by field:
@@ -187,6 +190,17 @@ struct CommandContext {
   // >= 0 when every key of the command lives on this shard (the router checked): Db() then
   // needs no hashing. -1 in multi-shard steps.
   int32_t key_shard = -1;
+
+  // The effect to journal instead of the arguments, when they would not replay to the same
+  // result (SET EX -> SET PXAT ...); several calls record several commands.
+  void Propagate(std::initializer_list<std::string_view> argv) {
+    if (Journal::enabled()) [[unlikely]]
+      Propagation::Add(std::span<const std::string_view>(argv.begin(), argv.size()));
+  }
+  void Propagate(std::span<const std::string_view> argv) {
+    if (Journal::enabled()) [[unlikely]]
+      Propagation::Add(argv);
+  }
 
   // The selected database on the shard that owns `key`.
   Database& Db(std::string_view key);

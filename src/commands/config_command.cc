@@ -144,16 +144,31 @@ void RegisterConfigCommand(CommandTable& t) {
             .Exec(ExecKind::kAllShards)
             .Since("2.0.0")
             .Summary("Reads or changes server parameters.")
-            .Subcommand(Command("get").Arity(-3).Flags(kAdminFlags).Since("2.0.0").Summary(
-                "Returns the values of parameters matching patterns."))
-            .Subcommand(Command("set").Arity(-4).Flags(kAdminFlags).Since("2.0.0").Summary(
-                "Changes parameters at run time."))
-            .Subcommand(Command("resetstat").Arity(2).Flags(kAdminFlags).Since("2.0.0").Summary(
-                "Resets the server's statistics."))
-            .Subcommand(Command("rewrite").Arity(2).Flags(kAdminFlags).Since("2.8.0").Summary(
-                "Writes the running parameters to the config file."))
-            .Subcommand(Command("help").Arity(2).Flags(kCmdLoading | kCmdStale).Since("5.0.0").Summary(
-                "Lists the CONFIG subcommands.")));
+            .Subcommand(Command("get")
+                            .Arity(-3)
+                            .Flags(kAdminFlags)
+                            .Since("2.0.0")
+                            .Summary("Returns the values of parameters matching patterns."))
+            .Subcommand(Command("set")
+                            .Arity(-4)
+                            .Flags(kAdminFlags)
+                            .Since("2.0.0")
+                            .Summary("Changes parameters at run time."))
+            .Subcommand(Command("resetstat")
+                            .Arity(2)
+                            .Flags(kAdminFlags)
+                            .Since("2.0.0")
+                            .Summary("Resets the server's statistics."))
+            .Subcommand(Command("rewrite")
+                            .Arity(2)
+                            .Flags(kAdminFlags)
+                            .Since("2.8.0")
+                            .Summary("Writes the running parameters to the config file."))
+            .Subcommand(Command("help")
+                            .Arity(2)
+                            .Flags(kCmdLoading | kCmdStale)
+                            .Since("5.0.0")
+                            .Summary("Lists the CONFIG subcommands.")));
 }
 
 }  // namespace ember

@@ -20,7 +20,8 @@ namespace {
 // Looks the key up; replies WRONGTYPE and returns false when it holds another type.
 bool Lookup(CommandContext& ctx, bool for_read, Database::Entry* out) {
   Database& db = ctx.Db(ctx.args[1]);
-  *out = for_read ? db.FindForRead(ctx.args[1], ctx.now_ms) : db.Find(ctx.args[1], ctx.now_ms);
+  *out =
+      for_read ? db.FindForRead(ctx.args[1], ctx.now_ms) : db.FindMutable(ctx.args[1], ctx.now_ms);
   if (*out && out->record->type() != ValueType::kHash) {
     ctx.reply.Error(err::kWrongType);
     return false;
@@ -172,6 +173,7 @@ void HIncrByFloat(CommandContext& ctx) {
   if (std::isnan(result) || std::isinf(result)) return ctx.reply.Error(err::kIncrFloatNaN);
   std::string text = FormatLongDouble(result);
   hash.Set(ctx.args[2], text);
+  ctx.Propagate({"HSET", ctx.args[1], ctx.args[2], text});  // the sum, not the float increment
   ctx.reply.Bulk(text);
 }
 

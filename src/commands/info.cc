@@ -280,7 +280,13 @@ void Info(CommandContext& ctx) {
 
 void RegisterInfoCommand(CommandTable& t) {
   CommandGroup g(t, "server");
-  g.Add(Command("info", Info).Arity(-1).Flags(kCmdLoading | kCmdStale).Exec(ExecKind::kAllShards).Acl(kAclDangerous).Since("1.0.0").Summary("Returns information and statistics about the server."));
+  g.Add(Command("info", Info)
+            .Arity(-1)
+            .Flags(kCmdLoading | kCmdStale)
+            .Exec(ExecKind::kAllShards)
+            .Acl(kAclDangerous)
+            .Since("1.0.0")
+            .Summary("Returns information and statistics about the server."));
 }
 
 }  // namespace ember

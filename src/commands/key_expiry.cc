@@ -57,11 +57,18 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   if (lt && current != 0 && when >= current) return ctx.reply.Integer(0);
   if (when <= ctx.now_ms) {
     db.Erase(entry);  // a time in the past deletes the key
+    ctx.Propagate({"DEL", ctx.args[1]});
     return ctx.reply.Integer(1);
   }
-  if (!entry.record->TrySetExpireInPlace(when)) {
+  db.PreUpdate(entry.hash);
+  if (entry.record->TrySetExpireInPlace(when)) {
+    db.PostUpdate(entry);
+  } else {
     db.Put(entry, CloneWithExpire(entry.record, when));
   }
+  // The absolute time, whatever form the command had (the condition held: it need not again).
+  std::string at = std::to_string(when);
+  ctx.Propagate({"PEXPIREAT", ctx.args[1], at});
   ctx.reply.Integer(1);
 }
 

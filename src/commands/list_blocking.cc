@@ -39,7 +39,16 @@ void PopAndReply(CommandContext& ctx, Database& db, TypedEntry<ListValue>& found
     ctx.reply.ArrayHeader(n);
     for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(left ? list->PopFront() : list->PopBack());
   }
-  DeleteIfEmpty(db, found);
+  FinishWrite(db, found);
+  // BLPOP, LMPOP ...: the pop they made, whatever form they had (a blocked one may have been
+  // served by a wake-up).
+  std::string_view pop = left ? "LPOP" : "RPOP";
+  if (count < 0) {
+    ctx.Propagate({pop, key});
+  } else {
+    std::string n = std::to_string(count);
+    ctx.Propagate({pop, key, n});
+  }
 }
 
 namespace {
@@ -75,7 +84,7 @@ bool Move(CommandContext& ctx, std::string_view src, std::string_view dst, bool 
   std::string value = from_left ? from.value->PopFront() : from.value->PopBack();
   ListValue* target = from.value;  // src == dst: a rotation, never empty on the way
   if (src != dst) {
-    DeleteIfEmpty(src_db, from);  // erasing never moves other records: `to` stays valid
+    FinishWrite(src_db, from);  // erasing never moves other records: `to` stays valid
     if (to.value == nullptr) {
       CreateTyped(dst_db, to, dst, ctx.engine.config().list_max_listpack_size);
     }
@@ -83,6 +92,8 @@ bool Move(CommandContext& ctx, std::string_view src, std::string_view dst, bool 
   }
   target->set_fill(ctx.engine.config().list_max_listpack_size);
   to_left ? target->PushFront(value) : target->PushBack(value);
+  FinishWrite(src != dst ? dst_db : src_db, src != dst ? to : from);
+  ctx.Propagate({"LMOVE", src, dst, from_left ? "LEFT" : "RIGHT", to_left ? "LEFT" : "RIGHT"});
   ctx.reply.Bulk(value);
   return true;
 }

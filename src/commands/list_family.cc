@@ -26,6 +26,7 @@ void Push(CommandContext& ctx, bool left, bool only_existing) {
   for (size_t i = 2; i < ctx.args.size(); ++i) {
     left ? list->PushFront(ctx.args[i]) : list->PushBack(ctx.args[i]);
   }
+  FinishWrite(db, found);
   ctx.reply.Integer(static_cast<int64_t>(list->size()));
 }
 
@@ -110,6 +111,7 @@ void LSet(CommandContext& ctx) {
     return ctx.reply.Error("ERR index out of range");
   }
   found.value->Set(at, ctx.args[3]);
+  FinishWrite(ctx.Db(ctx.args[1]), found);
   ctx.reply.Ok();
 }
 
@@ -136,7 +138,9 @@ void LInsert(CommandContext& ctx) {
   if (pivot < 0) return ctx.reply.Integer(-1);
   list->set_fill(ctx.engine.config().list_max_listpack_size);
   list->InsertAt(static_cast<size_t>(pivot) + (after ? 1 : 0), ctx.args[4]);
-  ctx.reply.Integer(static_cast<int64_t>(list->size()));
+  int64_t size = static_cast<int64_t>(list->size());
+  FinishWrite(ctx.Db(ctx.args[1]), found);
+  ctx.reply.Integer(size);
 }
 
 // LREM key count element: count > 0 from the head, < 0 from the tail, 0 all.
@@ -153,7 +157,7 @@ void LRem(CommandContext& ctx) {
                                              : static_cast<uint64_t>(*count));
   found.value->set_fill(ctx.engine.config().list_max_listpack_size);
   size_t removed = found.value->Remove(ctx.args[3], limit, from_back);
-  DeleteIfEmpty(db, found);
+  if (removed > 0) FinishWrite(db, found);
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
 
@@ -170,7 +174,7 @@ void LTrim(CommandContext& ctx) {
   } else {
     found.value->Trim(1, 0);
   }
-  DeleteIfEmpty(db, found);
+  FinishWrite(db, found);
   ctx.reply.Ok();
 }
 

@@ -184,14 +184,14 @@ void SMove(CommandContext& ctx) {
   if (from.value == to.value) return ctx.reply.Integer(from.value->Contains(member));
   if (!from.value->Remove(member)) return ctx.reply.Integer(0);
   // Drop an emptied source before inserting dst: an insert may move the source's slot.
-  DeleteIfEmpty(src_db, from);
+  FinishWrite(src_db, from);
   SetLimits limits = Limits(ctx);
   if (to.value == nullptr) {
     // Look dst up again: erasing the source may have touched the table it shares.
     to = FindTyped<SetValue>(dst_db, dst, ctx.now_ms, false);
     CreateTyped(dst_db, to, dst, member, size_t{1}, limits);
   }
-  to.value->Add(member, limits);
+  if (to.value->Add(member, limits)) FinishWrite(dst_db, to);
   ctx.reply.Integer(1);
 }
 

@@ -50,6 +50,14 @@ std::vector<std::string> SampleDistinct(const SetValue& set, size_t count) {
   return all;
 }
 
+// SPOP's random choice is journaled as the removal it made.
+void PropagateRemoval(CommandContext& ctx, std::span<const std::string> members) {
+  if (!Journal::enabled()) return;
+  std::vector<std::string_view> argv = {"SREM", ctx.args[1]};
+  argv.insert(argv.end(), members.begin(), members.end());
+  ctx.Propagate(std::span<const std::string_view>(argv));
+}
+
 void SAdd(CommandContext& ctx) {
   Database& db = ctx.Db(ctx.args[1]);
   auto found = FindTyped<SetValue>(db, ctx.args[1], ctx.now_ms, false);
@@ -59,6 +67,7 @@ void SAdd(CommandContext& ctx) {
     CreateTyped(db, found, ctx.args[1], ctx.args[2], ctx.args.size() - 2, limits);
   int64_t added = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) added += found.value->Add(ctx.args[i], limits);
+  if (added > 0) FinishWrite(db, found);
   ctx.reply.Integer(added);
 }
 
@@ -71,7 +80,7 @@ void SRem(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.args.size() && !found.value->empty(); ++i) {
     removed += found.value->Remove(ctx.args[i]);
   }
-  DeleteIfEmpty(db, found);
+  if (removed > 0) FinishWrite(db, found);
   ctx.reply.Integer(removed);
 }
 
@@ -118,17 +127,19 @@ void SPopCount(CommandContext& ctx) {
   SetValue* set = found.value;
   size_t n = std::min(static_cast<size_t>(*count), set->size());
   ctx.reply.SetHeader(n);
+  std::vector<std::string> popped;
   if (n * 2 <= set->size()) {
     // Few members: random picks straight from the encoding.
-    for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(set->PopRandom(NextRandom()));
+    popped.reserve(n);
+    for (size_t i = 0; i < n; ++i) popped.push_back(set->PopRandom(NextRandom()));
   } else {
-    std::vector<std::string> sample = SampleDistinct(*set, n);
-    for (size_t i = 0; i < n; ++i) {
-      set->Remove(sample[i]);
-      ctx.reply.Bulk(sample[i]);
-    }
+    popped = SampleDistinct(*set, n);
+    popped.resize(n);  // the sample is the shuffled front
+    for (const std::string& member : popped) set->Remove(member);
   }
-  DeleteIfEmpty(db, found);
+  for (const std::string& member : popped) ctx.reply.Bulk(member);
+  FinishWrite(db, found);
+  PropagateRemoval(ctx, popped);
 }
 
 void SPop(CommandContext& ctx) {
@@ -138,8 +149,10 @@ void SPop(CommandContext& ctx) {
   auto found = FindTyped<SetValue>(db, ctx.args[1], ctx.now_ms, false);
   if (found.wrong_type) return ctx.reply.Error(err::kWrongType);
   if (found.value == nullptr) return ctx.reply.Null();
-  ctx.reply.Bulk(found.value->PopRandom(NextRandom()));
-  DeleteIfEmpty(db, found);
+  std::string member = found.value->PopRandom(NextRandom());
+  ctx.reply.Bulk(member);
+  FinishWrite(db, found);
+  PropagateRemoval(ctx, {&member, 1});
 }
 
 // SRANDMEMBER key count: positive, distinct members; negative, |count| picks with repeats.

@@ -146,6 +146,14 @@ void Get(CommandContext& ctx) {
   ReplyValue(ctx, entry.record);
 }
 
+// SET EX / SETEX / PSETEX ...: journaled with the absolute time, so a replay keeps the TTL.
+void PropagateSetAt(CommandContext& ctx, std::string_view key, std::string_view value,
+                    int64_t expire_ms) {
+  if (!Journal::enabled()) return;
+  std::string at = std::to_string(expire_ms);
+  ctx.Propagate({"SET", key, value, "PXAT", at});
+}
+
 void Set(CommandContext& ctx) {
   ExtendedOptions opts;
   if (!ParseExtendedOptions(ctx, 3, true, &opts)) return;
@@ -169,6 +177,7 @@ void Set(CommandContext& ctx) {
   }
   if (opts.keepttl && entry) expire = entry.record->expire_ms();
   db.Put(entry, Record::NewString(key, ctx.args[2], expire));
+  if (opts.unit != ExpireUnit::kNone) PropagateSetAt(ctx, key, ctx.args[2], expire);
   if (!opts.get) ctx.reply.Ok();
 }
 
@@ -178,6 +187,7 @@ void SetWithTtl(CommandContext& ctx, bool seconds) {
   Database& db = ctx.Db(ctx.args[1]);
   auto entry = db.Find(ctx.args[1], ctx.now_ms);
   db.Put(entry, Record::NewString(ctx.args[1], ctx.args[3], expire));
+  PropagateSetAt(ctx, ctx.args[1], ctx.args[3], expire);
   ctx.reply.Ok();
 }
 
@@ -233,10 +243,19 @@ void GetEx(CommandContext& ctx) {
   bool absolute = opts.unit == ExpireUnit::kExAt || opts.unit == ExpireUnit::kPxAt;
   if (absolute && expire <= ctx.now_ms) {
     db.Erase(entry);
+    ctx.Propagate({"DEL", ctx.args[1]});
   } else if (opts.unit != ExpireUnit::kNone) {
-    if (!r->TrySetExpireInPlace(expire)) db.Put(entry, CloneWithExpire(r, expire));
+    db.PreUpdate(entry.hash);
+    if (r->TrySetExpireInPlace(expire)) {
+      db.PostUpdate(entry);
+    } else {
+      db.Put(entry, CloneWithExpire(r, expire));
+    }
+    std::string at = std::to_string(expire);
+    ctx.Propagate({"PEXPIREAT", ctx.args[1], at});
   } else if (opts.persist && r->has_expire()) {
     db.Put(entry, CloneWithExpire(r, 0));
+    ctx.Propagate({"PERSIST", ctx.args[1]});
   }
 }
 
@@ -285,7 +304,7 @@ void MSetNx(CommandContext& ctx) {
 
 void IncrBy(CommandContext& ctx, int64_t delta) {
   Database& db = ctx.Db(ctx.args[1]);
-  auto entry = db.Find(ctx.args[1], ctx.now_ms);
+  auto entry = db.FindMutable(ctx.args[1], ctx.now_ms);
   int64_t current = 0, expire = 0;
   if (entry) {
     if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
@@ -302,6 +321,7 @@ void IncrBy(CommandContext& ctx, int64_t delta) {
   if (__builtin_add_overflow(current, delta, &result)) return ctx.reply.Error(err::kOverflow);
   if (entry && entry.record->encoding() == Encoding::kInt) {
     entry.record->set_int_value_in_place(result);  // counters update without allocating
+    db.PostUpdate(entry);
   } else {
     db.Put(entry, Record::NewInt(ctx.args[1], result, expire));  // keeps the TTL
   }
@@ -350,6 +370,8 @@ void IncrByFloat(CommandContext& ctx) {
   std::string text = FormatLongDouble(result);
   // Stored as a plain string, as Redis does (its text is what every reader sees).
   db.Put(entry, Record::NewStringWithCapacity(key, text, text.size(), expire));
+  // The sum, not the float increment (replaying it would round differently on another build).
+  ctx.Propagate({"SET", key, text, "KEEPTTL"});
   ctx.reply.Bulk(text);
 }
 
@@ -387,13 +409,14 @@ size_t WriteRange(CommandContext& ctx, Database& db, Database::Entry& entry, siz
   if (offset > old.size()) memset(bytes + old.size(), 0, offset - old.size());
   if (!data.empty()) memcpy(bytes + offset, data.data(), data.size());
   if (new_len != old.size()) r->TrySetRawLength(new_len);
+  db.PostUpdate(entry);  // in place or not, the value changed
   return new_len;
 }
 
 void Append(CommandContext& ctx) {
   std::string_view key = ctx.args[1], data = ctx.args[2];
   Database& db = ctx.Db(key);
-  auto entry = db.Find(key, ctx.now_ms);
+  auto entry = db.FindMutable(key, ctx.now_ms);
   if (!entry) {
     db.Put(entry, Record::NewString(key, data, 0));
     return ctx.reply.Integer(static_cast<int64_t>(data.size()));
@@ -413,7 +436,7 @@ void SetRange(CommandContext& ctx) {
   if (*offset < 0) return ctx.reply.Error(err::kOffsetRange);
   std::string_view data = ctx.args[3];
   Database& db = ctx.Db(ctx.args[1]);
-  auto entry = db.Find(ctx.args[1], ctx.now_ms);
+  auto entry = db.FindMutable(ctx.args[1], ctx.now_ms);
   size_t old_len = 0;
   if (entry) {
     if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);

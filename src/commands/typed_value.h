@@ -16,11 +16,12 @@ struct TypedEntry {
   bool wrong_type = false;  // the key holds another type: reply err::kWrongType
 };
 
-// Finds `key` expecting a T. `for_read` counts a keyspace hit or miss.
+// Finds `key` expecting a T. `for_read` counts a keyspace hit or miss; otherwise the value is
+// about to change (Database::FindMutable): finish with FinishWrite once it has.
 template <class T>
 TypedEntry<T> FindTyped(Database& db, std::string_view key, int64_t now_ms, bool for_read) {
   TypedEntry<T> out;
-  out.entry = for_read ? db.FindForRead(key, now_ms) : db.Find(key, now_ms);
+  out.entry = for_read ? db.FindForRead(key, now_ms) : db.FindMutable(key, now_ms);
   if (!out.entry) return out;
   if (out.entry.record->type() != T::kType) {
     out.wrong_type = true;
@@ -35,6 +36,7 @@ template <class T, class... Args>
 T* CreateTyped(Database& db, TypedEntry<T>& found, std::string_view key, Args&&... args) {
   T* value = new T(std::forward<Args>(args)...);
   db.Put(found.entry, Record::NewObject(key, T::kType, value, 0));
+  found.entry.object_bytes = value->AllocatedBytes();  // counted by Put; FinishWrite adds the rest
   found.value = value;
   return value;
 }
@@ -47,6 +49,16 @@ bool DeleteIfEmpty(Database& db, TypedEntry<T>& found) {
   db.Erase(found.entry);
   found.value = nullptr;
   return true;
+}
+
+// The value at `found` changed in place: deletes the key when the value is now empty,
+// otherwise tells the database (Database::PostUpdate). Returns true when the key was deleted.
+template <class T>
+bool FinishWrite(Database& db, TypedEntry<T>& found) {
+  if (found.value == nullptr) return false;
+  if (DeleteIfEmpty(db, found)) return true;
+  db.PostUpdate(found.entry);
+  return false;
 }
 
 }  // namespace ember

@@ -97,6 +97,9 @@ void ZAddGeneric(CommandContext& ctx, ZAddFlags f, size_t first_score) {
                           &added, &updated, &result, &nan);
     }
   }
+  // An emptied (or just created and then refused) value goes, a changed one is counted.
+  if (found.value != nullptr && (added + updated > 0 || found.value->empty()))
+    FinishWrite(db, found);
   if (nan) return ctx.reply.Error(kZsetNaN);
   if (f.incr) return processed ? ctx.reply.Double(result) : ctx.reply.Null();
   ctx.reply.Integer(f.ch ? added + updated : added);
@@ -139,7 +142,7 @@ void ZRem(CommandContext& ctx) {
   if (found.value == nullptr) return ctx.reply.Integer(0);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) removed += found.value->Remove(ctx.args[i]);
-  DeleteIfEmpty(db, found);
+  if (removed > 0) FinishWrite(db, found);
   ctx.reply.Integer(removed);
 }
 

@@ -103,13 +103,16 @@ std::vector<std::pair<std::string, double>> PopMembers(Database& db, TypedEntry<
     return true;
   });
   z->EraseRange(from_min ? 0 : z->size() - count, count);
-  DeleteIfEmpty(db, found);
+  FinishWrite(db, found);
   return out;
 }
 
 void PopAndReply(CommandContext& ctx, Database& db, TypedEntry<ZSetValue>& found,
                  std::string_view key, PopEnd end, size_t count, PopReply shape) {
   auto items = PopMembers(db, found, end, count);
+  // BZPOPMIN, ZMPOP ...: the pop they made, whatever form they had.
+  std::string n = std::to_string(items.size());
+  ctx.Propagate({end == PopEnd::kMin ? "ZPOPMIN" : "ZPOPMAX", key, n});
   ReplyBuilder& r = ctx.reply;
   switch (shape) {
     case PopReply::kFlat:

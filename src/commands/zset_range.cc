@@ -259,7 +259,7 @@ void RemRangeGeneric(CommandContext& ctx, RangeType type) {
     return ctx.reply.Integer(0);
   }
   found.value->EraseRange(lo, hi - lo);
-  DeleteIfEmpty(db, found);
+  FinishWrite(db, found);
   ctx.reply.Integer(static_cast<int64_t>(hi - lo));
 }
 

@@ -75,3 +75,13 @@ uint32_t CommandContext::num_shards() const {
 }
 
 }  // namespace ember
+
+namespace ember {
+
+void Engine::set_durable_log(DurableLog* log) {
+  durable_log_ = log;
+  Journal::set_enabled(log != nullptr);
+  for (auto& shard : shards_) shard->set_journaling(log != nullptr);
+}
+
+}  // namespace ember

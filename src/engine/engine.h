@@ -15,6 +15,7 @@
 #include "engine/instantaneous_rates.h"
 #include "engine/shard.h"
 #include "engine/task_queue.h"
+#include "engine/turn_commit.h"
 #include "server/config.h"
 
 namespace ember {
@@ -84,6 +85,12 @@ class Engine {
   bool PausedFor(uint32_t command_flags, int64_t now_ms) const;
   int64_t pause_until_ms() const { return pause_until_ms_.load(std::memory_order_relaxed); }
 
+  // The AOF when appendonly is on (null otherwise): shard threads commit their journals to it
+  // at the end of every event-loop turn (engine/turn_commit.h).
+  DurableLog* durable_log() const { return durable_log_; }
+  // Before the workers start, or from a step that holds every shard.
+  void set_durable_log(DurableLog* log);
+
   void RequestShutdown();
   bool shutdown_requested() const { return shutdown_requested_.load(std::memory_order_acquire); }
 
@@ -100,6 +107,7 @@ class Engine {
   std::atomic<int64_t> pause_until_ms_{0};
   std::atomic<bool> pause_writes_only_{false};
   int64_t start_time_ms_;
+  DurableLog* durable_log_ = nullptr;
 };
 
 }  // namespace ember

@@ -107,7 +107,7 @@ void Offer(std::vector<Shard::EvictionCandidate>& pool, int64_t score, int db,
 }
 
 void Evict(Shard& shard, Database& db, Database::Entry& entry) {
-  db.Erase(entry);
+  db.Evict(entry);
   ++shard.stats().evicted_keys;
 }
 

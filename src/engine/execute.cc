@@ -6,6 +6,7 @@
 #include "engine/blocking.h"
 #include "engine/command_stats.h"
 #include "engine/eviction.h"
+#include "engine/journal.h"
 
 namespace ember {
 namespace {
@@ -19,6 +20,16 @@ Shard& ShardForMemoryCheck(Engine& engine, const CommandSpec& spec,
   CommandTable::KeyPositions(spec, args, &positions);
   uint32_t shard = positions.empty() ? 0 : engine.ShardOfKey(args[positions[0]]);
   return engine.shard(shard);
+}
+
+void JournalCommand(int db, std::span<const std::string_view> args) {
+  Journal* journal = Journal::Current();
+  if (journal == nullptr || Propagation::count() < 0) return;
+  if (Propagation::count() > 0) {
+    journal->AppendEncoded(db, Propagation::records());
+  } else {
+    journal->Append(db, args);
+  }
 }
 
 }  // namespace
@@ -37,7 +48,15 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
   bool untouched = client.no_touch && spec.handler != nullptr && spec.name != "touch";
   if (untouched) [[unlikely]]
     Database::set_no_touch(true);
+  // A write that changed something is journaled: as its arguments, or as the effect the
+  // handler gave with ctx.Propagate (absolute times, the members SPOP chose ...).
+  bool journaled = Journal::enabled() && (spec.flags & kCmdWrite) != 0;
+  uint64_t changes = Database::thread_changes();
+  if (journaled) [[unlikely]]
+    Propagation::Reset();
   spec.handler(ctx);
+  if (journaled && Database::thread_changes() != changes) [[unlikely]]
+    JournalCommand(client.db, args);
   if (untouched) [[unlikely]]
     Database::set_no_touch(false);
   FinishCommandCall(call, reply.errors_written() != errors, engine.config().latency_tracking);

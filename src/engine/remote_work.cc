@@ -61,7 +61,7 @@ void ShardBatch::Run() {
   counter.store(counter.load(std::memory_order_relaxed) + commands_.size(),
                 std::memory_order_relaxed);
   executed_ = true;
-  engine_.mailbox(home_).Post(this);
+  turn_commit::PostAfterCommit(engine_, home_, this);
 }
 
 class MultiShardStep::Participant : public Task {
@@ -96,9 +96,14 @@ void MultiShardStep::Post() {
 void MultiShardStep::Arrive() {
   const auto n = static_cast<uint32_t>(shards_.size());
   if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
-    // Every other participant is parked below: this thread owns all their shards now.
+    // Every other participant is parked below: this thread owns all their shards now. What
+    // they journaled before the step goes to the log first, the step's own records before
+    // anyone resumes, so the log's order is the execution order.
+    for (uint32_t shard : shards_) turn_commit::HandOver(engine_, engine_.shard(shard).journal());
     ReplyBuilder reply(&reply_, client_.resp);
     ExecuteCommand(engine_, spec_, args_, client_, reply, WallClockMs());
+    if (Journal* journal = Journal::Current(); journal != nullptr)
+      log_offset_ = turn_commit::HandOverStep(engine_, *journal);
     done_.store(1, std::memory_order_release);
     done_.notify_all();
   } else {
@@ -109,7 +114,7 @@ void MultiShardStep::Arrive() {
   }
   // The last one out tells the home thread; nobody touches the step after that.
   if (left_.fetch_add(1, std::memory_order_acq_rel) + 1 == n)
-    engine_.mailbox(home_).Post(&completion_);
+    turn_commit::PostAfterCommit(engine_, home_, &completion_, log_offset_);
 }
 
 void MultiShardStep::Completion::Run() {

@@ -86,6 +86,7 @@ class MultiShardStep {
   std::atomic<uint32_t> arrived_{0};
   std::atomic<uint32_t> done_{0};
   std::atomic<uint32_t> left_{0};
+  uint64_t log_offset_ = 0;  // the durable log past the step's records (set before done_)
 };
 
 }  // namespace ember

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/blocking.h"
+#include "engine/journal.h"
 #include "keyspace/database.h"
 
 namespace ember {
@@ -19,6 +20,7 @@ class Shard {
     for (int i = 0; i < kNumDatabases; ++i) {
       dbs_.push_back(std::make_unique<Database>(&stats_));
       dbs_.back()->set_observer(&blocking_, i);
+      dbs_.back()->set_write_observer(&hooks_);
     }
   }
 
@@ -28,6 +30,11 @@ class Shard {
   // SWAPDB: exchange two databases' contents in this shard.
   // Clients blocked in either database may now find their keys.
   void SwapDbs(int a, int b) {
+    if (hooks_.active) {
+      hooks_.BeforeClear(db(a));
+      hooks_.BeforeClear(db(b));
+    }
+    Database::CountThreadChange();
     dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]);
     dbs_[static_cast<size_t>(a)]->set_observer(&blocking_, a);
     dbs_[static_cast<size_t>(b)]->set_observer(&blocking_, b);
@@ -51,6 +58,10 @@ class Shard {
   std::vector<EvictionCandidate>& eviction_pool() { return eviction_pool_; }
   // Clients blocked on this shard's keys.
   BlockingRegistry& blocking() { return blocking_; }
+  // The effect records of changes made by this shard's thread.
+  Journal& journal() { return journal_; }
+  // Journals deletions no command names (expiry, eviction) while journaling is on.
+  void set_journaling(bool on) { hooks_.active = on; }
 
   // used_bytes() as last published by the thread working on this shard, for other threads
   // (eviction compares shards). Refreshed every timer tick and after evictions.
@@ -73,6 +84,19 @@ class Shard {
   std::vector<std::unique_ptr<Database>> dbs_;
   std::vector<EvictionCandidate> eviction_pool_;
   BlockingRegistry blocking_;
+  Journal journal_;
+
+  class WriteHooks final : public WriteObserver {
+   public:
+    void OnDeleted(int db, std::string_view key, DeleteCause) override {
+      // The thread making the change journals it (a multi-shard step's thread, too).
+      if (Journal* journal = Journal::Current(); journal != nullptr && Journal::enabled())
+        journal->Append(db, {std::string_view("DEL"), key});
+    }
+    void BeforeWrite(Database&, uint64_t) override {}
+    void BeforeClear(Database&) override {}
+  };
+  WriteHooks hooks_;
 };
 
 }  // namespace ember

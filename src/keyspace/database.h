@@ -8,14 +8,41 @@
 
 #include "keyspace/record.h"
 #include "keyspace/segmented_table.h"
+#include "types/object.h"
 
 namespace ember {
+
+class Database;
 
 struct KeyspaceStats {
   uint64_t expired_keys = 0;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t evicted_keys = 0;
+  // Key changes (Redis's `dirty`): writes since start; save points and INFO persistence
+  // count from a snapshot's mark.
+  uint64_t changes = 0;
+};
+
+// Why a key went away without a command naming it.
+enum class DeleteCause : uint8_t { kExpired, kEvicted };
+
+// A shard's write hooks (Dragonfly's DbSlice pre/post-update, Redis's propagate/signal): the
+// journal hears of deletions no command's arguments say (lazy and active expiry, eviction);
+// a snapshot in progress hears of every write before it happens, so it can serialise the
+// part of the table about to change first.
+class WriteObserver {
+ public:
+  // Checked on every write: the observer is called only while it has something to do.
+  bool active = false;
+  virtual void OnDeleted(int db, std::string_view key, DeleteCause cause) = 0;
+  // Before `key` (hash `hash`) of database `db` changes, is inserted or deleted.
+  virtual void BeforeWrite(Database& db, uint64_t hash) = 0;
+  // Before every key of `db` goes at once (FLUSHDB, FLUSHALL, SWAPDB).
+  virtual void BeforeClear(Database& db) = 0;
+
+ protected:
+  ~WriteObserver() = default;
 };
 
 // Told when a key comes into being (an insert, not an overwrite): clients blocked on a missing
@@ -37,6 +64,8 @@ class Database {
     SegmentedTable::Slot slot;
     Record* record = nullptr;
     uint64_t hash = 0;
+    // FindMutable: the value's heap bytes before the change (PostUpdate counts the difference).
+    size_t object_bytes = 0;
     explicit operator bool() const { return record != nullptr; }
   };
 
@@ -45,6 +74,18 @@ class Database {
 
   // Finds a live key; an expired one is deleted on the way (lazy expiry).
   Entry Find(std::string_view key, int64_t now_ms);
+  // Find for a write: the key's value is about to change in place (the pre-update hook runs).
+  // The writer calls PostUpdate once it has changed it, before any other call on this
+  // database; a write that turns out to change nothing needs no PostUpdate.
+  Entry FindMutable(std::string_view key, int64_t now_ms);
+  // The value at `entry` changed in place: counts the change and the value's new size.
+  void PostUpdate(Entry& entry);
+  // Put, Insert, Erase ... of a key the next write is about to make: runs the pre-update
+  // hook for writes that do not start from FindMutable.
+  void PreUpdate(uint64_t hash) {
+    if (write_observer_ != nullptr && write_observer_->active) [[unlikely]]
+      write_observer_->BeforeWrite(*this, hash);
+  }
   // CLIENT NO-TOUCH: while set on this thread, lookups leave access stamps (LRU/LFU) alone.
   static void set_no_touch(bool on) { no_touch_ = on; }
   // Like Find, but leaves the access stamp alone (OBJECT, eviction sampling).
@@ -62,18 +103,29 @@ class Database {
   void Put(Entry& entry, Record* record);
   // Deletes and frees the entry's record.
   void Erase(Entry& entry);
+  // Erase for the memory limit: the journal hears of it (a DEL).
+  void Evict(Entry& entry);
   // Deletes the entry's record but not its Object, which a clone now owns (RENAME).
   void EraseKeepingObject(Entry& entry);
   // Removes the entry's record from the table without freeing it (ownership to the caller).
   Record* Detach(Entry& entry);
   // Inserts a record for a key known to be absent.
   void Insert(Record* record);
+  // Deletes every key (FLUSHDB): one change.
   void Clear();
 
   size_t size() const { return table_.size(); }
   size_t expires() const { return table_.expires(); }
-  // Record bytes plus table bytes, from the allocator's block sizes.
-  size_t used_bytes() const { return record_bytes_ + table_.TableBytes(); }
+  // Record, collection-value and table bytes, from the allocator's block sizes.
+  size_t used_bytes() const { return record_bytes_ + object_bytes_ + table_.TableBytes(); }
+  // Changes made by this thread (every database): a command changed something when this moved.
+  static uint64_t thread_changes() { return thread_changes_; }
+  // A change made around the databases (SWAPDB exchanging two of them).
+  static void CountThreadChange() { ++thread_changes_; }
+  // While loading persisted data nothing counts as expired: replaying a write must see the key
+  // its original saw (Redis does the same); expiry resumes once loading is done.
+  static void set_loading(bool on) { loading_ = on; }
+  static bool loading() { return loading_; }
   int64_t ttl_sum_ms(int64_t now_ms) const;
 
   uint32_t Scan(uint32_t cursor, size_t count, const std::function<void(Record*)>& visit) const {
@@ -85,11 +137,12 @@ class Database {
   std::pair<size_t, size_t> SweepExpired(int64_t now_ms, size_t max_segments);
 
   void Swap(Database& other);
-  // Who hears of new keys, and the index (SELECT n) this database has now.
+  // Who hears of new keys and of writes, and the index (SELECT n) this database has now.
   void set_observer(KeyAddedObserver* observer, int index) {
     observer_ = observer;
     index_ = index;
   }
+  void set_write_observer(WriteObserver* observer) { write_observer_ = observer; }
   int index() const { return index_; }
 
  private:
@@ -99,14 +152,27 @@ class Database {
 
   // Frees a record that `new_record` replaced; an Object they share stays alive.
   static void ReleaseReplaced(Record* old_record, const Record* new_record);
+  static size_t ObjectBytes(const Record* record) {
+    return record->encoding() == Encoding::kObject ? record->object()->AllocatedBytes() : 0;
+  }
+  // Removes an expired record (lazily or by the sweeper) and tells the journal.
+  void DeleteExpired(SegmentedTable::Slot slot, Record* record);
+  void NotifyDeleted(std::string_view key, DeleteCause cause) {
+    if (write_observer_ != nullptr && write_observer_->active) [[unlikely]]
+      write_observer_->OnDeleted(index_, key, cause);
+  }
 
   KeyspaceStats* stats_;
   SegmentedTable table_;
   size_t record_bytes_ = 0;
+  size_t object_bytes_ = 0;  // collection values' own heap bytes
   int64_t last_now_ms_ = 0;  // the latest clock a lookup saw: stamps records stored after it
   uint32_t sweep_cursor_ = 0;
   static thread_local bool no_touch_;
+  static thread_local bool loading_;
+  static thread_local uint64_t thread_changes_;
   KeyAddedObserver* observer_ = nullptr;
+  WriteObserver* write_observer_ = nullptr;
   int index_ = 0;
 };
 

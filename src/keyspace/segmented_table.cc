@@ -43,6 +43,8 @@ struct SegmentedTable::Segment {
   uint32_t local_depth = 0;
   uint32_t used = 0;     // live records
   uint32_t deleted = 0;  // tombstones
+  // The snapshot this segment's records were last serialised for (fits the padding: free).
+  uint32_t snapshot_epoch = 0;
 
   Segment() {
     memset(tags, kEmpty, sizeof(tags));
@@ -84,6 +86,7 @@ uint32_t MatchMask(__m128i group_tags, uint8_t byte) {
 
 SegmentedTable::SegmentedTable() {
   directory_.push_back(new Segment());
+  directory_.back()->snapshot_epoch = snapshot_epoch_;
   segment_count_ = 1;
 }
 
@@ -241,6 +244,8 @@ void SegmentedTable::Split(Segment* seg) {
   }
   auto* sibling = new Segment();
   ++segment_count_;
+  sibling->snapshot_epoch = seg->snapshot_epoch;  // holds the same records' snapshot state
+  if (seg->snapshot_epoch != snapshot_epoch_) ++pending_segments_;
   uint32_t depth = seg->local_depth + 1;
   seg->local_depth = sibling->local_depth = depth;
 
@@ -285,6 +290,8 @@ void SegmentedTable::Clear() {
     delete seg;
   }
   std::vector<Segment*>(1, new Segment()).swap(directory_);  // assign would keep the capacity
+  directory_[0]->snapshot_epoch = snapshot_epoch_;
+  pending_segments_ = 0;
   std::vector<Segment*>().swap(spare_);
   global_depth_ = 0;
   segment_count_ = 1;
@@ -298,6 +305,8 @@ void SegmentedTable::Swap(SegmentedTable& other) {
   std::swap(size_, other.size_);
   std::swap(expires_, other.expires_);
   std::swap(segment_count_, other.segment_count_);
+  std::swap(snapshot_epoch_, other.snapshot_epoch_);
+  std::swap(pending_segments_, other.pending_segments_);
 }
 
 size_t SegmentedTable::TableBytes() const {
@@ -393,6 +402,44 @@ Record* SegmentedTable::Random(uint64_t random) const {
     }
   }
   return nullptr;  // unreachable while size_ matches the segments' counts
+}
+
+}  // namespace ember
+
+namespace ember {
+
+void SegmentedTable::BeginSnapshot() {
+  ++snapshot_epoch_;
+  pending_segments_ = segment_count_;
+}
+
+void SegmentedTable::SnapshotSegment(Segment* seg, const std::function<void(Record*)>& visit) {
+  seg->snapshot_epoch = snapshot_epoch_;
+  --pending_segments_;
+  for (uint32_t i = 0; i < kSlotsPerSegment; ++i) {
+    if (!(seg->tags[i] & 0x80)) visit(seg->record(i));
+  }
+}
+
+void SegmentedTable::SnapshotSegmentOf(uint64_t hash, const std::function<void(Record*)>& visit) {
+  Segment* seg = SegmentFor(hash);
+  if (seg->snapshot_epoch != snapshot_epoch_) SnapshotSegment(seg, visit);
+}
+
+size_t SegmentedTable::SnapshotSome(uint32_t* cursor, size_t max_segments,
+                                    const std::function<void(Record*)>& visit) {
+  size_t done = 0;
+  // Splits may reorder the directory under the cursor; laps go on until none is pending.
+  while (done < max_segments && pending_segments_ > 0) {
+    if (*cursor >= directory_.size()) *cursor = 0;
+    Segment* seg = directory_[*cursor];
+    size_t span = size_t{1} << (global_depth_ - seg->local_depth);
+    *cursor = static_cast<uint32_t>((*cursor / span + 1) * span);
+    if (seg->snapshot_epoch == snapshot_epoch_) continue;
+    SnapshotSegment(seg, visit);
+    ++done;
+  }
+  return done;
 }
 
 }  // namespace ember

@@ -73,6 +73,17 @@ class SegmentedTable {
   // A uniformly random record (each with the same probability), or nullptr when empty.
   Record* Random(uint64_t random) const;
 
+  // Point-in-time snapshots without fork (BGSAVE): from BeginSnapshot every segment is pending
+  // until its records have been visited once, by SnapshotSome in slices of the event loop or,
+  // first, by SnapshotSegmentOf just before a write changes the segment. The records visited
+  // are then exactly those present when the snapshot began.
+  void BeginSnapshot();
+  bool snapshot_pending() const { return pending_segments_ > 0; }
+  void SnapshotSegmentOf(uint64_t hash, const std::function<void(Record*)>& visit);
+  // Visits up to max_segments pending segments from *cursor; returns how many.
+  size_t SnapshotSome(uint32_t* cursor, size_t max_segments,
+                      const std::function<void(Record*)>& visit);
+
  private:
   Segment* SegmentFor(uint64_t hash) const;
   void Split(Segment* seg);
@@ -85,6 +96,7 @@ class SegmentedTable {
   void PrefaultSpare();
   void RebuildSegment(Segment* seg);
   static void InsertIntoSegment(Segment* seg, Record* record, uint64_t hash);
+  void SnapshotSegment(Segment* seg, const std::function<void(Record*)>& visit);
 
   // Directories at least this big get a spare for their next doubling.
   static constexpr size_t kSpareFrom = 4096;
@@ -95,6 +107,8 @@ class SegmentedTable {
   size_t size_ = 0;
   size_t expires_ = 0;
   size_t segment_count_ = 0;
+  uint32_t snapshot_epoch_ = 0;   // the snapshot in progress or last taken
+  size_t pending_segments_ = 0;  // segments not yet serialised for it
 };
 
 }  // namespace ember

@@ -24,6 +24,7 @@ class EpollWorker : public Worker {
   }
 
   void Run() override {
+    Journal::set_current(&engine_.shard(shard_).journal());
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     Watch(listen_fd_, EPOLLIN, kListenerTag);
     Watch(engine_.mailbox(shard_).event_fd(), EPOLLIN, kMailboxTag);
@@ -52,6 +53,7 @@ class EpollWorker : public Worker {
         }
       }
       RunMailbox();
+      CommitTurn();
       if (engine_.shutdown_requested() && ShutdownStep()) break;
       FlushDirty();
     }

@@ -45,6 +45,7 @@ class UringWorker : public Worker {
   }
 
   void Run() override {
+    Journal::set_current(&engine_.shard(shard_).journal());
     // Prefer deferred task running (6.1+): completion work runs inside our own io_uring_enter
     // instead of interrupting the thread; fall back to older setups.
     bool ready = false;
@@ -94,6 +95,7 @@ class UringWorker : public Worker {
       // The accept in flight holds the listening socket: exit only once its cancellation has
       // completed, or the socket outlives the process in the ring's teardown and a server
       // restarted on the port right away finds it still listening.
+      CommitTurn();
       if (engine_.shutdown_requested() && ShutdownStep() && !accept_live_) break;
       FlushDirty();
     }

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/memory.h"
 #include "engine/active_expire.h"
+#include "engine/turn_commit.h"
 #include "keyspace/record_heap.h"
 
 namespace ember {
@@ -94,6 +95,10 @@ void Worker::RunMailbox() {
     if (task == nullptr) break;
     task->Run();
   }
+}
+
+void Worker::CommitTurn() {
+  turn_commit::Finish(engine_, engine_.shard(shard_).journal());
 }
 
 int Worker::RunTimers() {

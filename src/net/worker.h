@@ -39,6 +39,8 @@ class Worker {
   void RunMailbox();
   // Active expiry: a bounded slice of work per tick. Returns ms until the next tick.
   int RunTimers();
+  // Commits the turn's journal to the durable log before replies leave (engine/turn_commit).
+  void CommitTurn();
   // Closes a connection (backend hook, then delete).
   void Destroy(Connection* conn);
   virtual void OnDestroy(Connection* conn) { (void)conn; }

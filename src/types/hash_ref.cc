@@ -24,7 +24,12 @@ HashRef::HashRef(Database& db, Database::Entry& entry, std::string_view key,
 
 HashRef::~HashRef() {
   if (table_ != nullptr) {
-    if (table_->empty() && entry_) db_.Erase(entry_);
+    if (!entry_) return;
+    if (table_->empty()) {
+      db_.Erase(entry_);
+    } else if (table_changed_) {
+      db_.PostUpdate(entry_);
+    }
     return;
   }
   if (!dirty_) return;
@@ -63,7 +68,10 @@ bool HashRef::Contains(std::string_view field) const {
 bool HashRef::Set(std::string_view field, std::string_view value) {
   auto limit = static_cast<size_t>(config_.hash_max_listpack_value);
   if (table_ == nullptr && (field.size() > limit || value.size() > limit)) ConvertToTable();
-  if (table_) return table_->Set(field, value);
+  if (table_) {
+    table_changed_ = true;
+    return table_->Set(field, value);
+  }
   bool added = PackedPairs::Set(Working(), field, value);
   // One field past hash-max-listpack-entries: the table takes them all, the new one included.
   if (added &&
@@ -73,7 +81,11 @@ bool HashRef::Set(std::string_view field, std::string_view value) {
 }
 
 bool HashRef::Erase(std::string_view field) {
-  if (table_) return table_->Erase(field);
+  if (table_) {
+    bool erased = table_->Erase(field);
+    table_changed_ |= erased;
+    return erased;
+  }
   if (!dirty_ && !Contains(field)) return false;  // a miss copies nothing
   return PackedPairs::Erase(Working(), field);
 }
@@ -107,6 +119,7 @@ void HashRef::ConvertToTable() {
     return true;
   });
   db_.Put(entry_, Record::NewObject(key_, ValueType::kHash, table, ExpireMs()));
+  entry_.object_bytes = table->AllocatedBytes();  // Put counted it; later changes add to it
   table_ = table;
   working_.clear();
   dirty_ = false;

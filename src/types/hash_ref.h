@@ -60,6 +60,7 @@ class HashRef {
   HashValue* table_ = nullptr;  // set when the hash is (or became) a table
   std::string working_;         // the changed packed bytes, when dirty_
   bool dirty_ = false;
+  bool table_changed_ = false;  // the table was changed in place: the keyspace hears of it
 };
 
 // One field of a hash record, packed or table (SORT's BY and GET key->field patterns).

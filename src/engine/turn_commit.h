@@ -1,0 +1,39 @@
+#pragma once
+// What a shard thread's event-loop turn owes the durable log before its replies leave: its
+// journal's records appended (one write per turn for all of them), and with appendfsync
+// always, synced (group commit: one fdatasync covers every thread that appended meanwhile).
+// Replies to this thread's own clients go out after the commit (FlushDirty follows it);
+// results for other threads (remote batches, multi-shard steps) are held here until then.
+#include <cstdint>
+
+#include "engine/journal.h"
+
+namespace ember {
+
+class Engine;
+class Task;
+
+// The durable consumer of the journals (the AOF). Append and SyncUpTo are called from any
+// shard thread.
+class DurableLog : public JournalSink {
+ public:
+  // appendfsync always: returns once everything up to `offset` is on stable storage.
+  virtual void SyncUpTo(uint64_t offset) = 0;
+  virtual bool sync_always() const = 0;
+};
+
+namespace turn_commit {
+
+// Posts `task` to `shard`'s mailbox now, or at the end of this turn once this turn's records
+// (and `offset` of the log, when synced writes are owed past it) are committed.
+void PostAfterCommit(Engine& engine, uint32_t shard, Task* task, uint64_t offset = 0);
+// A multi-shard step about to run over parked shards: appends `journal`'s pending records
+// (written before the step on that shard) to the log first, so the log keeps execution order.
+void HandOver(Engine& engine, Journal& journal);
+// The step's own records, before its participants resume; returns the log offset past them.
+uint64_t HandOverStep(Engine& engine, Journal& journal);
+// End of the turn: commits this thread's journal and releases what waited for it.
+void Finish(Engine& engine, Journal& journal);
+
+}  // namespace turn_commit
+}  // namespace ember
