@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -195,6 +196,13 @@ bool LoadAofFile(const std::string& path, bool last_file, bool base, const AofLo
              std::to_string(offset) + ": " + what;
     return false;
   };
+  struct PeakRecorder {
+    AofCommandReader& reader;
+    AofLoadResult* result;
+    ~PeakRecorder() {
+      result->peak_buffer_bytes = std::max(result->peak_buffer_bytes, reader.peak_buffer_bytes());
+    }
+  } peak{reader, result};
   while (true) {
     AofCommandReader::Result r = reader.Next();
     if (r == AofCommandReader::Result::kEnd) {

@@ -64,6 +64,7 @@ struct AofLoadResult {
   std::string truncated_file;
   uint64_t truncated_at = 0;
   std::vector<std::string> warnings;  // Redis-worded lines for the log
+  size_t peak_buffer_bytes = 0;       // the largest read buffer any file needed
 };
 
 // Loads the AOF described above. False with *error (naming file and offset) on failure.
