@@ -11,7 +11,6 @@
 #include <string_view>
 #include <vector>
 
-
 namespace ember {
 
 // Builds a Redis listpack entry by entry; canonical integers get the integer encodings.

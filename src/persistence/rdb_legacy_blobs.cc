@@ -55,8 +55,8 @@ bool ForEachIntsetEntry(std::string_view blob, const BlobVisitor& visit, std::st
   char digits[24];
   int64_t previous = 0;
   for (uint64_t i = 0; i < count; ++i) {
-    int64_t v = SignExtend(GetLe(p + 8 + i * width, static_cast<int>(width)),
-                           static_cast<int>(8 * width));
+    int64_t v =
+        SignExtend(GetLe(p + 8 + i * width, static_cast<int>(width)), static_cast<int>(8 * width));
     if (i > 0 && v <= previous) {
       *error = "intset not sorted";
       return false;

@@ -40,7 +40,11 @@ class Loader {
  public:
   Loader(RdbInput& in, const ServerConfig& config, int64_t now_ms, const RdbKeyHandler& on_key,
          RdbLoadStats* stats)
-      : in_(in), values_(in, config), config_(config), now_ms_(now_ms), on_key_(on_key),
+      : in_(in),
+        values_(in, config),
+        config_(config),
+        now_ms_(now_ms),
+        on_key_(on_key),
         stats_(stats) {}
 
   bool Run() {

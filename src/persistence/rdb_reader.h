@@ -27,8 +27,8 @@ using RdbKeyHandler = std::function<bool(RdbKey&)>;
 struct RdbLoadStats {
   int version = 0;
   uint64_t keys_loaded = 0;
-  uint64_t expired_skipped = 0;  // already expired at load time
-  uint64_t empty_skipped = 0;    // empty collections (Redis skips them too)
+  uint64_t expired_skipped = 0;    // already expired at load time
+  uint64_t empty_skipped = 0;      // empty collections (Redis skips them too)
   uint64_t functions_skipped = 0;  // FUNCTION2 libraries: ember has no scripting
   bool checksum_verified = false;
 };

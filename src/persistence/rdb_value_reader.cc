@@ -217,8 +217,7 @@ bool RdbValueReader::ReadList(uint8_t type, std::string_view key, int64_t expire
         list.Add(scratch_);
       } else if (container != rdb::kQuicklistPacked) {
         return in_.Fail("bad quicklist node container");
-      } else if (!ReadBlob(type == rdb::kListQuicklist ? ForEachZiplistEntry
-                                                       : ForEachListpackEntry,
+      } else if (!ReadBlob(type == rdb::kListQuicklist ? ForEachZiplistEntry : ForEachListpackEntry,
                            add)) {
         return false;
       }

@@ -154,8 +154,8 @@ bool WriteSnapshotFile(Engine& engine, const std::string& path, std::string* err
   return true;
 }
 
-bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms,
-                      RdbLoadStats* stats, std::string* error) {
+bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms, RdbLoadStats* stats,
+                      std::string* error) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     *error = ErrnoText("cannot open", path);

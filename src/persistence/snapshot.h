@@ -33,8 +33,8 @@ bool WriteSnapshotFile(Engine& engine, const std::string& path, std::string* err
 
 // Loads `path` into the engine's shards (before the workers start: it touches every shard).
 // False with *error naming the file and offset; keys loaded before the problem stay.
-bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms,
-                      RdbLoadStats* stats, std::string* error);
+bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms, RdbLoadStats* stats,
+                      std::string* error);
 
 // <data_dir>/<dbfilename>.
 std::string SnapshotPath(const std::string& data_dir, const std::string& dbfilename);
