@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake ninja-build g++ pkg-config make
-  liburing-dev libmimalloc-dev libxxhash-dev libcli11-dev libfmt-dev libssl-dev
+  liburing-dev libmimalloc-dev libxxhash-dev liblzf-dev libcli11-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-redis redis-tools redis-server
   clang-format

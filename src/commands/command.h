@@ -259,5 +259,6 @@ void RegisterHashCommands(CommandTable& table);
 void RegisterSetCommands(CommandTable& table);
 void RegisterZSetCommands(CommandTable& table);
 void RegisterSortCommands(CommandTable& table);
+void RegisterPersistenceCommands(CommandTable& table);
 
 }  // namespace ember

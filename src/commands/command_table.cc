@@ -23,6 +23,7 @@ CommandTable::CommandTable() {
   RegisterSetCommands(*this);
   RegisterZSetCommands(*this);
   RegisterSortCommands(*this);
+  RegisterPersistenceCommands(*this);
 }
 
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {

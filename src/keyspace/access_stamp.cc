@@ -54,6 +54,17 @@ uint32_t TouchAccessStamp(uint32_t stamp, int64_t now_ms) {
   return PackLfu(counter, now_ms);
 }
 
+uint32_t RestoredAccessStamp(uint32_t current, int64_t idle_s, int freq, int64_t now_ms) {
+  if (g_access_tracking.load(std::memory_order_relaxed) == AccessTracking::kLfu) {
+    return freq >= 0 ? PackLfu(static_cast<uint8_t>(freq > 255 ? 255 : freq), now_ms) : current;
+  }
+  if (idle_s < 0) return current;
+  // Older than the stamp can tell (~9.7 days) reads as the oldest it can.
+  int64_t max_idle_ms = static_cast<int64_t>(kStampMask) * kLruUnitMs;
+  int64_t idle_ms = idle_s > max_idle_ms / 1000 ? max_idle_ms : idle_s * 1000;
+  return (LruUnits(now_ms) - static_cast<uint32_t>(idle_ms / kLruUnitMs)) & kStampMask;
+}
+
 int64_t IdleMs(uint32_t stamp, int64_t now_ms) {
   return static_cast<int64_t>((LruUnits(now_ms) - stamp) & kStampMask) * kLruUnitMs;
 }

@@ -18,6 +18,10 @@ uint32_t NewAccessStamp(int64_t now_ms);
 // The stamp after one more access.
 uint32_t TouchAccessStamp(uint32_t stamp, int64_t now_ms);
 
+// The stamp of a key loaded or restored with Redis's IDLE / FREQ hints (-1: none), under the
+// current policy; `current` when the policy has no use for the hint given.
+uint32_t RestoredAccessStamp(uint32_t current, int64_t idle_s, int freq, int64_t now_ms);
+
 // LRU reading: milliseconds since the last access (100 ms resolution).
 int64_t IdleMs(uint32_t stamp, int64_t now_ms);
 // LFU reading: the access counter after decay (0..255).
