@@ -23,6 +23,7 @@ std::vector<std::string_view> FlagNames(uint32_t flags) {
       {kCmdStale, "stale"},
       {kCmdFast, "fast"},
       {kCmdNoAuth, "no_auth"},
+      {kCmdNoAsyncLoading, "no_async_loading"},
       {kCmdNoMulti, "no_multi"},
       {kCmdAllowBusy, "allow_busy"},
       {kCmdMovableKeys, "movablekeys"}};

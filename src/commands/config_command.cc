@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "engine/eviction.h"
 #include "keyspace/access_stamp.h"
+#include "persistence/persistence.h"
 
 namespace ember {
 namespace {
@@ -81,15 +82,27 @@ void ConfigSet(CommandContext& ctx) {
     g_access_tracking =
         IsLfuPolicy(updated.maxmemory_policy) ? AccessTracking::kLfu : AccessTracking::kLru;
   }
+  bool aof_changed = updated.appendonly != ctx.engine.config().appendonly;
   ctx.engine.config() = updated;
   ctx.engine.set_password_required(!updated.requirepass.empty());
+  if (aof_changed) {
+    // Starting an AOF writes its first base from the data: every shard is held here.
+    std::string error = "persistence is not available";
+    Persistence* p = ctx.engine.persistence();
+    if (p == nullptr || !p->SetAppendOnly(updated.appendonly, &error)) {
+      ctx.engine.config().appendonly = !updated.appendonly;
+      return ctx.reply.Error(SetFailed("appendonly", error));
+    }
+  }
   ctx.reply.Ok();
 }
 
 void ResetStat(CommandContext& ctx) {
   for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
     Shard& shard = ctx.engine.shard(s);
+    uint64_t changes = shard.stats().changes;  // save points count from it: not a statistic
     shard.stats() = KeyspaceStats{};
+    shard.stats().changes = changes;
     shard.commands_processed.store(0, std::memory_order_relaxed);
   }
   ServerStats& stats = ctx.engine.stats();

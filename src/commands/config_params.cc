@@ -285,13 +285,7 @@ std::vector<ConfigParam> BuildParams() {
        MemorySetter(&ServerConfig::zset_max_listpack_value, 0), Mutability::kMutable,
        "zset-max-ziplist-value"},
       {"save", [](const ServerConfig& c) { return c.save; }, SetSave},
-      {"appendonly", BoolGetter(&ServerConfig::appendonly),
-       [](ServerConfig&, std::string_view v) -> std::string {
-         auto b = ParseYesNo(v);
-         if (!b) return "argument must be 'yes' or 'no'";
-         // No append-only file yet: say so, as Redis does when it cannot start one.
-         return *b ? "Unable to turn on AOF. Check server logs." : "";
-       }},
+      {"appendonly", BoolGetter(&ServerConfig::appendonly), BoolSetter(&ServerConfig::appendonly)},
       {"appendfsync", [](const ServerConfig& c) { return c.appendfsync; },
        [](ServerConfig& c, std::string_view v) -> std::string {
          for (const char* policy : {"everysec", "always", "no"}) {

@@ -19,6 +19,7 @@
 #include "common/memory.h"
 #include "engine/blocking.h"
 #include "engine/engine.h"
+#include "persistence/persistence.h"
 
 namespace ember {
 namespace {
@@ -159,9 +160,10 @@ void StatsSection(CommandContext& ctx, std::string& out) {
   Line(out, "total_error_replies", static_cast<int64_t>(TotalErrorReplies()));
 }
 
-// Nothing is saved or loaded yet: no snapshot ever ran, and every write since start counts as
-// a change not saved.
+// Without the persistence service (in-process tests): no snapshot ever ran, and every write
+// since start counts as a change not saved.
 void PersistenceSection(CommandContext& ctx, std::string& out) {
+  if (Persistence* p = ctx.engine.persistence()) return p->AppendInfo(out, ctx.now_ms);
   out += "# Persistence\r\n";
   Line(out, "loading", 0);
   Line(out, "async_loading", 0);

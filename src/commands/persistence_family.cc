@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "keyspace/access_stamp.h"
 #include "persistence/crc64.h"
+#include "persistence/persistence.h"
 #include "persistence/rdb_format.h"
 #include "persistence/rdb_reader.h"
 #include "persistence/rdb_writer.h"
@@ -116,17 +117,6 @@ void Restore(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-void Save(CommandContext& ctx) {
-  const ServerConfig& config = ctx.engine.config();
-  std::string path = SnapshotPath(config.data_dir, config.dbfilename);
-  std::string error;
-  if (!WriteSnapshotFile(ctx.engine, path, &error)) {
-    fprintf(stderr, "ember-server: SAVE failed: %s\n", error.c_str());
-    return ctx.reply.Error("ERR");
-  }
-  fprintf(stderr, "ember-server: DB saved on disk (%s)\n", path.c_str());
-  ctx.reply.Ok();
-}
 
 }  // namespace
 
@@ -145,14 +135,6 @@ void RegisterPersistenceCommands(CommandTable& t) {
             .Acl(kAclDangerous)
             .Since("2.6.0")
             .Summary("Creates a key from the serialized representation of a value."));
-  g.Add(Command("save", Save)
-            .Arity(1)
-            .Flags(kCmdAdmin | kCmdNoScript | kCmdNoMulti)
-            .Exec(ExecKind::kAllShards)
-            .Group("server")
-            .Acl(0)
-            .Since("1.0.0")
-            .Summary("Synchronously saves the database(s) to disk."));
 }
 
 }  // namespace ember

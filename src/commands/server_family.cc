@@ -10,6 +10,7 @@
 #include "common/glob.h"
 #include "common/numbers.h"
 #include "engine/engine.h"
+#include "persistence/persistence.h"
 
 namespace ember {
 namespace {
@@ -22,7 +23,8 @@ void Time(CommandContext& ctx) {
 }
 
 void LastSave(CommandContext& ctx) {
-  ctx.reply.Integer(ctx.engine.start_time_ms() / 1000);
+  Persistence* p = ctx.engine.persistence();
+  ctx.reply.Integer(p != nullptr ? p->lastsave_s() : ctx.engine.start_time_ms() / 1000);
 }
 
 // ROLE: ember has no replication, so it is always a master at offset 0 with no replicas.
@@ -66,7 +68,11 @@ void Shutdown(CommandContext& ctx) {
     }
   }
   if (save && nosave) return ctx.reply.Error(err::kSyntax);
-  // Like Redis: no reply on success; the connection closes as the server stops.
+  // Like Redis: no reply on success; the connection closes as the server stops (the final
+  // save, if any, runs once the workers have stopped).
+  if (save || nosave)
+    ctx.engine.set_shutdown_save(save ? Engine::ShutdownSave::kSave
+                                      : Engine::ShutdownSave::kNoSave);
   ctx.engine.RequestShutdown();
   ctx.client.close_after_reply = true;
 }
@@ -77,9 +83,11 @@ void RegisterInfoCommand(CommandTable& t);
 void RegisterConfigCommand(CommandTable& t);
 void RegisterCommandCommand(CommandTable& t);
 void RegisterDebugCommand(CommandTable& t);
+void RegisterBackgroundSaveCommands(CommandGroup& g);
 
 void RegisterServerCommands(CommandTable& t) {
   CommandGroup g(t, "server");
+  RegisterBackgroundSaveCommands(g);
   g.Add(Command("time", Time)
             .Arity(1)
             .Flags(kCmdLoading | kCmdStale | kCmdFast)

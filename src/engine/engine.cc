@@ -2,6 +2,7 @@
 
 #include "commands/command.h"
 #include "common/clock.h"
+#include "persistence/background_snapshot.h"
 
 namespace ember {
 
@@ -77,6 +78,14 @@ uint32_t CommandContext::num_shards() const {
 }  // namespace ember
 
 namespace ember {
+
+void Shard::WriteHooks::BeforeWrite(Database& db, uint64_t hash) {
+  if (snapshot != nullptr) snapshot->BeforeWrite(shard, db, hash);
+}
+
+void Shard::WriteHooks::BeforeClear(Database& db) {
+  if (snapshot != nullptr) snapshot->BeforeClear(shard, db);
+}
 
 void Engine::set_durable_log(DurableLog* log) {
   durable_log_ = log;

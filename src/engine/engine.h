@@ -20,6 +20,8 @@
 
 namespace ember {
 
+class Persistence;
+
 struct ServerStats {
   std::atomic<uint64_t> total_connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
@@ -91,6 +93,17 @@ class Engine {
   // Before the workers start, or from a step that holds every shard.
   void set_durable_log(DurableLog* log);
 
+  // The persistence service (persistence/persistence.h); null in unit tests.
+  Persistence* persistence() const { return persistence_; }
+  void set_persistence(Persistence* p) { persistence_ = p; }
+  // -MISCONF: the last save or AOF write failed, writes are refused (one relaxed load).
+  bool writes_refused() const { return writes_refused_.load(std::memory_order_relaxed); }
+  void set_writes_refused(bool on) { writes_refused_.store(on, std::memory_order_relaxed); }
+  // SHUTDOWN SAVE / NOSAVE: what the shutdown does about a final snapshot.
+  enum class ShutdownSave { kDefault, kSave, kNoSave };
+  void set_shutdown_save(ShutdownSave mode) { shutdown_save_.store(mode); }
+  ShutdownSave shutdown_save() const { return shutdown_save_.load(); }
+
   void RequestShutdown();
   bool shutdown_requested() const { return shutdown_requested_.load(std::memory_order_acquire); }
 
@@ -108,6 +121,9 @@ class Engine {
   std::atomic<bool> pause_writes_only_{false};
   int64_t start_time_ms_;
   DurableLog* durable_log_ = nullptr;
+  Persistence* persistence_ = nullptr;
+  std::atomic<bool> writes_refused_{false};
+  std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
 };
 
 }  // namespace ember

@@ -7,6 +7,7 @@
 #include "engine/command_stats.h"
 #include "engine/eviction.h"
 #include "engine/journal.h"
+#include "persistence/persistence.h"
 
 namespace ember {
 namespace {
@@ -36,7 +37,17 @@ void JournalCommand(int db, std::span<const std::string_view> args) {
 
 void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std::string_view> args,
                     ClientState& client, ReplyBuilder& reply, int64_t now_ms, int32_t key_shard) {
-  if ((spec.flags & kCmdDenyOom) && engine.config().maxmemory > 0 &&
+  if ((spec.flags & kCmdWrite) && engine.writes_refused()) [[unlikely]] {
+    if (engine.persistence() != nullptr) {
+      std::string error = engine.persistence()->MisconfError();
+      if (!error.empty()) {
+        RecordRejectedCall(args);
+        return reply.Error(error);
+      }
+    }
+  }
+  // Loading replays what was accepted before: the memory limit is not asked again.
+  if ((spec.flags & kCmdDenyOom) && engine.config().maxmemory > 0 && !Database::loading() &&
       !MakeRoomForWrite(engine, ShardForMemoryCheck(engine, spec, args, key_shard), now_ms)) {
     RecordRejectedCall(args);
     return reply.Error(err::kOom);

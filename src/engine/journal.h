@@ -42,6 +42,11 @@ class Journal {
   void AppendEncoded(int db, std::string_view records);
 
   bool empty() const { return pending_.empty(); }
+  // Drops the pending records (the log they were for is gone: CONFIG SET appendonly no).
+  void Discard() {
+    pending_.clear();
+    chunk_db_ = -1;
+  }
   size_t pending_bytes() const { return pending_.size(); }
   // Hands the pending records to `sink` and starts a new chunk, which names its database again
   // (another thread's chunk may come between). Returns the sink's offset (0 when nothing).

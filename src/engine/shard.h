@@ -12,11 +12,14 @@
 
 namespace ember {
 
+class BackgroundSnapshot;
+
 inline constexpr int kNumDatabases = 16;
 
 class Shard {
  public:
   explicit Shard(uint32_t id) : id_(id) {
+    hooks_.shard = id;
     for (int i = 0; i < kNumDatabases; ++i) {
       dbs_.push_back(std::make_unique<Database>(&stats_));
       dbs_.back()->set_observer(&blocking_, i);
@@ -61,13 +64,25 @@ class Shard {
   // The effect records of changes made by this shard's thread.
   Journal& journal() { return journal_; }
   // Journals deletions no command names (expiry, eviction) while journaling is on.
-  void set_journaling(bool on) { hooks_.active = on; }
+  void set_journaling(bool on) {
+    hooks_.journaling = on;
+    hooks_.Update();
+  }
+  // The snapshot this shard is serialising for (persistence/background_snapshot.h), or null.
+  void set_snapshot(BackgroundSnapshot* snapshot) {
+    hooks_.snapshot = snapshot;
+    hooks_.Update();
+  }
+  BackgroundSnapshot* snapshot() const { return hooks_.snapshot; }
 
   // used_bytes() as last published by the thread working on this shard, for other threads
   // (eviction compares shards). Refreshed every timer tick and after evictions.
   std::atomic<int64_t> published_bytes{0};
+  // Key changes (KeyspaceStats::changes) as last published, for save points.
+  std::atomic<uint64_t> published_changes{0};
   void PublishBytes() {
     published_bytes.store(static_cast<int64_t>(used_bytes()), std::memory_order_relaxed);
+    published_changes.store(stats_.changes, std::memory_order_relaxed);
   }
 
   // CLIENT KILL marked one of this thread's clients: close it on the next loop turn.
@@ -93,8 +108,13 @@ class Shard {
       if (Journal* journal = Journal::Current(); journal != nullptr && Journal::enabled())
         journal->Append(db, {std::string_view("DEL"), key});
     }
-    void BeforeWrite(Database&, uint64_t) override {}
-    void BeforeClear(Database&) override {}
+    void BeforeWrite(Database& db, uint64_t hash) override;
+    void BeforeClear(Database& db) override;
+    void Update() { active = journaling || snapshot != nullptr; }
+
+    uint32_t shard = 0;
+    bool journaling = false;
+    BackgroundSnapshot* snapshot = nullptr;
   };
   WriteHooks hooks_;
 };

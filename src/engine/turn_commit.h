@@ -11,7 +11,7 @@
 namespace ember {
 
 class Engine;
-class Task;
+struct Task;
 
 // The durable consumer of the journals (the AOF). Append and SyncUpTo are called from any
 // shard thread.

@@ -137,6 +137,17 @@ class Database {
   std::pair<size_t, size_t> SweepExpired(int64_t now_ms, size_t max_segments);
 
   void Swap(Database& other);
+
+  // Fork-less snapshots (persistence/background_snapshot.h), see SegmentedTable.
+  void BeginSnapshot() { table_.BeginSnapshot(); }
+  bool snapshot_pending() const { return table_.snapshot_pending(); }
+  void SnapshotSegmentOf(uint64_t hash, const std::function<void(Record*)>& visit) {
+    table_.SnapshotSegmentOf(hash, visit);
+  }
+  size_t SnapshotSome(uint32_t* cursor, size_t max_segments,
+                      const std::function<void(Record*)>& visit) {
+    return table_.SnapshotSome(cursor, max_segments, visit);
+  }
   // Who hears of new keys and of writes, and the index (SELECT n) this database has now.
   void set_observer(KeyAddedObserver* observer, int index) {
     observer_ = observer;

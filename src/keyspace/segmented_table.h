@@ -107,7 +107,7 @@ class SegmentedTable {
   size_t size_ = 0;
   size_t expires_ = 0;
   size_t segment_count_ = 0;
-  uint32_t snapshot_epoch_ = 0;   // the snapshot in progress or last taken
+  uint32_t snapshot_epoch_ = 0;  // the snapshot in progress or last taken
   size_t pending_segments_ = 0;  // segments not yet serialised for it
 };
 

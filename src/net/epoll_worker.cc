@@ -33,7 +33,8 @@ class EpollWorker : public Worker {
     while (true) {
       ++turn_;
       int timeout = RunTimers();
-      if (!dirty_.empty()) timeout = 0;
+      // A snapshot in progress serialises a slice every turn: no sleeping meanwhile.
+      if (!dirty_.empty() || engine_.shard(shard_).snapshot() != nullptr) timeout = 0;
       if (timeout > 0 && !mailbox.PrepareToSleep()) timeout = 0;
       int n = epoll_wait(epoll_fd_, events, 256, timeout);
       mailbox.WokeUp();

@@ -70,7 +70,8 @@ class UringWorker : public Worker {
     while (true) {
       ++turn_;
       int timeout_ms = RunTimers();
-      if (!dirty_.empty()) timeout_ms = 0;
+      // A snapshot in progress serialises a slice every turn: no sleeping meanwhile.
+      if (!dirty_.empty() || engine_.shard(shard_).snapshot() != nullptr) timeout_ms = 0;
       if (timeout_ms > 0 && !mailbox.PrepareToSleep()) timeout_ms = 0;
       __kernel_timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000ll};
       io_uring_cqe* cqe = nullptr;

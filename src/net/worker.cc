@@ -10,6 +10,7 @@
 #include "engine/active_expire.h"
 #include "engine/turn_commit.h"
 #include "keyspace/record_heap.h"
+#include "persistence/persistence.h"
 
 namespace ember {
 
@@ -98,6 +99,7 @@ void Worker::RunMailbox() {
 }
 
 void Worker::CommitTurn() {
+  if (Persistence* persistence = engine_.persistence()) persistence->OnTurn(shard_);
   turn_commit::Finish(engine_, engine_.shard(shard_).journal());
 }
 

@@ -17,7 +17,7 @@
 #include "keyspace/record_heap.h"
 #include "net/listener.h"
 #include "net/worker.h"
-#include "persistence/snapshot.h"
+#include "persistence/persistence.h"
 #include "server/memory_size.h"
 
 #if !defined(EMBER_SANITIZED)
@@ -132,32 +132,6 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   return -1;
 }
 
-// Loads <data-dir>/<dbfilename> when it exists. False (after saying why) when the file is
-// there but cannot be loaded: the server must not start with half a dataset.
-bool LoadSnapshotAtStart(Engine& engine) {
-  const ServerConfig& config = engine.config();
-  std::string path = SnapshotPath(config.data_dir, config.dbfilename);
-  if (access(path.c_str(), F_OK) != 0) return true;
-  int64_t start_us = MonotonicUs();
-  RdbLoadStats stats;
-  std::string error;
-  if (!LoadSnapshotFile(engine, path, WallClockMs(), &stats, &error)) {
-    fprintf(stderr, "ember-server: cannot load %s\n", error.c_str());
-    return false;
-  }
-  fprintf(stderr, "ember-server: DB loaded from disk: %llu keys in %.3f s\n",
-          static_cast<unsigned long long>(stats.keys_loaded),
-          static_cast<double>(MonotonicUs() - start_us) / 1e6);
-  if (stats.expired_skipped > 0 || stats.empty_skipped > 0 || stats.functions_skipped > 0) {
-    fprintf(stderr,
-            "ember-server: skipped %llu expired keys, %llu empty keys, %llu function libraries\n",
-            static_cast<unsigned long long>(stats.expired_skipped),
-            static_cast<unsigned long long>(stats.empty_skipped),
-            static_cast<unsigned long long>(stats.functions_skipped));
-  }
-  return true;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -183,9 +157,14 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   Engine engine(config);
-  // The data set comes from the AOF when it is on (its loader goes here, in place of the
-  // snapshot), else from the snapshot file; both before any worker touches a shard.
-  if (!config.appendonly && !LoadSnapshotAtStart(engine)) return 1;
+  // The data set comes back first (the AOF when it is on, else the snapshot file), before any
+  // worker touches a shard; then the AOF opens for the journals.
+  Persistence persistence(engine);
+  engine.set_persistence(&persistence);
+  if (std::string error; !persistence.Start(&error)) {
+    fprintf(stderr, "ember-server: %s\n", error.c_str());
+    return 1;
+  }
   std::vector<int> listeners;
   for (uint32_t i = 0; i < engine.num_shards(); ++i) {
     std::string error;
@@ -214,6 +193,7 @@ int main(int argc, char** argv) {
     // Keys loaded at start live in blocks this thread carved: take back those the shards
     // freed since, so their pages can return to the OS.
     record_heap::ReclaimRemoteFrees();
+    persistence.Cron(WallClockMs());
     if (sig == SIGINT || sig == SIGTERM) {
       fprintf(stderr, "ember-server: received %s, shutting down\n",
               sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -222,6 +202,16 @@ int main(int argc, char** argv) {
   }
   for (auto& thread : threads) thread.join();
   workers.clear();
+  // As Redis: a final snapshot when save points are set (or SHUTDOWN SAVE), unless NOSAVE.
+  Engine::ShutdownSave mode = engine.shutdown_save();
+  bool save = mode == Engine::ShutdownSave::kSave ||
+              (mode == Engine::ShutdownSave::kDefault && !engine.config().save.empty());
+  if (std::string error; !persistence.Shutdown(save, &error)) {
+    fprintf(stderr, "ember-server: error saving before exit: %s\n", error.c_str());
+    engine.set_persistence(nullptr);
+    return 1;
+  }
+  engine.set_persistence(nullptr);
   fprintf(stderr, "ember-server: bye\n");
   return 0;
 }

@@ -142,13 +142,6 @@ def test_appendonly_and_appendfsync(raw):
             "appendfsync", "argument(s) must be one of the following: everysec, always, no")
 
 
-@pytest.mark.ember_only("no append-only file yet: Redis would start one")
-def test_appendonly_yes_says_it_cannot_start(raw):
-    assert raw.execute("CONFIG", "SET", "appendonly", "yes") == \
-        _failed("appendonly", "Unable to turn on AOF. Check server logs.")
-    assert _value(raw, "appendonly") == "no"
-
-
 def test_lua_time_limit_is_busy_reply_threshold(raw):
     assert _value(raw, "lua-time-limit") == "5000"
     with restored(raw, "busy-reply-threshold"):

@@ -70,7 +70,8 @@ TEST(Session, PipelineRepliesInOrder) {
   ClientState client;
   std::string out;
   int resumed = 0;
-  Session session(engine, 0, client, &out, [](void* p) { ++*static_cast<int*>(p); }, &resumed);
+  Session session(
+      engine, 0, client, &out, [](void* p) { ++*static_cast<int*>(p); }, &resumed);
   std::string input =
       "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
       "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
@@ -80,8 +81,9 @@ TEST(Session, PipelineRepliesInOrder) {
       "*1\r\n$3\r\nFOO\r\n"
       "*2\r\n$3\r\nGET";  // incomplete: left for the next read
   size_t consumed = session.Process(input);
-  EXPECT_EQ(out, "+OK\r\n$1\r\nv\r\n+PONG\r\n+OK\r\n$-1\r\n"
-                 "-ERR unknown command 'FOO', with args beginning with: \r\n");
+  EXPECT_EQ(out,
+            "+OK\r\n$1\r\nv\r\n+PONG\r\n+OK\r\n$-1\r\n"
+            "-ERR unknown command 'FOO', with args beginning with: \r\n");
   EXPECT_EQ(input.substr(consumed), "*2\r\n$3\r\nGET");
   EXPECT_FALSE(session.waiting());
   EXPECT_EQ(client.db, 1);
@@ -93,7 +95,8 @@ TEST(Session, ProtocolErrorRepliesThenCloses) {
   Engine engine(config);
   ClientState client;
   std::string out;
-  Session session(engine, 0, client, &out, [](void*) {}, nullptr);
+  Session session(
+      engine, 0, client, &out, [](void*) {}, nullptr);
   session.Process("PING\r\n*x\r\nPING\r\n");
   EXPECT_EQ(out, "+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n");
   EXPECT_TRUE(session.closing());

@@ -117,11 +117,10 @@ TEST(ScoreTree, CountBelowByScore) {
     tree.Insert(recs.back());
   }
   double bound = 42;
-  size_t below = tree.CountBelow(
-      [](const ScoreTree::Entry& e, const void* b) {
-        return e.score < *static_cast<const double*>(b);
-      },
-      &bound);
+  size_t below =
+      tree.CountBelow([](const ScoreTree::Entry& e,
+                         const void* b) { return e.score < *static_cast<const double*>(b); },
+                      &bound);
   EXPECT_EQ(below, 420u);
   tree.Clear();
   for (Record* r : recs) Record::Free(r);

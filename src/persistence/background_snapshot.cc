@@ -1,0 +1,157 @@
+#include "persistence/background_snapshot.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine/engine.h"
+#include "persistence/crc64.h"
+#include "persistence/rdb_writer.h"
+
+namespace ember {
+namespace {
+
+// A slice: enough segments to make progress at a few hundred MB/s, few enough that a turn
+// stays well under a millisecond for small values (a segment holds up to 256 records).
+constexpr size_t kSegmentsPerStep = 16;
+constexpr size_t kDrainBytes = 1 << 20;
+
+}  // namespace
+
+std::unique_ptr<BackgroundSnapshot> BackgroundSnapshot::Begin(Engine& engine,
+                                                              const std::string& tmp_path,
+                                                              bool compress, std::string* error) {
+  std::unique_ptr<BackgroundSnapshot> snap(new BackgroundSnapshot(engine, compress));
+  snap->tmp_path_ = tmp_path;
+  snap->fd_ = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (snap->fd_ < 0) {
+    *error = "Failed opening the temp RDB file " + tmp_path + ": " + strerror(errno);
+    return nullptr;
+  }
+  std::string header;
+  size_t used = 0;
+  for (uint32_t s = 0; s < engine.num_shards(); ++s) used += engine.shard(s).used_bytes();
+  AppendRdbHeader(&header, used);
+  {
+    std::lock_guard lock(snap->file_mu_);
+    snap->Write(header);
+  }
+  snap->shards_.resize(engine.num_shards());
+  snap->shards_left_.store(engine.num_shards(), std::memory_order_relaxed);
+  for (uint32_t s = 0; s < engine.num_shards(); ++s) {
+    Shard& shard = engine.shard(s);
+    for (int db = 0; db < kNumDatabases; ++db) shard.db(db).BeginSnapshot();
+    shard.set_snapshot(snap.get());
+  }
+  return snap;
+}
+
+BackgroundSnapshot::~BackgroundSnapshot() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string BackgroundSnapshot::error() const {
+  std::lock_guard lock(const_cast<std::mutex&>(file_mu_));
+  return error_;
+}
+
+void BackgroundSnapshot::Serialize(ShardState& state, int db, const Record* record) {
+  if (state.buffer_db != db) {
+    // Each chunk names its database: chunks of several shards interleave in the file.
+    AppendSelectDb(&state.buffer, static_cast<uint32_t>(db), 0, 0);
+    state.buffer_db = db;
+  }
+  AppendRdbEntry(&state.buffer, *record, compress_);
+  keys_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void BackgroundSnapshot::BeforeWrite(uint32_t shard, Database& db, uint64_t hash) {
+  ShardState& state = shards_[shard];
+  int index = db.index();
+  db.SnapshotSegmentOf(hash, [&](Record* r) { Serialize(state, index, r); });
+  Drain(state, false);
+}
+
+void BackgroundSnapshot::BeforeClear(uint32_t shard, Database& db) {
+  ShardState& state = shards_[shard];
+  int index = db.index();
+  uint32_t cursor = 0;
+  while (db.snapshot_pending()) {
+    db.SnapshotSome(&cursor, 64, [&](Record* r) { Serialize(state, index, r); });
+    Drain(state, false);
+  }
+}
+
+bool BackgroundSnapshot::Step(uint32_t shard) {
+  ShardState& state = shards_[shard];
+  if (state.done) return true;
+  Shard& owner = engine_.shard(shard);
+  size_t budget = kSegmentsPerStep;
+  while (budget > 0 && state.db < kNumDatabases) {
+    Database& db = owner.db(state.db);
+    int index = db.index();
+    budget -=
+        db.SnapshotSome(&state.cursor, budget, [&](Record* r) { Serialize(state, index, r); });
+    if (!db.snapshot_pending()) {
+      ++state.db;
+      state.cursor = 0;
+    }
+    Drain(state, false);
+  }
+  if (state.db < kNumDatabases) return false;
+  Drain(state, true);
+  state.done = true;
+  owner.set_snapshot(nullptr);
+  if (shards_left_.fetch_sub(1, std::memory_order_acq_rel) == 1) Finish();
+  return true;
+}
+
+void BackgroundSnapshot::Drain(ShardState& state, bool force) {
+  if (state.buffer.empty() || (!force && state.buffer.size() < kDrainBytes)) return;
+  {
+    std::lock_guard lock(file_mu_);
+    Write(state.buffer);
+  }
+  state.buffer.clear();
+  state.buffer_db = -1;
+}
+
+void BackgroundSnapshot::Write(const std::string& bytes) {
+  if (failed_.load(std::memory_order_relaxed)) return;
+  crc_ = Crc64(crc_, bytes.data(), bytes.size());
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Fail(std::string("Write error saving DB on disk: ") + strerror(errno));
+    done += static_cast<size_t>(n);
+  }
+  bytes_.fetch_add(bytes.size(), std::memory_order_relaxed);
+}
+
+void BackgroundSnapshot::Fail(const std::string& why) {
+  if (error_.empty()) error_ = why;
+  failed_.store(true, std::memory_order_release);
+}
+
+void BackgroundSnapshot::Finish() {
+  std::lock_guard lock(file_mu_);
+  std::string eof;
+  AppendRdbEof(&eof, crc_);
+  // AppendRdbEof folds the opcode into the checksum itself: write the bytes, keep crc_ as is.
+  size_t done = 0;
+  while (!failed_.load(std::memory_order_relaxed) && done < eof.size()) {
+    ssize_t n = ::write(fd_, eof.data() + done, eof.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      Fail(std::string("Write error saving DB on disk: ") + strerror(errno));
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  complete_.store(true, std::memory_order_release);
+}
+
+}  // namespace ember
