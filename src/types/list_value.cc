@@ -24,19 +24,20 @@ constexpr size_t kEntryOverhead = 11;
 constexpr size_t kHeaderBytes = 8;
 
 // Appends every entry of `from` to `to`.
-void AppendAll(Listpack& to, const Listpack& from) {
+void AppendAll(Listpack& to, const Listpack& from, int64_t* grown) {
   for (size_t pos = from.Front(); pos != from.End(); pos = from.Next(pos))
-    to.PushBack(from.Get(pos));
+    to.PushBack(from.Get(pos), grown);
 }
 
 // Removes up to `limit` entries equal to `value` from one node, scanning from its front (or
 // its back); returns how many it removed.
-size_t RemoveFrom(Listpack& node, std::string_view value, size_t limit, bool from_back) {
+size_t RemoveFrom(Listpack& node, std::string_view value, size_t limit, bool from_back,
+                  int64_t* grown) {
   size_t removed = 0;
   if (!from_back) {
     for (size_t pos = node.Front(); pos != node.End() && removed < limit;) {
       if (node.Get(pos) == value) {
-        pos = node.Erase(pos);  // returns the next entry's position
+        pos = node.Erase(pos, 1, grown);  // returns the next entry's position
         ++removed;
       } else {
         pos = node.Next(pos);
@@ -47,7 +48,7 @@ size_t RemoveFrom(Listpack& node, std::string_view value, size_t limit, bool fro
   for (size_t pos = node.End(); pos != node.Front() && removed < limit;) {
     pos = node.Prev(pos);
     if (node.Get(pos) == value) {
-      node.Erase(pos);  // entries before pos keep their positions
+      node.Erase(pos, 1, grown);  // entries before pos keep their positions
       ++removed;
     }
   }
@@ -169,23 +170,24 @@ void ListValue::UpdateEncoding() {
 
 void ListValue::PushFront(std::string_view value) {
   if (nodes_.empty() || !HasRoomFor(nodes_.front(), value)) nodes_.Insert(0);
-  nodes_.Edit(0, [&](Listpack& node) { node.PushFront(value); });
+  nodes_.Edit(0, [&](Listpack& node, int64_t* grown) { node.PushFront(value, grown); });
   ++size_;
   UpdateEncoding();
 }
 
 void ListValue::PushBack(std::string_view value) {
   if (nodes_.empty() || !HasRoomFor(nodes_.back(), value)) nodes_.Insert(nodes_.size());
-  nodes_.Edit(nodes_.size() - 1, [&](Listpack& node) { node.PushBack(value); });
+  nodes_.Edit(nodes_.size() - 1,
+              [&](Listpack& node, int64_t* grown) { node.PushBack(value, grown); });
   ++size_;
   UpdateEncoding();
 }
 
 std::string ListValue::PopFront() {
   std::string value;
-  nodes_.Edit(0, [&](Listpack& node) {
+  nodes_.Edit(0, [&](Listpack& node, int64_t* grown) {
     value = node.Get(node.Front());
-    node.Erase(node.Front());
+    node.Erase(node.Front(), 1, grown);
   });
   --size_;
   if (nodes_.front().empty()) nodes_.Erase(0);
@@ -195,10 +197,10 @@ std::string ListValue::PopFront() {
 
 std::string ListValue::PopBack() {
   std::string value;
-  nodes_.Edit(nodes_.size() - 1, [&](Listpack& node) {
+  nodes_.Edit(nodes_.size() - 1, [&](Listpack& node, int64_t* grown) {
     size_t pos = node.Back();
     value = node.Get(pos);
-    node.Erase(pos);
+    node.Erase(pos, 1, grown);
   });
   --size_;
   if (nodes_.back().empty()) nodes_.Erase(nodes_.size() - 1);
@@ -234,10 +236,13 @@ void ListValue::SplitIfOver(size_t n) {
     const Listpack& node = nodes_[n];  // Insert may have moved it
     size_t half = node.size() / 2;
     size_t from = node.Seek(static_cast<int64_t>(half));
-    nodes_.Edit(n + 1, [&](Listpack& tail) {
-      for (size_t pos = from; pos != node.End(); pos = node.Next(pos)) tail.PushBack(node.Get(pos));
+    nodes_.Edit(n + 1, [&](Listpack& tail, int64_t* grown) {
+      for (size_t pos = from; pos != node.End(); pos = node.Next(pos)) {
+        tail.PushBack(node.Get(pos), grown);
+      }
     });
-    nodes_.Edit(n, [&](Listpack& head) { head.Erase(from, head.size() - half); });
+    nodes_.Edit(
+        n, [&](Listpack& head, int64_t* grown) { head.Erase(from, head.size() - half, grown); });
     SplitIfOver(n + 1);
   }
   UpdateEncoding();
@@ -255,7 +260,7 @@ void ListValue::Settle(size_t n) {
       const Listpack& a = nodes_[first];
       const Listpack& b = nodes_[second];
       if (!Fits(a.size() + b.size(), a.used_bytes() + b.used_bytes())) continue;
-      nodes_.Edit(first, [&](Listpack& into) { AppendAll(into, b); });
+      nodes_.Edit(first, [&](Listpack& into, int64_t* grown) { AppendAll(into, b, grown); });
       nodes_.Erase(second);
       break;
     }
@@ -272,8 +277,9 @@ std::string_view ListValue::At(size_t index) const {
 void ListValue::Set(size_t index, std::string_view value) {
   size_t within;
   size_t n = Locate(index, &within);
-  nodes_.Edit(
-      n, [&](Listpack& node) { node.Replace(node.Seek(static_cast<int64_t>(within)), value); });
+  nodes_.Edit(n, [&](Listpack& node, int64_t* grown) {
+    node.Replace(node.Seek(static_cast<int64_t>(within)), value, grown);
+  });
   SplitIfOver(n);  // a longer value may push a byte-bounded node over
 }
 
@@ -284,10 +290,11 @@ void ListValue::InsertAt(size_t index, std::string_view value) {
   size_t n = Locate(index, &within);
   if (within == 0 && !HasRoomFor(nodes_[n], value) && HasRoomFor(nodes_[n - 1], value)) {
     // At a node boundary: the previous node has room.
-    nodes_.Edit(n - 1, [&](Listpack& prev) { prev.PushBack(value); });
+    nodes_.Edit(n - 1, [&](Listpack& prev, int64_t* grown) { prev.PushBack(value, grown); });
   } else {
-    nodes_.Edit(
-        n, [&](Listpack& node) { node.Insert(node.Seek(static_cast<int64_t>(within)), value); });
+    nodes_.Edit(n, [&](Listpack& node, int64_t* grown) {
+      node.Insert(node.Seek(static_cast<int64_t>(within)), value, grown);
+    });
   }
   ++size_;
   SplitIfOver(n);
@@ -297,7 +304,9 @@ void ListValue::InsertAt(size_t index, std::string_view value) {
 void ListValue::EraseAt(size_t index) {
   size_t within;
   size_t n = Locate(index, &within);
-  nodes_.Edit(n, [&](Listpack& node) { node.Erase(node.Seek(static_cast<int64_t>(within))); });
+  nodes_.Edit(n, [&](Listpack& node, int64_t* grown) {
+    node.Erase(node.Seek(static_cast<int64_t>(within)), 1, grown);
+  });
   --size_;
   Settle(n);
 }
@@ -306,8 +315,9 @@ size_t ListValue::Remove(std::string_view value, size_t limit, bool from_back) {
   size_t removed = 0;
   for (size_t i = 0; i < nodes_.size() && removed < limit; ++i) {
     size_t n = from_back ? nodes_.size() - 1 - i : i;
-    nodes_.Edit(
-        n, [&](Listpack& node) { removed += RemoveFrom(node, value, limit - removed, from_back); });
+    nodes_.Edit(n, [&](Listpack& node, int64_t* grown) {
+      removed += RemoveFrom(node, value, limit - removed, from_back, grown);
+    });
   }
   if (removed == 0) return 0;
   size_ -= removed;
@@ -366,8 +376,9 @@ void ListValue::Trim(size_t first, size_t last) {
   size_t drop_back = size_ - 1 - last;
   while (drop_back > 0) {
     size_t n = std::min(drop_back, nodes_.back().size());
-    nodes_.Edit(nodes_.size() - 1,
-                [&](Listpack& node) { node.Erase(node.Seek(-static_cast<int64_t>(n)), n); });
+    nodes_.Edit(nodes_.size() - 1, [&](Listpack& node, int64_t* grown) {
+      node.Erase(node.Seek(-static_cast<int64_t>(n)), n, grown);
+    });
     if (nodes_.back().empty()) nodes_.Erase(nodes_.size() - 1);
     drop_back -= n;
     size_ -= n;
@@ -375,7 +386,7 @@ void ListValue::Trim(size_t first, size_t last) {
   size_t drop_front = first;
   while (drop_front > 0) {
     size_t n = std::min(drop_front, nodes_.front().size());
-    nodes_.Edit(0, [&](Listpack& node) { node.Erase(node.Front(), n); });
+    nodes_.Edit(0, [&](Listpack& node, int64_t* grown) { node.Erase(node.Front(), n, grown); });
     if (nodes_.front().empty()) nodes_.Erase(0);
     drop_front -= n;
     size_ -= n;

@@ -18,7 +18,7 @@ namespace ember {
 // A growable ring of Listpack nodes: one allocation of pointer-sized slots, O(1) at both ends
 // (std::deque would cost a 512-byte block even for a one-element list). It keeps a running
 // count of the bytes it and its nodes hold, so nodes change only through Edit, which books
-// each change of a node's allocation.
+// each change of a node's block.
 class NodeRing {
  public:
   NodeRing() = default;
@@ -32,14 +32,14 @@ class NodeRing {
   const Listpack& front() const { return (*this)[0]; }
   const Listpack& back() const { return (*this)[count_ - 1]; }
 
-  // Runs `change(node)` on node `i`, then books how much its allocation grew or shrank.
+  // Runs `change(node, grown)` on node `i`; `change` passes `grown` to every Listpack
+  // mutator it calls, which add their block's growth to it, and the ring books the total.
   // `change` must not insert or erase nodes (that moves them).
   template <typename Change>
   void Edit(size_t i, Change&& change) {
-    Listpack& node = slots_[Slot(i)];
-    size_t before = node.AllocatedBytes();
-    change(node);
-    bytes_ += node.AllocatedBytes() - before;  // modular: a shrink wraps back correctly
+    int64_t grown = 0;
+    change(slots_[Slot(i)], &grown);
+    bytes_ += static_cast<size_t>(grown);  // modular: a shrink wraps back correctly
   }
 
   // Inserts an empty node before node `i` (i == size() appends).

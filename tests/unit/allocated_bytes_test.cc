@@ -13,6 +13,7 @@
 #include "common/memory.h"
 #include "types/hash_value.h"
 #include "types/list_value.h"
+#include "types/listpack.h"
 #include "types/set_value.h"
 #include "types/zset_value.h"
 
@@ -36,6 +37,37 @@ std::string RandomValue(std::mt19937& rng, size_t alphabet) {
   std::string v = std::to_string(rng() % alphabet);
   v.resize(std::max(v.size(), RandomLength(rng)), 'v');
   return v;
+}
+
+// Every Listpack mutator reports its block's growth: the sum of the reports is the block.
+TEST(ListpackGrowth, ReportsAddUpToTheBlock) {
+  std::mt19937 rng(5);
+  Listpack lp;
+  int64_t total = 0;
+  for (int step = 0; step < 20000; ++step) {
+    size_t n = lp.size();
+    bool grow = (step / 2000) % 2 == 0;
+    int64_t* grown = &total;
+    switch (rng() % 6) {
+      case 0:
+        lp.PushFront(RandomValue(rng, 100), grown);  // opens and fills the front gap
+        break;
+      case 1:
+        lp.PushBack(RandomValue(rng, 100), grown);
+        break;
+      case 2:
+        if (n) lp.Replace(lp.Seek(rng() % n), RandomValue(rng, 100), grown);
+        break;
+      case 3:
+        if (n) lp.Insert(lp.Seek(rng() % n), RandomValue(rng, 100), grown);
+        break;
+      default:
+        if (n && !grow) lp.Erase(rng() % 2 ? lp.Front() : lp.Seek(rng() % n), 1 + rng() % 3, grown);
+        break;
+    }
+    if (rng() % 3000 == 0) lp.Clear(grown);
+    ASSERT_EQ(total, static_cast<int64_t>(lp.AllocatedBytes())) << "step " << step;
+  }
 }
 
 // Fills that bound nodes by count and by bytes (list-max-listpack-size).
