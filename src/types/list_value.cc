@@ -184,11 +184,9 @@ void ListValue::PushBack(std::string_view value) {
 }
 
 std::string ListValue::PopFront() {
-  std::string value;
-  nodes_.Edit(0, [&](Listpack& node, int64_t* grown) {
-    value = node.Get(node.Front());
-    node.Erase(node.Front(), 1, grown);
-  });
+  const Listpack& first = nodes_.front();
+  std::string value(first.Get(first.Front()));
+  nodes_.Edit(0, [&](Listpack& node, int64_t* grown) { node.Erase(node.Front(), 1, grown); });
   --size_;
   if (nodes_.front().empty()) nodes_.Erase(0);
   UpdateEncoding();
@@ -196,12 +194,11 @@ std::string ListValue::PopFront() {
 }
 
 std::string ListValue::PopBack() {
-  std::string value;
-  nodes_.Edit(nodes_.size() - 1, [&](Listpack& node, int64_t* grown) {
-    size_t pos = node.Back();
-    value = node.Get(pos);
-    node.Erase(pos, 1, grown);
-  });
+  const Listpack& last = nodes_.back();
+  size_t pos = last.Back();
+  std::string value(last.Get(pos));
+  nodes_.Edit(nodes_.size() - 1,
+              [&](Listpack& node, int64_t* grown) { node.Erase(pos, 1, grown); });
   --size_;
   if (nodes_.back().empty()) nodes_.Erase(nodes_.size() - 1);
   UpdateEncoding();

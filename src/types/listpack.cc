@@ -126,9 +126,8 @@ void Listpack::Reserve(size_t extra, int64_t* grown) {
   // already leave room for the next few pushes, and a million small hashes would otherwise
   // carry up to half their size in slack. Large ones grow by half again, for O(1) pushes.
   size_t want = fresh || need < kExactGrowthBelow ? need : need + need / 2;
-  buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, want));
+  buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, want, grown));
   if (fresh) Header()[0] = Header()[1] = Header()[2] = 0;
-  if (grown != nullptr) *grown += static_cast<int64_t>(memory::UsableSize(buf_) - have);
 }
 
 void Listpack::ReserveFront(size_t extra, int64_t* grown) {
@@ -136,10 +135,8 @@ void Listpack::ReserveFront(size_t extra, int64_t* grown) {
   size_t used = used_bytes();
   size_t gap = used < kGapFrom ? extra : std::max(extra, std::min(used / 4, kMaxGap));
   size_t need = kHeader + gap + used;
-  size_t have = memory::UsableSize(buf_);
-  if (have < need) {
-    buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, need));  // the gap is the slack
-    if (grown != nullptr) *grown += static_cast<int64_t>(memory::UsableSize(buf_) - have);
+  if (memory::UsableSize(buf_) < need) {  // the gap is the slack
+    buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, need, grown));
   }
   uint8_t* old_data = Data();  // then slide the entries up behind the new gap
   Header()[2] = static_cast<uint32_t>(gap);
