@@ -4,12 +4,16 @@
 // operator new/delete, as in ember-server.
 //
 //   build/release/ember-micro-bench --benchmark_repetitions=5 --benchmark_report_aggregates_only
+//
+// --iterations=N runs every benchmark exactly N times: instruction counts under
+// `valgrind --tool=callgrind` then compare two builds exactly, free of this machine's noise.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/counting_new_delete.h"
@@ -32,7 +36,6 @@ void BM_ListPushBack(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ListPushBack);
 
 void BM_ListPushFront(benchmark::State& state) {
   auto list = std::make_unique<ListValue>(kDefaultFill);
@@ -42,7 +45,6 @@ void BM_ListPushFront(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ListPushFront);
 
 // LPUSH then RPOP: a queue at a steady length (the head node's front gap, node drops).
 void BM_ListQueue(benchmark::State& state) {
@@ -54,7 +56,6 @@ void BM_ListQueue(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ListQueue);
 
 std::vector<std::string> Fields(size_t count) {
   std::vector<std::string> fields;
@@ -72,7 +73,6 @@ void BM_HashSet(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_HashSet)->Arg(1000)->Arg(100000);
 
 // HINCRBY's work on a table hash: read the field, add, write it back.
 void BM_HashIncrBy(benchmark::State& state) {
@@ -88,9 +88,39 @@ void BM_HashIncrBy(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_HashIncrBy)->Arg(1000)->Arg(100000);
+
+void Register(int64_t iterations) {
+  auto add = [&](const char* name, void (*fn)(benchmark::State&), std::vector<int64_t> args) {
+    benchmark::internal::Benchmark* b = benchmark::RegisterBenchmark(name, fn);
+    for (int64_t arg : args) b->Arg(arg);
+    if (iterations > 0) b->Iterations(iterations);
+  };
+  add("BM_ListPushBack", BM_ListPushBack, {});
+  add("BM_ListPushFront", BM_ListPushFront, {});
+  add("BM_ListQueue", BM_ListQueue, {});
+  add("BM_HashSet", BM_HashSet, {1000, 100000});
+  add("BM_HashIncrBy", BM_HashIncrBy, {1000, 100000});
+}
 
 }  // namespace
 }  // namespace ember
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  int64_t iterations = 0;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.starts_with("--iterations=")) {
+      iterations = std::stoll(std::string(arg.substr(13)));
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  ember::Register(iterations);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
