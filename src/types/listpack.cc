@@ -112,14 +112,17 @@ constexpr size_t kMaxGap = 1024;
 
 void Listpack::Reserve(size_t extra, int64_t* grown) {
   size_t need = kHeader + front_gap() + used_bytes() + extra;
-  size_t have = memory::UsableSize(buf_);  // 0 without a block
-  if (buf_ != nullptr && have >= need) return;
+  if (buf_ != nullptr && memory::UsableSize(buf_) >= need) return;  // the common case
+  Regrow(need, grown);
+}
+
+void Listpack::Regrow(size_t need, int64_t* grown) {
   if (front_gap() > 0) {  // take the front gap back before growing (a queue pops the front)
     uint8_t* old_data = Data();
     need -= front_gap();
     Header()[2] = 0;
     memmove(Data(), old_data, used_bytes());
-    if (have >= need) return;
+    if (memory::UsableSize(buf_) >= need) return;
   }
   bool fresh = buf_ == nullptr;
   // Small packs grow to the exact size: the allocator's size classes (at most ~1/8 apart)

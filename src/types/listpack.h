@@ -69,6 +69,8 @@ class Listpack {
   size_t EntrySize(size_t pos) const;
   // Makes room for `extra` more bytes after the last entry (may move the buffer).
   void Reserve(size_t extra, int64_t* grown);
+  // Reserve's slow path: `need` bytes in all, reclaiming the front gap or reallocating.
+  void Regrow(size_t need, int64_t* grown);
   // Makes room for `extra` more bytes before the first entry (may move the entries).
   void ReserveFront(size_t extra, int64_t* grown);
 
