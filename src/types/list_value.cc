@@ -186,9 +186,10 @@ void ListValue::PushBack(std::string_view value) {
 std::string ListValue::PopFront() {
   const Listpack& first = nodes_.front();
   std::string value(first.Get(first.Front()));
-  nodes_.Edit(0, [&](Listpack& node, int64_t* grown) { node.Erase(node.Front(), 1, grown); });
+  const Listpack& after =
+      nodes_.Edit(0, [&](Listpack& node, int64_t* grown) { node.Erase(node.Front(), 1, grown); });
   --size_;
-  if (nodes_.front().empty()) nodes_.Erase(0);
+  if (after.empty()) nodes_.Erase(0);
   UpdateEncoding();
   return value;
 }
@@ -197,10 +198,11 @@ std::string ListValue::PopBack() {
   const Listpack& last = nodes_.back();
   size_t pos = last.Back();
   std::string value(last.Get(pos));
-  nodes_.Edit(nodes_.size() - 1,
-              [&](Listpack& node, int64_t* grown) { node.Erase(pos, 1, grown); });
+  size_t n = nodes_.size() - 1;
+  const Listpack& after =
+      nodes_.Edit(n, [&](Listpack& node, int64_t* grown) { node.Erase(pos, 1, grown); });
   --size_;
-  if (nodes_.back().empty()) nodes_.Erase(nodes_.size() - 1);
+  if (after.empty()) nodes_.Erase(n);
   UpdateEncoding();
   return value;
 }

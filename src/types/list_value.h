@@ -35,11 +35,14 @@ class NodeRing {
   // Runs `change(node, grown)` on node `i`; `change` passes `grown` to every Listpack
   // mutator it calls, which add their block's growth to it, and the ring books the total.
   // `change` must not insert or erase nodes (that moves them).
+  // Returns the node, for a look at it after the change.
   template <typename Change>
-  void Edit(size_t i, Change&& change) {
+  const Listpack& Edit(size_t i, Change&& change) {
+    Listpack& node = slots_[Slot(i)];
     int64_t grown = 0;
-    change(slots_[Slot(i)], &grown);
+    change(node, &grown);
     bytes_ += static_cast<size_t>(grown);  // modular: a shrink wraps back correctly
+    return node;
   }
 
   // Inserts an empty node before node `i` (i == size() appends).
