@@ -49,6 +49,8 @@ bool AppendWorkload(std::string_view name, int data_size, bool random_keys,
     add("SADD", {"SADD", "myset", "element:" + rnd});
   } else if (name == "hset") {
     add("HSET", {"HSET", "myhash", "element:" + rnd, data});
+  } else if (name == "hincrby") {  // not in redis-benchmark: one counter field per random key
+    add("HINCRBY", {"HINCRBY", "myhash", "counter:" + rnd, "1"});
   } else if (name == "spop") {
     add("SPOP", {"SPOP", "myset"});
   } else if (name == "zadd") {

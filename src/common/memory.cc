@@ -38,9 +38,16 @@ void* Allocate(size_t size) {
 }
 
 void* Reallocate(void* p, size_t size) {
+  return Reallocate(p, size, nullptr);
+}
+
+void* Reallocate(void* p, size_t size, int64_t* grown) {
   int64_t before = p == nullptr ? 0 : static_cast<int64_t>(mi_usable_size(p));
   void* q = mi_realloc(p, size);
-  if (q != nullptr) Count(static_cast<int64_t>(mi_usable_size(q)) - before);
+  if (q == nullptr) return q;
+  int64_t delta = static_cast<int64_t>(mi_usable_size(q)) - before;
+  Count(delta);
+  if (grown != nullptr) *grown += delta;
   return q;
 }
 

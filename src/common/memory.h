@@ -10,6 +10,9 @@ namespace ember::memory {
 
 void* Allocate(size_t size);
 void* Reallocate(void* p, size_t size);
+// The same, and adds how much the usable block size changed to *grown (when not null): what
+// an owner keeping a running byte count needs, without asking for the sizes again.
+void* Reallocate(void* p, size_t size, int64_t* grown);
 void Free(void* p);
 size_t UsableSize(const void* p);
 

@@ -16,7 +16,7 @@ Object* HashValue::Clone() const {
   return copy;
 }
 
-size_t HashValue::AllocatedBytes() const {
+size_t HashValue::RecountAllocatedBytes() const {
   size_t bytes = sizeof(*this) + table_.TableBytes();
   table_.Scan(0, SIZE_MAX, [&](Record* r) { bytes += r->AllocatedBytes(); });
   return bytes;
@@ -36,8 +36,11 @@ bool HashValue::Set(std::string_view field, std::string_view value) {
   uint64_t hash = HashKey(field);
   auto slot = table_.Find(field, hash);
   Record* record = Record::NewString(field, value, 0);
+  record_bytes_ += record->AllocatedBytes();
   if (slot) {
-    Record::Free(table_.Get(slot));
+    Record* old = table_.Get(slot);
+    record_bytes_ -= old->AllocatedBytes();
+    Record::Free(old);
     table_.Replace(slot, record);
     return false;
   }
@@ -48,7 +51,9 @@ bool HashValue::Set(std::string_view field, std::string_view value) {
 bool HashValue::Erase(std::string_view field) {
   auto slot = table_.Find(field, HashKey(field));
   if (!slot) return false;
-  Record::Free(table_.Erase(slot));
+  Record* r = table_.Erase(slot);
+  record_bytes_ -= r->AllocatedBytes();
+  Record::Free(r);
   return true;
 }
 

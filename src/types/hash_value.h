@@ -22,7 +22,11 @@ class HashValue : public Object {
 
   HashValue() = default;
   Object* Clone() const override;
-  size_t AllocatedBytes() const override;
+  // The table plus its field records, kept as records come and go.
+  size_t AllocatedBytes() const override {
+    return sizeof(*this) + table_.TableBytes() + record_bytes_;
+  }
+  size_t RecountAllocatedBytes() const override;
   const char* EncodingName() const override { return "hashtable"; }
 
   size_t size() const { return table_.size(); }
@@ -43,6 +47,7 @@ class HashValue : public Object {
 
  private:
   SegmentedTable table_;
+  size_t record_bytes_ = 0;  // the field records' allocator blocks
 };
 
 // A record's value as a string (int-encoded values are formatted).

@@ -7,6 +7,10 @@
 #include "common/memory.h"
 
 namespace ember {
+
+// A list is allocated per key: stay in mimalloc's 56-byte size class (the next is 64).
+static_assert(sizeof(ListValue) <= 56);
+
 namespace {
 
 // Bytes a node may hold for a negative fill: -1 = 4 KiB ... -5 = 64 KiB.
@@ -20,9 +24,35 @@ constexpr size_t kEntryOverhead = 11;
 constexpr size_t kHeaderBytes = 8;
 
 // Appends every entry of `from` to `to`.
-void AppendAll(Listpack& to, const Listpack& from) {
+void AppendAll(Listpack& to, const Listpack& from, int64_t* grown) {
   for (size_t pos = from.Front(); pos != from.End(); pos = from.Next(pos))
-    to.PushBack(from.Get(pos));
+    to.PushBack(from.Get(pos), grown);
+}
+
+// Removes up to `limit` entries equal to `value` from one node, scanning from its front (or
+// its back); returns how many it removed.
+size_t RemoveFrom(Listpack& node, std::string_view value, size_t limit, bool from_back,
+                  int64_t* grown) {
+  size_t removed = 0;
+  if (!from_back) {
+    for (size_t pos = node.Front(); pos != node.End() && removed < limit;) {
+      if (node.Get(pos) == value) {
+        pos = node.Erase(pos, 1, grown);  // returns the next entry's position
+        ++removed;
+      } else {
+        pos = node.Next(pos);
+      }
+    }
+    return removed;
+  }
+  for (size_t pos = node.End(); pos != node.Front() && removed < limit;) {
+    pos = node.Prev(pos);
+    if (node.Get(pos) == value) {
+      node.Erase(pos, 1, grown);  // entries before pos keep their positions
+      ++removed;
+    }
+  }
+  return removed;
 }
 
 }  // namespace
@@ -33,7 +63,11 @@ NodeRing::NodeRing(const NodeRing& other) {
   if (other.count_ == 0) return;
   cap_ = other.cap_;
   slots_ = static_cast<Listpack*>(memory::Allocate(cap_ * sizeof(Listpack)));
-  for (size_t i = 0; i < other.count_; ++i) new (&slots_[i]) Listpack(other[i]);
+  bytes_ = memory::UsableSize(slots_);
+  for (size_t i = 0; i < other.count_; ++i) {
+    new (&slots_[i]) Listpack(other[i]);  // compact copies: their own sizes, not the original's
+    bytes_ += slots_[i].AllocatedBytes();
+  }
   count_ = other.count_;
 }
 
@@ -52,17 +86,19 @@ void NodeRing::Grow() {
   uint32_t cap = cap_ == 0 ? 1 : cap_ * 2;
   auto* slots = static_cast<Listpack*>(memory::Allocate(cap * sizeof(Listpack)));
   for (size_t i = 0; i < count_; ++i) {
-    Listpack& src = (*this)[i];
+    Listpack& src = slots_[Slot(i)];
     new (&slots[i]) Listpack(std::move(src));
     src.~Listpack();
   }
+  bytes_ += memory::UsableSize(slots);
+  bytes_ -= memory::UsableSize(slots_);
   memory::Free(slots_);
   slots_ = slots;
   cap_ = cap;
   head_ = 0;
 }
 
-Listpack& NodeRing::Insert(size_t i) {
+void NodeRing::Insert(size_t i) {
   if (count_ == cap_) Grow();
   if (i < count_ / 2) {  // shift the nodes before i one slot towards the front
     head_ = (head_ + cap_ - 1) & (cap_ - 1);
@@ -71,10 +107,11 @@ Listpack& NodeRing::Insert(size_t i) {
     for (size_t k = count_; k > i; --k) Relocate(k - 1, k);
   }
   ++count_;
-  return *new (&slots_[Slot(i)]) Listpack();
+  new (&slots_[Slot(i)]) Listpack();  // empty: no bytes yet
 }
 
 void NodeRing::Erase(size_t i) {
+  bytes_ -= slots_[Slot(i)].AllocatedBytes();
   slots_[Slot(i)].~Listpack();
   if (i < count_ / 2) {
     for (size_t k = i; k > 0; --k) Relocate(k - 1, k);
@@ -86,12 +123,13 @@ void NodeRing::Erase(size_t i) {
 }
 
 void NodeRing::Clear() {
-  for (size_t i = 0; i < count_; ++i) (*this)[i].~Listpack();
+  for (size_t i = 0; i < count_; ++i) slots_[Slot(i)].~Listpack();
   count_ = 0;
   head_ = 0;
+  bytes_ = memory::UsableSize(slots_);  // the slot array stays for the next pushes
 }
 
-size_t NodeRing::AllocatedBytes() const {
+size_t NodeRing::RecountAllocatedBytes() const {
   size_t bytes = slots_ == nullptr ? 0 : memory::UsableSize(slots_);
   for (size_t i = 0; i < count_; ++i) bytes += (*this)[i].AllocatedBytes();
   return bytes;
@@ -111,8 +149,8 @@ Object* ListValue::Clone() const {
   return new ListValue(*this);
 }
 
-size_t ListValue::AllocatedBytes() const {
-  return sizeof(*this) + nodes_.AllocatedBytes();
+size_t ListValue::RecountAllocatedBytes() const {
+  return sizeof(*this) + nodes_.RecountAllocatedBytes();
 }
 
 bool ListValue::Fits(size_t entries, size_t bytes) const {
@@ -132,35 +170,39 @@ void ListValue::UpdateEncoding() {
 
 void ListValue::PushFront(std::string_view value) {
   if (nodes_.empty() || !HasRoomFor(nodes_.front(), value)) nodes_.Insert(0);
-  nodes_.front().PushFront(value);
+  nodes_.Edit(0, [&](Listpack& node, int64_t* grown) { node.PushFront(value, grown); });
   ++size_;
   UpdateEncoding();
 }
 
 void ListValue::PushBack(std::string_view value) {
   if (nodes_.empty() || !HasRoomFor(nodes_.back(), value)) nodes_.Insert(nodes_.size());
-  nodes_.back().PushBack(value);
+  nodes_.Edit(nodes_.size() - 1,
+              [&](Listpack& node, int64_t* grown) { node.PushBack(value, grown); });
   ++size_;
   UpdateEncoding();
 }
 
 std::string ListValue::PopFront() {
-  Listpack& node = nodes_.front();
-  std::string value(node.Get(node.Front()));
-  node.Erase(node.Front());
+  const Listpack& first = nodes_.front();
+  std::string value(first.Get(first.Front()));
+  const Listpack& after =
+      nodes_.Edit(0, [&](Listpack& node, int64_t* grown) { node.Erase(node.Front(), 1, grown); });
   --size_;
-  if (node.empty()) nodes_.Erase(0);
+  if (after.empty()) nodes_.Erase(0);
   UpdateEncoding();
   return value;
 }
 
 std::string ListValue::PopBack() {
-  Listpack& node = nodes_.back();
-  size_t pos = node.Back();
-  std::string value(node.Get(pos));
-  node.Erase(pos);
+  const Listpack& last = nodes_.back();
+  size_t pos = last.Back();
+  std::string value(last.Get(pos));
+  size_t n = nodes_.size() - 1;
+  const Listpack& after =
+      nodes_.Edit(n, [&](Listpack& node, int64_t* grown) { node.Erase(pos, 1, grown); });
   --size_;
-  if (node.empty()) nodes_.Erase(nodes_.size() - 1);
+  if (after.empty()) nodes_.Erase(n);
   UpdateEncoding();
   return value;
 }
@@ -189,12 +231,17 @@ size_t ListValue::Locate(size_t index, size_t* within) const {
 
 void ListValue::SplitIfOver(size_t n) {
   while (!Fits(nodes_[n].size(), nodes_[n].used_bytes())) {
-    Listpack& tail = nodes_.Insert(n + 1);
-    Listpack& node = nodes_[n];  // Insert may have moved it
+    nodes_.Insert(n + 1);
+    const Listpack& node = nodes_[n];  // Insert may have moved it
     size_t half = node.size() / 2;
     size_t from = node.Seek(static_cast<int64_t>(half));
-    for (size_t pos = from; pos != node.End(); pos = node.Next(pos)) tail.PushBack(node.Get(pos));
-    node.Erase(from, node.size() - half);
+    nodes_.Edit(n + 1, [&](Listpack& tail, int64_t* grown) {
+      for (size_t pos = from; pos != node.End(); pos = node.Next(pos)) {
+        tail.PushBack(node.Get(pos), grown);
+      }
+    });
+    nodes_.Edit(
+        n, [&](Listpack& head, int64_t* grown) { head.Erase(from, head.size() - half, grown); });
     SplitIfOver(n + 1);
   }
   UpdateEncoding();
@@ -209,10 +256,10 @@ void ListValue::Settle(size_t n) {
     for (size_t other : {n + 1, n - 1}) {
       if (other >= nodes_.size()) continue;  // n - 1 wraps when n == 0
       size_t first = std::min(n, other), second = std::max(n, other);
-      Listpack& a = nodes_[first];
+      const Listpack& a = nodes_[first];
       const Listpack& b = nodes_[second];
       if (!Fits(a.size() + b.size(), a.used_bytes() + b.used_bytes())) continue;
-      AppendAll(a, b);
+      nodes_.Edit(first, [&](Listpack& into, int64_t* grown) { AppendAll(into, b, grown); });
       nodes_.Erase(second);
       break;
     }
@@ -229,8 +276,9 @@ std::string_view ListValue::At(size_t index) const {
 void ListValue::Set(size_t index, std::string_view value) {
   size_t within;
   size_t n = Locate(index, &within);
-  Listpack& node = nodes_[n];
-  node.Replace(node.Seek(static_cast<int64_t>(within)), value);
+  nodes_.Edit(n, [&](Listpack& node, int64_t* grown) {
+    node.Replace(node.Seek(static_cast<int64_t>(within)), value, grown);
+  });
   SplitIfOver(n);  // a longer value may push a byte-bounded node over
 }
 
@@ -240,10 +288,12 @@ void ListValue::InsertAt(size_t index, std::string_view value) {
   size_t within;
   size_t n = Locate(index, &within);
   if (within == 0 && !HasRoomFor(nodes_[n], value) && HasRoomFor(nodes_[n - 1], value)) {
-    nodes_[n - 1].PushBack(value);  // at a node boundary: the previous node has room
+    // At a node boundary: the previous node has room.
+    nodes_.Edit(n - 1, [&](Listpack& prev, int64_t* grown) { prev.PushBack(value, grown); });
   } else {
-    Listpack& node = nodes_[n];
-    node.Insert(node.Seek(static_cast<int64_t>(within)), value);
+    nodes_.Edit(n, [&](Listpack& node, int64_t* grown) {
+      node.Insert(node.Seek(static_cast<int64_t>(within)), value, grown);
+    });
   }
   ++size_;
   SplitIfOver(n);
@@ -253,7 +303,9 @@ void ListValue::InsertAt(size_t index, std::string_view value) {
 void ListValue::EraseAt(size_t index) {
   size_t within;
   size_t n = Locate(index, &within);
-  nodes_[n].Erase(nodes_[n].Seek(static_cast<int64_t>(within)));
+  nodes_.Edit(n, [&](Listpack& node, int64_t* grown) {
+    node.Erase(node.Seek(static_cast<int64_t>(within)), 1, grown);
+  });
   --size_;
   Settle(n);
 }
@@ -262,25 +314,9 @@ size_t ListValue::Remove(std::string_view value, size_t limit, bool from_back) {
   size_t removed = 0;
   for (size_t i = 0; i < nodes_.size() && removed < limit; ++i) {
     size_t n = from_back ? nodes_.size() - 1 - i : i;
-    Listpack& node = nodes_[n];
-    if (!from_back) {
-      for (size_t pos = node.Front(); pos != node.End() && removed < limit;) {
-        if (node.Get(pos) == value) {
-          pos = node.Erase(pos);  // returns the next entry's position
-          ++removed;
-        } else {
-          pos = node.Next(pos);
-        }
-      }
-    } else {
-      for (size_t pos = node.End(); pos != node.Front() && removed < limit;) {
-        pos = node.Prev(pos);
-        if (node.Get(pos) == value) {
-          node.Erase(pos);  // entries before pos keep their positions
-          ++removed;
-        }
-      }
-    }
+    nodes_.Edit(n, [&](Listpack& node, int64_t* grown) {
+      removed += RemoveFrom(node, value, limit - removed, from_back, grown);
+    });
   }
   if (removed == 0) return 0;
   size_ -= removed;
@@ -338,19 +374,19 @@ void ListValue::Trim(size_t first, size_t last) {
   if (last >= size_) last = size_ - 1;
   size_t drop_back = size_ - 1 - last;
   while (drop_back > 0) {
-    Listpack& node = nodes_.back();
-    size_t n = std::min(drop_back, node.size());
-    node.Erase(node.Seek(-static_cast<int64_t>(n)), n);
-    if (node.empty()) nodes_.Erase(nodes_.size() - 1);
+    size_t n = std::min(drop_back, nodes_.back().size());
+    nodes_.Edit(nodes_.size() - 1, [&](Listpack& node, int64_t* grown) {
+      node.Erase(node.Seek(-static_cast<int64_t>(n)), n, grown);
+    });
+    if (nodes_.back().empty()) nodes_.Erase(nodes_.size() - 1);
     drop_back -= n;
     size_ -= n;
   }
   size_t drop_front = first;
   while (drop_front > 0) {
-    Listpack& node = nodes_.front();
-    size_t n = std::min(drop_front, node.size());
-    node.Erase(node.Front(), n);
-    if (node.empty()) nodes_.Erase(0);
+    size_t n = std::min(drop_front, nodes_.front().size());
+    nodes_.Edit(0, [&](Listpack& node, int64_t* grown) { node.Erase(node.Front(), n, grown); });
+    if (nodes_.front().empty()) nodes_.Erase(0);
     drop_front -= n;
     size_ -= n;
   }

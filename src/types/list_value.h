@@ -16,7 +16,9 @@
 namespace ember {
 
 // A growable ring of Listpack nodes: one allocation of pointer-sized slots, O(1) at both ends
-// (std::deque would cost a 512-byte block even for a one-element list).
+// (std::deque would cost a 512-byte block even for a one-element list). It keeps a running
+// count of the bytes it and its nodes hold, so nodes change only through Edit, which books
+// each change of a node's block.
 class NodeRing {
  public:
   NodeRing() = default;
@@ -26,16 +28,31 @@ class NodeRing {
 
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
-  Listpack& operator[](size_t i) { return slots_[Slot(i)]; }
   const Listpack& operator[](size_t i) const { return slots_[Slot(i)]; }
-  Listpack& front() { return (*this)[0]; }
-  Listpack& back() { return (*this)[count_ - 1]; }
+  const Listpack& front() const { return (*this)[0]; }
+  const Listpack& back() const { return (*this)[count_ - 1]; }
 
-  // Inserts an empty node before node `i` (i == size() appends) and returns it.
-  Listpack& Insert(size_t i);
+  // Runs `change(node, grown)` on node `i`; `change` passes `grown` to every Listpack
+  // mutator it calls, which add their block's growth to it, and the ring books the total.
+  // `change` must not insert or erase nodes (that moves them).
+  // Returns the node, for a look at it after the change.
+  template <typename Change>
+  const Listpack& Edit(size_t i, Change&& change) {
+    Listpack& node = slots_[Slot(i)];
+    int64_t grown = 0;
+    change(node, &grown);
+    bytes_ += static_cast<size_t>(grown);  // modular: a shrink wraps back correctly
+    return node;
+  }
+
+  // Inserts an empty node before node `i` (i == size() appends).
+  void Insert(size_t i);
   void Erase(size_t i);
   void Clear();
-  size_t AllocatedBytes() const;
+  // The slot array's and every node's allocator blocks: O(1), the running count.
+  size_t AllocatedBytes() const { return bytes_; }
+  // The same, summed over the nodes (for tests).
+  size_t RecountAllocatedBytes() const;
 
  private:
   size_t Slot(size_t i) const { return (head_ + i) & (cap_ - 1); }
@@ -44,6 +61,7 @@ class NodeRing {
   void Grow();
 
   Listpack* slots_ = nullptr;  // raw storage: only the count_ slots from head_ are constructed
+  size_t bytes_ = 0;           // AllocatedBytes()
   uint32_t cap_ = 0;           // a power of two
   uint32_t head_ = 0;
   uint32_t count_ = 0;
@@ -54,15 +72,16 @@ class ListValue : public Object {
   static constexpr ValueType kType = ValueType::kList;
 
   // `fill` is list-max-listpack-size; callers refresh it (set_fill) before each change.
-  explicit ListValue(int64_t fill) : fill_(fill) {}
+  explicit ListValue(int64_t fill) : fill_(ClampFill(fill)) {}
 
   Object* Clone() const override;
-  size_t AllocatedBytes() const override;
+  size_t AllocatedBytes() const override { return sizeof(*this) + nodes_.AllocatedBytes(); }
+  size_t RecountAllocatedBytes() const override;
   const char* EncodingName() const override { return quicklist_ ? "quicklist" : "listpack"; }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  void set_fill(int64_t fill) { fill_ = fill; }
+  void set_fill(int64_t fill) { fill_ = ClampFill(fill); }
   size_t node_count() const { return nodes_.size(); }
   size_t node_size(size_t node) const { return nodes_[node].size(); }
 
@@ -87,6 +106,11 @@ class ListValue : public Object {
   void Trim(size_t first, size_t last);
 
  private:
+  // Fills past int32 behave as the int32 bounds do (a node holds at most ~4K entries, and
+  // fills below -5 mean -5): 32 bits keep the object in the 56-byte size class.
+  static int32_t ClampFill(int64_t fill) {
+    return static_cast<int32_t>(fill < INT32_MIN ? INT32_MIN : fill > INT32_MAX ? INT32_MAX : fill);
+  }
   // Whether a node of `entries` entries using `bytes` bytes is within the fill bound.
   bool Fits(size_t entries, size_t bytes) const;
   bool HasRoomFor(const Listpack& node, std::string_view value) const;
@@ -100,7 +124,7 @@ class ListValue : public Object {
 
   NodeRing nodes_;
   size_t size_ = 0;
-  int64_t fill_;
+  int32_t fill_;
   bool quicklist_ = false;
 };
 

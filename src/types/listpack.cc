@@ -110,9 +110,13 @@ constexpr size_t kGapFrom = 256;
 constexpr size_t kMaxGap = 1024;
 }  // namespace
 
-void Listpack::Reserve(size_t extra) {
+void Listpack::Reserve(size_t extra, int64_t* grown) {
   size_t need = kHeader + front_gap() + used_bytes() + extra;
-  if (buf_ != nullptr && memory::UsableSize(buf_) >= need) return;
+  if (buf_ != nullptr && memory::UsableSize(buf_) >= need) return;  // the common case
+  Regrow(need, grown);
+}
+
+void Listpack::Regrow(size_t need, int64_t* grown) {
   if (front_gap() > 0) {  // take the front gap back before growing (a queue pops the front)
     uint8_t* old_data = Data();
     need -= front_gap();
@@ -125,30 +129,30 @@ void Listpack::Reserve(size_t extra) {
   // already leave room for the next few pushes, and a million small hashes would otherwise
   // carry up to half their size in slack. Large ones grow by half again, for O(1) pushes.
   size_t want = fresh || need < kExactGrowthBelow ? need : need + need / 2;
-  buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, want));
+  buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, want, grown));
   if (fresh) Header()[0] = Header()[1] = Header()[2] = 0;
 }
 
-void Listpack::ReserveFront(size_t extra) {
+void Listpack::ReserveFront(size_t extra, int64_t* grown) {
   if (front_gap() >= extra) return;
   size_t used = used_bytes();
   size_t gap = used < kGapFrom ? extra : std::max(extra, std::min(used / 4, kMaxGap));
   size_t need = kHeader + gap + used;
-  if (memory::UsableSize(buf_) < need) {
-    buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, need));  // the gap is the slack
+  if (memory::UsableSize(buf_) < need) {  // the gap is the slack
+    buf_ = static_cast<uint8_t*>(memory::Reallocate(buf_, need, grown));
   }
   uint8_t* old_data = Data();  // then slide the entries up behind the new gap
   Header()[2] = static_cast<uint32_t>(gap);
   memmove(Data(), old_data, used);
 }
 
-size_t Listpack::Insert(size_t pos, std::string_view value) {
+size_t Listpack::Insert(size_t pos, std::string_view value, int64_t* grown) {
   size_t add = EncodedSize(value.size());
   if (pos == 0 && buf_ != nullptr) {
-    ReserveFront(add);
+    ReserveFront(add, grown);
     Header()[2] -= static_cast<uint32_t>(add);  // the new entry takes the gap's last bytes
   } else {
-    Reserve(add);
+    Reserve(add, grown);
     memmove(Data() + pos + add, Data() + pos, used_bytes() - pos);
   }
   WriteEntry(Data() + pos, value, add);
@@ -157,7 +161,7 @@ size_t Listpack::Insert(size_t pos, std::string_view value) {
   return pos;
 }
 
-size_t Listpack::Erase(size_t pos, size_t count) {
+size_t Listpack::Erase(size_t pos, size_t count, int64_t* grown) {
   size_t end = pos, erased = 0;
   for (; erased < count && end < End(); ++erased) end = Next(end);
   if (erased == 0) return pos;
@@ -170,13 +174,13 @@ size_t Listpack::Erase(size_t pos, size_t count) {
   memmove(Data() + pos, Data() + end, used_bytes() - end);
   Header()[0] -= static_cast<uint32_t>(end - pos);
   Header()[1] -= static_cast<uint32_t>(erased);
-  if (Header()[1] == 0) Clear();
+  if (Header()[1] == 0) Clear(grown);
   return pos;
 }
 
-size_t Listpack::Replace(size_t pos, std::string_view value) {
+size_t Listpack::Replace(size_t pos, std::string_view value, int64_t* grown) {
   size_t old_size = EntrySize(pos), new_size = EncodedSize(value.size());
-  if (new_size > old_size) Reserve(new_size - old_size);
+  if (new_size > old_size) Reserve(new_size - old_size, grown);
   uint8_t* at = Data() + pos;
   memmove(at + new_size, at + old_size, used_bytes() - pos - old_size);
   WriteEntry(at, value, new_size);
@@ -184,7 +188,8 @@ size_t Listpack::Replace(size_t pos, std::string_view value) {
   return pos;
 }
 
-void Listpack::Clear() {
+void Listpack::Clear(int64_t* grown) {
+  if (grown != nullptr) *grown -= static_cast<int64_t>(memory::UsableSize(buf_));
   memory::Free(buf_);
   buf_ = nullptr;
 }

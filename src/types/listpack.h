@@ -13,6 +13,11 @@
 //
 // Positions are byte offsets into the entry area: Front() is 0, End() is one past the last.
 // Inserting or erasing invalidates positions after the change point.
+//
+// The mutators take an optional `grown` counter, to which they add how many bytes their
+// allocator block grew (negative: shrank or was freed). An owner of many packs (a list's
+// nodes) keeps its running byte count with it: the block size is only asked for when the
+// block changes, never on the common path that fits in place.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -45,14 +50,17 @@ class Listpack {
   size_t Seek(int64_t index) const;
 
   // Inserts before `pos` (End() appends); returns the new entry's position (== pos).
-  size_t Insert(size_t pos, std::string_view value);
-  void PushBack(std::string_view value) { Insert(End(), value); }
-  void PushFront(std::string_view value) { Insert(Front(), value); }
+  size_t Insert(size_t pos, std::string_view value, int64_t* grown = nullptr);
+  void PushBack(std::string_view value, int64_t* grown = nullptr) { Insert(End(), value, grown); }
+  void PushFront(std::string_view value, int64_t* grown = nullptr) {
+    Insert(Front(), value, grown);
+  }
   // Erases `count` entries starting at `pos`; returns the position of the entry after them.
-  size_t Erase(size_t pos, size_t count = 1);
+  // Erasing the last entry frees the block.
+  size_t Erase(size_t pos, size_t count = 1, int64_t* grown = nullptr);
   // Replaces the entry at `pos`; returns its position (unchanged).
-  size_t Replace(size_t pos, std::string_view value);
-  void Clear();
+  size_t Replace(size_t pos, std::string_view value, int64_t* grown = nullptr);
+  void Clear(int64_t* grown = nullptr);
 
  private:
   uint32_t* Header() const { return reinterpret_cast<uint32_t*>(buf_); }
@@ -60,9 +68,11 @@ class Listpack {
   uint8_t* Data() const { return buf_ + kHeader + Header()[2]; }
   size_t EntrySize(size_t pos) const;
   // Makes room for `extra` more bytes after the last entry (may move the buffer).
-  void Reserve(size_t extra);
+  void Reserve(size_t extra, int64_t* grown);
+  // Reserve's slow path: `need` bytes in all, reclaiming the front gap or reallocating.
+  void Regrow(size_t need, int64_t* grown);
   // Makes room for `extra` more bytes before the first entry (may move the entries).
-  void ReserveFront(size_t extra);
+  void ReserveFront(size_t extra, int64_t* grown);
 
   uint8_t* buf_ = nullptr;
 };

@@ -152,6 +152,18 @@ void ScoreTree::FreeNode(Node* n) {
   delete in;
 }
 
+size_t ScoreTree::NodeBytesUnder(const Node* n) {
+  if (n->leaf) return sizeof(Leaf);
+  auto* in = static_cast<const Inner*>(n);
+  size_t bytes = sizeof(Inner);
+  for (int i = 0; i < in->count; ++i) bytes += NodeBytesUnder(in->kids[i]);
+  return bytes;
+}
+
+size_t ScoreTree::RecountNodeBytes() const {
+  return root_ == nullptr ? 0 : NodeBytesUnder(root_);
+}
+
 void ScoreTree::Clear() {
   if (root_ != nullptr) FreeNode(root_);
   root_ = nullptr;

@@ -76,6 +76,8 @@ class ScoreTree {
   // Drops every node (the records belong to the caller).
   void Clear();
   size_t NodeBytes() const { return node_bytes_; }
+  // NodeBytes summed by walking every node (for tests).
+  size_t RecountNodeBytes() const;
   // Verifies order, sizes, separators, fill and the leaf chain (for tests).
   bool CheckInvariants() const;
 
@@ -85,6 +87,7 @@ class ScoreTree {
   bool EraseFrom(Node* n, const Entry& e);
   void Rebalance(Inner* parent, int i);
   void FreeNode(Node* n);
+  static size_t NodeBytesUnder(const Node* n);
   Leaf* NewLeaf();
   Inner* NewInner();
 

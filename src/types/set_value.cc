@@ -70,9 +70,20 @@ Object* SetValue::Clone() const {
   return copy;
 }
 
+// O(1): the intset and listpack are one block each, the table counts itself, and
+// record_bytes_ follows every member record added or freed.
 size_t SetValue::AllocatedBytes() const {
   size_t bytes = sizeof(SetValue) + ints_.AllocatedBytes() + packed_.AllocatedBytes();
   if (table_ != nullptr) bytes += sizeof(SegmentedTable) + table_->TableBytes() + record_bytes_;
+  return bytes;
+}
+
+size_t SetValue::RecountAllocatedBytes() const {
+  size_t bytes = sizeof(SetValue) + ints_.AllocatedBytes() + packed_.AllocatedBytes();
+  if (table_ != nullptr) {
+    bytes += sizeof(SegmentedTable) + table_->TableBytes();
+    table_->Scan(0, SIZE_MAX, [&](Record* r) { bytes += r->AllocatedBytes(); });
+  }
   return bytes;
 }
 

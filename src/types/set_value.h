@@ -40,6 +40,7 @@ class SetValue : public Object {
 
   Object* Clone() const override;
   size_t AllocatedBytes() const override;
+  size_t RecountAllocatedBytes() const override;
   const char* EncodingName() const override;
 
   Kind kind() const { return kind_; }

@@ -68,10 +68,21 @@ Object* ZSetValue::Clone() const {
   return copy;
 }
 
+// O(1): the listpack is one block, the table and the tree count themselves, and
+// record_bytes_ follows every member record added or freed (score changes stay in place).
 size_t ZSetValue::AllocatedBytes() const {
   size_t bytes = sizeof(ZSetValue) + packed_.AllocatedBytes();
   if (table_ != nullptr) {
     bytes += sizeof(SegmentedTable) + table_->TableBytes() + record_bytes_ + tree_.NodeBytes();
+  }
+  return bytes;
+}
+
+size_t ZSetValue::RecountAllocatedBytes() const {
+  size_t bytes = sizeof(ZSetValue) + packed_.AllocatedBytes();
+  if (table_ != nullptr) {
+    bytes += sizeof(SegmentedTable) + table_->TableBytes() + tree_.RecountNodeBytes();
+    table_->Scan(0, SIZE_MAX, [&](Record* r) { bytes += r->AllocatedBytes(); });
   }
   return bytes;
 }

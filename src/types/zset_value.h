@@ -41,6 +41,7 @@ class ZSetValue : public Object {
 
   Object* Clone() const override;
   size_t AllocatedBytes() const override;
+  size_t RecountAllocatedBytes() const override;
   const char* EncodingName() const override;
 
   bool is_listpack() const { return table_ == nullptr; }

@@ -50,6 +50,9 @@ TEST(LoadgenWorkloads, CommandsMatchRedisBenchmarkShapes) {
   ASSERT_EQ(w.size(), 3u);
   EXPECT_EQ(w[1].title, "LPUSH (needed to benchmark LRANGE)");
   EXPECT_EQ(w[2].command, "*4\r\n$6\r\nLRANGE\r\n$6\r\nmylist\r\n$1\r\n0\r\n$2\r\n99\r\n");
+  ASSERT_TRUE(AppendWorkload("hincrby", 3, true, w));
+  EXPECT_EQ(w[3].command,
+            "*4\r\n$7\r\nHINCRBY\r\n$6\r\nmyhash\r\n$20\r\ncounter:__rand_int__\r\n$1\r\n1\r\n");
   EXPECT_FALSE(AppendWorkload("nonsense", 3, true, w));
 }
 
