@@ -171,6 +171,10 @@ bool AofWriter::LeadSync(std::unique_lock<std::mutex>& lock) {
   sync_in_progress_ = true;
   std::unique_ptr<AofFile> retired = std::move(retired_);
   lock.unlock();
+  // The callers the last fsync released are about to append again; letting them run first
+  // puts their records into this fsync instead of the next (without it, groups alternate
+  // between one record and all the others).
+  std::this_thread::yield();
 
   int rc = 0;
   if (retired) rc = retired->DataSync();
