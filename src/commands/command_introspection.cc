@@ -25,6 +25,7 @@ std::vector<std::string_view> FlagNames(uint32_t flags) {
       {kCmdNoAuth, "no_auth"},
       {kCmdNoMulti, "no_multi"},
       {kCmdAllowBusy, "allow_busy"},
+      {kCmdNoAsyncLoading, "no_async_loading"},
       {kCmdMovableKeys, "movablekeys"}};
   std::vector<std::string_view> names;
   for (auto [bit, name] : kNames) {

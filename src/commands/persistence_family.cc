@@ -145,14 +145,13 @@ void RegisterPersistenceCommands(CommandTable& t) {
             .Acl(kAclDangerous)
             .Since("2.6.0")
             .Summary("Creates a key from the serialized representation of a value."));
-  g.Add(Command("save", Save)
-            .Arity(1)
-            .Flags(kCmdAdmin | kCmdNoScript | kCmdNoMulti)
-            .Exec(ExecKind::kAllShards)
-            .Group("server")
-            .Acl(0)
-            .Since("1.0.0")
-            .Summary("Synchronously saves the database(s) to disk."));
+  CommandGroup server(t, "server");
+  server.Add(Command("save", Save)
+                 .Arity(1)
+                 .Flags(kCmdAdmin | kCmdNoScript | kCmdNoMulti | kCmdNoAsyncLoading)
+                 .Exec(ExecKind::kAllShards)
+                 .Since("1.0.0")
+                 .Summary("Synchronously saves the database(s) to disk."));
 }
 
 }  // namespace ember
