@@ -31,7 +31,7 @@ enum CommandFlag : uint32_t {
   kCmdNoMulti = 1 << 10,
   kCmdAllowBusy = 1 << 11,
   kCmdMovableKeys = 1 << 12,  // set by the table: keys not at fixed positions (numkeys, STORE)
-  kCmdNoAsyncLoading = 1 << 13,
+  kCmdNoAsyncLoading = 1 << 13,  // refused while a replica loads a dataset in the background
 };
 
 // Redis's ACL categories, in Redis's order (COMMAND INFO lists them so). @read, @write, @admin,

@@ -118,7 +118,7 @@ bool Persistence::Start(std::string* error) {
   Database::set_loading(false);
   loading_.store(false);
   if (!ok) return false;
-  Log(fmt::format("DB loaded from disk: {:.3f} seconds",
+  Log(fmt::format("loading took {:.3f} seconds",
                   static_cast<double>(MonotonicUs() - start_us) / 1e6));
   for (uint32_t s = 0; s < engine_.num_shards(); ++s) engine_.shard(s).PublishBytes();
   changes_mark_.store(Changes(true));
@@ -132,7 +132,7 @@ bool Persistence::LoadAtStart(std::string* error) {
   if (!c.appendonly) {
     if (!Exists(rdb_path)) return true;
     if (!LoadSnapshotFile(engine_, rdb_path, WallClockMs(), &stats, error)) return false;
-    Log(fmt::format("loaded {} keys from {}", stats.keys_loaded, rdb_path));
+    Log(fmt::format("DB loaded from disk: {} keys from {}", stats.keys_loaded, rdb_path));
     return true;
   }
   AofLoadOptions options;
