@@ -161,13 +161,18 @@ bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms, R
     *error = ErrnoText("cannot open", path);
     return false;
   }
-  std::string duplicate;
+  std::string refused;  // why the handler refused a key
   auto on_key = [&](RdbKey& key) {
+    if (key.db >= static_cast<uint32_t>(kNumDatabases)) {
+      refused = "database " + std::to_string(key.db) + " out of range";
+      Record::Free(key.record);
+      return false;
+    }
     Database& db = engine.shard(engine.ShardOfKey(key.record->key())).db(static_cast<int>(key.db));
     auto entry = db.Find(key.record->key(), now_ms);
     if (entry) {
-      duplicate = "duplicate key '" + std::string(key.record->key()) + "' in database " +
-                  std::to_string(key.db);
+      refused = "duplicate key '" + std::string(key.record->key()) + "' in database " +
+                std::to_string(key.db);
       Record::Free(key.record);
       return false;
     }
@@ -179,7 +184,7 @@ bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms, R
   bool ok = LoadRdb(fd, engine.config(), now_ms, on_key, stats, &reason);
   ::close(fd);
   if (!ok) {
-    if (!duplicate.empty()) reason = duplicate + " (" + reason + ")";
+    if (!refused.empty()) reason = refused + " (" + reason + ")";
     *error = path + ": " + reason;
   }
   return ok;
