@@ -34,6 +34,19 @@ void Save(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// Redis's replies: "<what> started" / "<what> scheduled", or the reason it did not start.
+void ReplyStarted(CommandContext& ctx, Persistence::Started started, std::string_view what,
+                  const std::string& error) {
+  switch (started) {
+    case Persistence::Started::kStarted:
+      return ctx.reply.SimpleString(std::string(what) + " started");
+    case Persistence::Started::kScheduled:
+      return ctx.reply.SimpleString(std::string(what) + " scheduled");
+    default:
+      return ctx.reply.Error("ERR " + error);
+  }
+}
+
 void BgSave(CommandContext& ctx) {
   bool schedule = false;
   if (ctx.args.size() == 2) {
@@ -45,28 +58,14 @@ void BgSave(CommandContext& ctx) {
   Persistence* p = ctx.engine.persistence();
   if (p == nullptr) return ctx.reply.Error("ERR persistence is not available");
   std::string error;
-  switch (p->Bgsave(schedule, &error)) {
-    case Persistence::Started::kStarted:
-      return ctx.reply.SimpleString("Background saving started");
-    case Persistence::Started::kScheduled:
-      return ctx.reply.SimpleString("Background saving scheduled");
-    default:
-      return ctx.reply.Error("ERR " + error);
-  }
+  ReplyStarted(ctx, p->Bgsave(schedule, &error), "Background saving", error);
 }
 
 void BgRewriteAof(CommandContext& ctx) {
   Persistence* p = ctx.engine.persistence();
   if (p == nullptr) return ctx.reply.Error("ERR persistence is not available");
   std::string error;
-  switch (p->Rewrite(&error)) {
-    case Persistence::Started::kStarted:
-      return ctx.reply.SimpleString("Background append only file rewriting started");
-    case Persistence::Started::kScheduled:
-      return ctx.reply.SimpleString("Background append only file rewriting scheduled");
-    default:
-      return ctx.reply.Error("ERR " + error);
-  }
+  ReplyStarted(ctx, p->Rewrite(&error), "Background append only file rewriting", error);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // The command table: every command's metadata (name, arity, flags, key positions, how it
 // executes) and its handler. COMMAND, routing and arity checks all read this one table.
+#include <charconv>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -30,7 +31,7 @@ enum CommandFlag : uint32_t {
   kCmdNoAuth = 1 << 9,    // allowed before AUTH (AUTH, HELLO, QUIT)
   kCmdNoMulti = 1 << 10,
   kCmdAllowBusy = 1 << 11,
-  kCmdMovableKeys = 1 << 12,  // set by the table: keys not at fixed positions (numkeys, STORE)
+  kCmdMovableKeys = 1 << 12,     // set by the table: keys not at fixed positions (numkeys, STORE)
   kCmdNoAsyncLoading = 1 << 13,  // refused while a replica loads a dataset in the background
 };
 
@@ -201,6 +202,19 @@ struct CommandContext {
   void Propagate(std::span<const std::string_view> argv) {
     if (Journal::enabled()) [[unlikely]]
       Propagation::Add(argv);
+  }
+  // The same with a number (an absolute time, a count) as the last argument, formatted only
+  // while journaling.
+  void Propagate(std::initializer_list<std::string_view> argv, int64_t last) {
+    if (!Journal::enabled()) [[likely]]
+      return;
+    char digits[24];
+    std::string_view all[8];
+    size_t n = 0;
+    for (std::string_view arg : argv) all[n++] = arg;
+    all[n++] =
+        std::string_view(digits, std::to_chars(digits, digits + sizeof(digits), last).ptr - digits);
+    Propagation::Add(std::span<const std::string_view>(all, n));
   }
 
   // The selected database on the shard that owns `key`.

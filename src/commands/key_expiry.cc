@@ -67,8 +67,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
     db.Put(entry, CloneWithExpire(entry.record, when));
   }
   // The absolute time, whatever form the command had (the condition held: it need not again).
-  std::string at = std::to_string(when);
-  ctx.Propagate({"PEXPIREAT", ctx.args[1], at});
+  ctx.Propagate({"PEXPIREAT", ctx.args[1]}, when);
   ctx.reply.Integer(1);
 }
 

@@ -46,8 +46,7 @@ void PopAndReply(CommandContext& ctx, Database& db, TypedEntry<ListValue>& found
   if (count < 0) {
     ctx.Propagate({pop, key});
   } else {
-    std::string n = std::to_string(count);
-    ctx.Propagate({pop, key, n});
+    ctx.Propagate({pop, key}, count);
   }
 }
 

@@ -117,7 +117,6 @@ void Restore(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-
 }  // namespace
 
 void RegisterPersistenceCommands(CommandTable& t) {

@@ -146,14 +146,6 @@ void Get(CommandContext& ctx) {
   ReplyValue(ctx, entry.record);
 }
 
-// SET EX / SETEX / PSETEX ...: journaled with the absolute time, so a replay keeps the TTL.
-void PropagateSetAt(CommandContext& ctx, std::string_view key, std::string_view value,
-                    int64_t expire_ms) {
-  if (!Journal::enabled()) return;
-  std::string at = std::to_string(expire_ms);
-  ctx.Propagate({"SET", key, value, "PXAT", at});
-}
-
 void Set(CommandContext& ctx) {
   ExtendedOptions opts;
   if (!ParseExtendedOptions(ctx, 3, true, &opts)) return;
@@ -177,7 +169,8 @@ void Set(CommandContext& ctx) {
   }
   if (opts.keepttl && entry) expire = entry.record->expire_ms();
   db.Put(entry, Record::NewString(key, ctx.args[2], expire));
-  if (opts.unit != ExpireUnit::kNone) PropagateSetAt(ctx, key, ctx.args[2], expire);
+  // Journaled with the absolute time, so a replay keeps the TTL.
+  if (opts.unit != ExpireUnit::kNone) ctx.Propagate({"SET", key, ctx.args[2], "PXAT"}, expire);
   if (!opts.get) ctx.reply.Ok();
 }
 
@@ -187,7 +180,7 @@ void SetWithTtl(CommandContext& ctx, bool seconds) {
   Database& db = ctx.Db(ctx.args[1]);
   auto entry = db.Find(ctx.args[1], ctx.now_ms);
   db.Put(entry, Record::NewString(ctx.args[1], ctx.args[3], expire));
-  PropagateSetAt(ctx, ctx.args[1], ctx.args[3], expire);
+  ctx.Propagate({"SET", ctx.args[1], ctx.args[3], "PXAT"}, expire);
   ctx.reply.Ok();
 }
 
@@ -251,8 +244,7 @@ void GetEx(CommandContext& ctx) {
     } else {
       db.Put(entry, CloneWithExpire(r, expire));
     }
-    std::string at = std::to_string(expire);
-    ctx.Propagate({"PEXPIREAT", ctx.args[1], at});
+    ctx.Propagate({"PEXPIREAT", ctx.args[1]}, expire);
   } else if (opts.persist && r->has_expire()) {
     db.Put(entry, CloneWithExpire(r, 0));
     ctx.Propagate({"PERSIST", ctx.args[1]});

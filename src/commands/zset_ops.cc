@@ -111,8 +111,8 @@ void PopAndReply(CommandContext& ctx, Database& db, TypedEntry<ZSetValue>& found
                  std::string_view key, PopEnd end, size_t count, PopReply shape) {
   auto items = PopMembers(db, found, end, count);
   // BZPOPMIN, ZMPOP ...: the pop they made, whatever form they had.
-  std::string n = std::to_string(items.size());
-  ctx.Propagate({end == PopEnd::kMin ? "ZPOPMIN" : "ZPOPMAX", key, n});
+  ctx.Propagate({end == PopEnd::kMin ? "ZPOPMIN" : "ZPOPMAX", key},
+                static_cast<int64_t>(items.size()));
   ReplyBuilder& r = ctx.reply;
   switch (shape) {
     case PopReply::kFlat:

@@ -32,7 +32,7 @@ class Arrival final : public Task {
         turn_commit::HandOver(b->engine, b->engine.shard(s).journal());
       b->fn();
       if (Journal* journal = Journal::Current(); journal != nullptr)
-        turn_commit::HandOverStep(b->engine, *journal);
+        turn_commit::HandOver(b->engine, *journal);
       b->done.store(1, std::memory_order_release);
       b->done.notify_all();
     } else {

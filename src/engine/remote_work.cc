@@ -103,7 +103,7 @@ void MultiShardStep::Arrive() {
     ReplyBuilder reply(&reply_, client_.resp);
     ExecuteCommand(engine_, spec_, args_, client_, reply, WallClockMs());
     if (Journal* journal = Journal::Current(); journal != nullptr)
-      log_offset_ = turn_commit::HandOverStep(engine_, *journal);
+      log_offset_ = turn_commit::HandOver(engine_, *journal);
     done_.store(1, std::memory_order_release);
     done_.notify_all();
   } else {

@@ -25,12 +25,7 @@ void PostAfterCommit(Engine& engine, uint32_t shard, Task* task, uint64_t offset
   deferred.push_back({shard, task});
 }
 
-void HandOver(Engine& engine, Journal& journal) {
-  DurableLog* log = engine.durable_log();
-  if (log != nullptr) owed_offset = std::max(owed_offset, journal.Flush(*log));
-}
-
-uint64_t HandOverStep(Engine& engine, Journal& journal) {
+uint64_t HandOver(Engine& engine, Journal& journal) {
   DurableLog* log = engine.durable_log();
   if (log == nullptr) return 0;
   uint64_t offset = journal.Flush(*log);

@@ -27,11 +27,10 @@ namespace turn_commit {
 // Posts `task` to `shard`'s mailbox now, or at the end of this turn once this turn's records
 // (and `offset` of the log, when synced writes are owed past it) are committed.
 void PostAfterCommit(Engine& engine, uint32_t shard, Task* task, uint64_t offset = 0);
-// A multi-shard step about to run over parked shards: appends `journal`'s pending records
-// (written before the step on that shard) to the log first, so the log keeps execution order.
-void HandOver(Engine& engine, Journal& journal);
-// The step's own records, before its participants resume; returns the log offset past them.
-uint64_t HandOverStep(Engine& engine, Journal& journal);
+// A multi-shard step over parked shards: appends `journal`'s pending records to the log now
+// (each participant's before the step runs, the step's own before anyone resumes), so the log
+// keeps execution order. Returns the log offset past them (0 when nothing was pending).
+uint64_t HandOver(Engine& engine, Journal& journal);
 // End of the turn: commits this thread's journal and releases what waited for it.
 void Finish(Engine& engine, Journal& journal);
 

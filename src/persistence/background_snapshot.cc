@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "persistence/crc64.h"
 #include "persistence/rdb_writer.h"
+#include "persistence/snapshot.h"
 
 namespace ember {
 namespace {
@@ -121,13 +122,12 @@ void BackgroundSnapshot::Drain(ShardState& state, bool force) {
 void BackgroundSnapshot::Write(const std::string& bytes) {
   if (failed_.load(std::memory_order_relaxed)) return;
   crc_ = Crc64(crc_, bytes.data(), bytes.size());
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Fail(std::string("Write error saving DB on disk: ") + strerror(errno));
-    done += static_cast<size_t>(n);
-  }
+  WriteRaw(bytes);
+}
+
+void BackgroundSnapshot::WriteRaw(const std::string& bytes) {
+  if (!WriteAll(fd_, bytes.data(), bytes.size()))
+    return Fail(std::string("Write error saving DB on disk: ") + strerror(errno));
   bytes_.fetch_add(bytes.size(), std::memory_order_relaxed);
 }
 
@@ -139,18 +139,8 @@ void BackgroundSnapshot::Fail(const std::string& why) {
 void BackgroundSnapshot::Finish() {
   std::lock_guard lock(file_mu_);
   std::string eof;
-  AppendRdbEof(&eof, crc_);
-  // AppendRdbEof folds the opcode into the checksum itself: write the bytes, keep crc_ as is.
-  size_t done = 0;
-  while (!failed_.load(std::memory_order_relaxed) && done < eof.size()) {
-    ssize_t n = ::write(fd_, eof.data() + done, eof.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Fail(std::string("Write error saving DB on disk: ") + strerror(errno));
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
+  AppendRdbEof(&eof, crc_);  // folds the EOF opcode into the checksum itself
+  if (!failed_.load(std::memory_order_relaxed)) WriteRaw(eof);
   complete_.store(true, std::memory_order_release);
 }
 

@@ -60,9 +60,10 @@ class BackgroundSnapshot {
   void Serialize(ShardState& state, int db, const Record* record);
   // Writes the buffer to the file (under the file lock) when it is big, or always with `force`.
   void Drain(ShardState& state, bool force);
-  void Write(const std::string& bytes);  // file lock held
-  void Fail(const std::string& why);     // file lock held
-  void Finish();                         // the last shard: EOF and checksum
+  void Write(const std::string& bytes);     // file lock held; adds to the checksum
+  void WriteRaw(const std::string& bytes);  // file lock held
+  void Fail(const std::string& why);        // file lock held
+  void Finish();                            // the last shard: EOF and checksum
 
   Engine& engine_;
   bool compress_;

@@ -34,14 +34,6 @@ uint64_t FileSize(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
-bool FsyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
-
 // Save points "3600 1 300 100": pairs of seconds and changes.
 std::vector<std::pair<int64_t, int64_t>> SavePoints(const std::string& save) {
   std::vector<std::pair<int64_t, int64_t>> points;
@@ -354,7 +346,7 @@ void Persistence::FinishSnapshot() {
       ok = false;
       error = std::string("rename of the snapshot failed: ") + strerror(errno);
     }
-    if (ok) FsyncDir(c.data_dir);
+    if (ok) FsyncDirectory(c.data_dir);
     last_bgsave_ok_.store(ok);
     last_bgsave_secs_.store(secs);
     if (ok) {
@@ -375,7 +367,6 @@ void Persistence::FinishSnapshot() {
   if (!ok) {
     Log((purpose_ == Purpose::kBgsave ? "Background saving error: " : "AOF rewrite error: ") +
         error);
-    bgsave_error_ = error;
     ::unlink(snap.tmp_path().c_str());
   }
   snapshot_.reset();

@@ -67,10 +67,9 @@ class Persistence {
   std::unique_ptr<AofManifest> loaded_manifest_;  // what the loader found, for OpenAof
   std::atomic<bool> starting_{false};             // a snapshot's start is posted to the shards
 
-  mutable std::mutex mu_;  // the snapshot in progress and the strings below
+  mutable std::mutex mu_;  // the snapshot in progress
   std::unique_ptr<BackgroundSnapshot> snapshot_;
   Purpose purpose_ = Purpose::kBgsave;
-  std::string bgsave_error_;
   std::atomic<bool> bgsave_scheduled_{false};
   std::atomic<bool> rewrite_scheduled_{false};
 
@@ -85,7 +84,6 @@ class Persistence {
   std::atomic<uint64_t> aof_rewrites_{0};
   std::atomic<uint64_t> changes_mark_{0};      // Changes() when the last good snapshot began
   std::atomic<uint64_t> changes_at_start_{0};  // Changes() when the one in progress began
-  std::atomic<uint64_t> rdb_last_cow_size_{0};
   std::atomic<bool> loading_{false};
 };
 

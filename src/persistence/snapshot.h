@@ -36,6 +36,11 @@ bool WriteSnapshotFile(Engine& engine, const std::string& path, std::string* err
 bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms, RdbLoadStats* stats,
                       std::string* error);
 
+// write(2) until all of `data` is written (EINTR retried); false with errno set.
+bool WriteAll(int fd, const char* data, size_t len);
+// fsync of a directory, so a rename into it survives a crash.
+bool FsyncDirectory(const std::string& dir);
+
 // <data_dir>/<dbfilename>.
 std::string SnapshotPath(const std::string& data_dir, const std::string& dbfilename);
 

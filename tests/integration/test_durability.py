@@ -127,14 +127,14 @@ def test_bgrewriteaof_under_writes_neither_loses_nor_repeats_a_write(make_server
     srv = make_server(shards=4, backend="epoll", extra_args=aof_args(tmp_path, "always"))
     r = client(srv)
     r.mset({"fill:%d" % i: "x" * 50 for i in range(20000)})
-    acked = 0
-    rewrote = False
+    rewriting_seen = False
     for i in range(3000):
-        acked = r.incr("counter")
+        r.incr("counter")
         if i == 500:
             assert r.bgrewriteaof()
-        if i > 500 and not rewrote and r.info("persistence")["aof_rewrite_in_progress"] == 0:
-            rewrote = True
+        if i > 500 and not rewriting_seen:
+            rewriting_seen = r.info("persistence")["aof_rewrite_in_progress"] == 1
+    assert rewriting_seen, "the rewrite ended before any write could race it"
     deadline = time.monotonic() + 10 * SLOWDOWN
     while r.info("persistence")["aof_rewrite_in_progress"] and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -157,7 +157,7 @@ def test_bgsave_under_writes_is_a_point_in_time_image(make_server, tmp_path):
     for start in range(0, n, 10000):
         r.mset({"k:%06d" % i: 0 for i in range(start, start + 10000)})
     stop = threading.Event()
-    passes = [0]
+    batches = [0]
 
     def writer():
         w = client(srv)
@@ -167,18 +167,21 @@ def test_bgsave_under_writes_is_a_point_in_time_image(make_server, tmp_path):
                 for i in range(start, start + 2000):
                     pipe.incr("k:%06d" % i)
                 pipe.execute()
-            passes[0] += 1
+                batches[0] += 1
 
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
     time.sleep(0.3)
     assert r.bgsave()
+    during = batches[0]
     deadline = time.monotonic() + 30 * SLOWDOWN
     while r.info("persistence")["rdb_bgsave_in_progress"] and time.monotonic() < deadline:
         time.sleep(0.01)
+    during = batches[0] - during
     stop.set()
     thread.join(30)
     assert r.info("persistence")["rdb_last_bgsave_status"] == "ok"
+    assert during > 0, "no write raced the snapshot: the check below would prove nothing"
     os.makedirs(tmp_path / "b")
     shutil.copy(tmp_path / "a" / "dump.rdb", tmp_path / "b" / "dump.rdb")
     srv2 = make_server(shards=1, backend="epoll", extra_args=["--data-dir", str(tmp_path / "b")])
@@ -277,6 +280,15 @@ def test_failed_bgsave_refuses_writes_with_misconf_until_a_save_succeeds(make_se
     assert r.lastsave().timestamp() >= time.time() - 60
 
 
+def shutdown(srv, **how):
+    """SHUTDOWN [SAVE|NOSAVE]: no reply, the connection closes as the server exits."""
+    try:
+        client(srv).shutdown(**how)
+    except redis.ConnectionError:
+        pass
+    assert srv.wait(10) == 0
+
+
 def test_save_lastsave_and_shutdown_save_nosave(make_server, tmp_path):
     srv = make_server(shards=2, backend="epoll", extra_args=["--data-dir", str(tmp_path)])
     r = client(srv)
@@ -284,20 +296,12 @@ def test_save_lastsave_and_shutdown_save_nosave(make_server, tmp_path):
     assert r.save()
     assert r.info("persistence")["rdb_changes_since_last_save"] == 0
     r.set("b", "2")
-    try:
-        r.shutdown(nosave=True)
-    except redis.ConnectionError:
-        pass
-    srv.wait(10)
+    shutdown(srv, nosave=True)
     srv2 = make_server(shards=1, backend="epoll", extra_args=["--data-dir", str(tmp_path)])
     r2 = client(srv2)
     assert r2.get("a") == b"1" and r2.get("b") is None
     r2.set("c", "3")
-    try:
-        r2.shutdown(save=True)
-    except redis.ConnectionError:
-        pass
-    srv2.wait(10)
+    shutdown(srv2, save=True)
     srv3 = make_server(shards=3, backend="uring", extra_args=["--data-dir", str(tmp_path)])
     assert client(srv3).mget("a", "c") == [b"1", b"3"]
 
