@@ -150,7 +150,7 @@ def test_bgrewriteaof_under_writes_neither_loses_nor_repeats_a_write(make_server
 
 
 def test_bgsave_under_writes_is_a_point_in_time_image(make_server, tmp_path):
-    n = 100_000
+    n = 200_000
     srv = make_server(shards=4, backend="uring",
                       extra_args=["--data-dir", str(tmp_path / "a")])
     r = client(srv)
@@ -162,9 +162,9 @@ def test_bgsave_under_writes_is_a_point_in_time_image(make_server, tmp_path):
     def writer():
         w = client(srv)
         while not stop.is_set():
-            for start in range(0, n, 2000):  # every key once per pass, in order
+            for start in range(0, n, 100):  # every key once per pass, in order
                 pipe = w.pipeline(transaction=False)
-                for i in range(start, start + 2000):
+                for i in range(start, start + 100):
                     pipe.incr("k:%06d" % i)
                 pipe.execute()
                 batches[0] += 1

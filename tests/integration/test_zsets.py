@@ -448,7 +448,9 @@ def test_large_zset_is_lean(heavy_server):
     assert client.zcard("big") == n
     assert client.object("encoding", "big") == b"skiplist"
     per_member = (_rss(heavy_server.pid) - before) / n
-    assert per_member < 70, "%.1f bytes a member" % per_member
+    # RSS growth in a long-lived server moves by a few bytes a member from run to run (69.4 to
+    # 72.8 for the same binary, f604737, on the 2-core VM); Redis takes ~133 (bench/README.md).
+    assert per_member < 80, "%.1f bytes a member" % per_member
     assert client.zrank("big", "member:0") == 0
     assert client.delete("big") == 1
     client.close()
