@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # A/B of server builds (before/after a change) under ember-loadgen, one core each.
 #
-#   bash bench/ab.sh [--pipeline P] [--requests N] [--rounds R] [--tests set,get] [--shards S]
+#   bash bench/ab.sh [--pipeline P] [--requests N] [--rounds R] [--tests set,get] [--shards S] [--size B]
 #                    BIN... [redis]
 #
 # Each BIN is an ember-server binary ("redis" means Debian's redis-server). Per round every
 # server is started fresh on core 0, loaded from core 1 with
-#   ember-loadgen -c 50 -P P -n N -r 100000 -d 16 -t TESTS
+#   ember-loadgen -c 50 -P P -n N -r 100000 -d B -t TESTS   (B: value bytes, default 16)
 # and stopped; the order is the same each round, so compare rounds, not only one line.
 # ember runs with --shards S (default 1), all on core 0 unless SERVER_CPUS says otherwise.
 # Prints one line per run: the server's CPU per request (utime+stime from /proc over the
@@ -18,11 +18,12 @@ REPO=$(cd "$BENCH_DIR/.." && pwd)
 # shellcheck source=bench/lib/servers.sh
 source "$BENCH_DIR/lib/servers.sh"
 
-PIPELINE=16 REQUESTS=3000000 ROUNDS=3 TESTS=set,get SHARDS=1
+PIPELINE=16 REQUESTS=3000000 ROUNDS=3 TESTS=set,get SHARDS=1 SIZE=16
 BINS=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --pipeline) PIPELINE=${2:?}; shift ;;
+    --size) SIZE=${2:?}; shift ;;
     --requests) REQUESTS=${2:?}; shift ;;
     --rounds) ROUNDS=${2:?}; shift ;;
     --tests) TESTS=${2:?}; shift ;;
@@ -53,7 +54,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     start_server "$bin" "$template" "$WORKDIR/server.log" 2>/dev/null
     c0=$(cpu_ticks "$SERVER_PID")
     out=$(timeout 300 "$LOADGEN" -p "$SERVER_PORT" -c 50 -n "$REQUESTS" -P "$PIPELINE" \
-      -r 100000 -d 16 -t "$TESTS" --csv) || die "ember-loadgen failed against $bin"
+      -r 100000 -d "$SIZE" -t "$TESTS" --csv) || die "ember-loadgen failed against $bin"
     c1=$(cpu_ticks "$SERVER_PID")
     require_alive "$SERVER_PID" "$bin"
     stop_server "$SERVER_PID"

@@ -71,6 +71,8 @@ struct SegmentedTable::Segment {
   }
   bool ExpireBit(uint32_t i) const { return expire_bits[i / 64] >> (i % 64) & 1; }
 };
+// The snapshot epoch lives in what was the alignment padding: a segment is as big as before.
+static_assert(sizeof(SegmentedTable::Segment) == 1584);
 
 namespace {
 __m128i LoadGroup(const SegmentedTable::Segment* seg, uint32_t group) {
