@@ -4,6 +4,7 @@
 
 #include "commands/arg_parser.h"
 #include "commands/errors.h"
+#include "commands/transaction.h"
 #include "common/numbers.h"
 #include "engine/engine.h"
 
@@ -129,6 +130,8 @@ void Reset(CommandContext& ctx) {
   c.reply_off = false;
   c.skip_next_reply = false;
   c.no_touch = false;
+  c.in_multi = false;
+  if (c.tx != nullptr) c.tx->Discard();
   ctx.engine.clients().SetName(&c, "");
   // Back to the default user: unauthenticated again while it needs a password.
   c.authenticated = !ctx.engine.password_required();

@@ -8,6 +8,7 @@
 namespace ember {
 
 class Session;
+struct TransactionState;
 struct Waiter;
 
 // A field its own thread writes and CLIENT LIST on any thread reads: relaxed atomic stores and
@@ -70,6 +71,11 @@ struct ClientState {
   bool reply_off = false;
   bool no_touch = false;  // CLIENT NO-TOUCH: reads leave keys' access times alone
   bool skip_next_reply = false;
+  // MULTI / WATCH state (commands/transaction.h); null until the client first uses either.
+  std::shared_ptr<TransactionState> tx;
+  // True while EXEC runs the queue: blocking commands answer as if their timeout had passed.
+  bool in_exec = false;
+  Published<bool> in_multi = false;  // between MULTI and EXEC/DISCARD (CLIENT LIST's flags: x)
 };
 
 }  // namespace ember

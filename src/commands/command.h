@@ -33,6 +33,8 @@ enum CommandFlag : uint32_t {
   kCmdAllowBusy = 1 << 11,
   kCmdMovableKeys = 1 << 12,     // set by the table: keys not at fixed positions (numkeys, STORE)
   kCmdNoAsyncLoading = 1 << 13,  // refused while a replica loads a dataset in the background
+  // Runs at once even between MULTI and EXEC (MULTI, EXEC, DISCARD, WATCH, QUIT, RESET).
+  kCmdNotQueued = 1 << 14,
 };
 
 // Redis's ACL categories, in Redis's order (COMMAND INFO lists them so). @read, @write, @admin,
@@ -101,6 +103,7 @@ enum class ExecKind : uint8_t {
   kLocal,       // on the connection's thread, touches no shard data (PING, ECHO, TIME)
   kConnection,  // changes the connection's own state (SELECT, HELLO, QUIT, CLIENT ...)
   kAllShards,   // needs every shard at once (DBSIZE, KEYS, FLUSHALL, INFO ...)
+  kTransaction,  // EXEC: on every shard its queued commands and watched keys live on
 };
 
 struct CommandContext;
@@ -275,5 +278,6 @@ void RegisterSetCommands(CommandTable& table);
 void RegisterZSetCommands(CommandTable& table);
 void RegisterSortCommands(CommandTable& table);
 void RegisterPersistenceCommands(CommandTable& table);
+void RegisterTransactionCommands(CommandTable& table);
 
 }  // namespace ember

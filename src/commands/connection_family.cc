@@ -323,7 +323,8 @@ void RegisterConnectionCommands(CommandTable& t) {
             .Summary("Changes the selected database."));
   g.Add(Command("quit", Quit)
             .Arity(-1)
-            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy |
+                   kCmdNotQueued)
             .Exec(ExecKind::kConnection)
             .Acl(kAclConnection)
             .Since("1.0.0")
@@ -344,7 +345,8 @@ void RegisterConnectionCommands(CommandTable& t) {
             .Summary("Handshakes with the server."));
   g.Add(Command("reset", Reset)
             .Arity(1)
-            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy |
+                   kCmdNotQueued)
             .Exec(ExecKind::kConnection)
             .Acl(kAclConnection)
             .Since("6.2.0")

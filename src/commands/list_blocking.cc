@@ -192,7 +192,8 @@ void BlockingMove(CommandContext& ctx, bool from_left, bool to_left, std::string
   auto timeout = ParseBlockTimeout(ctx, timeout_arg);
   if (!timeout) return;
   if (Move(ctx, ctx.args[1], ctx.args[2], from_left, to_left)) return;
-  // Redis times BLMOVE out with a null array too, not a null bulk.
+  // Inside EXEC it answers as LMOVE would; Redis times it out with a null array, though.
+  if (ctx.client.in_exec) return ctx.reply.Null();
   BlockClient(ctx, ctx.args.subspan(1, 1), *timeout, false);
 }
 

@@ -139,6 +139,10 @@ std::optional<int64_t> ParseBlockTimeout(CommandContext& ctx, std::string_view a
 
 void BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout_ms,
                  bool null_bulk_on_timeout) {
+  if (ctx.client.in_exec) {  // inside EXEC nothing waits: the answer of a timeout, at once
+    null_bulk_on_timeout ? ctx.reply.Null() : ctx.reply.NullArray();
+    return;
+  }
   auto waiter = std::make_shared<Waiter>();
   waiter->home_worker = ctx.client.worker;
   // Set now, not when the session takes the block: a wake-up may reach the home thread first.

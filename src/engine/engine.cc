@@ -79,12 +79,27 @@ uint32_t CommandContext::num_shards() const {
 
 namespace ember {
 
-void Shard::WriteHooks::BeforeWrite(Database& db, uint64_t hash) {
+void Shard::WriteHooks::BeforeWrite(Database& db, uint64_t hash, bool certain) {
   if (snapshot != nullptr) snapshot->BeforeWrite(shard, db, hash);
+  if (certain && !watches->empty()) {
+    watches->Touch(db.index(), hash);
+    Update();
+  }
+}
+
+void Shard::WriteHooks::AfterUpdate(Database& db, uint64_t hash) {
+  if (!watches->empty()) {
+    watches->Touch(db.index(), hash);
+    Update();
+  }
 }
 
 void Shard::WriteHooks::BeforeClear(Database& db) {
   if (snapshot != nullptr) snapshot->BeforeClear(shard, db);
+  if (!watches->empty()) {
+    watches->TouchExisting(db.index(), db);
+    Update();
+  }
 }
 
 void Engine::set_durable_log(DurableLog* log) {

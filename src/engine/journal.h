@@ -42,6 +42,18 @@ class Journal {
   void AppendEncoded(int db, std::string_view records);
 
   bool empty() const { return pending_.empty(); }
+  // A point in the pending records to come back to (EXEC drops its MULTI when nothing followed).
+  struct Mark {
+    size_t bytes;
+    int db;
+  };
+  Mark mark() const { return {pending_.size(), chunk_db_}; }
+  void Rewind(Mark mark) {
+    pending_.resize(mark.bytes);
+    chunk_db_ = mark.db;
+  }
+  // The database the last record ran in (-1: none in this chunk).
+  int chunk_db() const { return chunk_db_; }
   // Drops the pending records (the log they were for is gone: CONFIG SET appendonly no).
   void Discard() {
     pending_.clear();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "commands/transaction.h"
 #include "common/clock.h"
 #include "engine/command_stats.h"
 #include "engine/execute.h"
@@ -74,6 +75,8 @@ Session::Route Session::Classify(const CommandSpec& spec, std::span<const std::s
         return Route::kInline;
       }
       return Route::kBarrier;
+    case ExecKind::kTransaction:
+      return ClassifyTransaction(target);
     case ExecKind::kKeyed:
       break;
   }
@@ -119,18 +122,72 @@ void Session::RunInline(const CommandSpec& spec, std::span<const std::string_vie
   }
 }
 
-void Session::ReplyError(std::string_view message) {
+void Session::ReplyLocally(std::string_view text, bool error) {
   bool skipping = TakeSkip();
   if (DropsReply(skipping)) return;
-  if (!round_has_remote_) {
-    reply_.Error(message);
-    return;
-  }
-  uint32_t begin = static_cast<uint32_t>(local_replies_.size());
-  reply_.set_output(&local_replies_);
-  reply_.Error(message);
+  // Behind remote work still out, the reply waits its turn in local_replies_.
+  std::string* out = round_has_remote_ ? &local_replies_ : output_;
+  auto begin = static_cast<uint32_t>(out->size());
+  reply_.set_output(out);
+  error ? reply_.Error(text) : reply_.SimpleString(text);
   reply_.set_output(output_);
-  pending_.push_back({-1, begin, static_cast<uint32_t>(local_replies_.size())});
+  if (round_has_remote_)
+    pending_.push_back({-1, begin, static_cast<uint32_t>(local_replies_.size())});
+}
+
+bool Session::QueueInMulti(const CommandSpec& spec, std::span<const std::string_view> args) {
+  TransactionState& tx = *client_.tx;
+  if (spec.flags & kCmdNotQueued) {
+    if (spec.exec == ExecKind::kTransaction) {  // EXEC: the queue is complete
+      client_.in_multi = false;
+      tx.armed = true;
+      return false;
+    }
+    if (spec.name == "watch") {
+      ReplyError("ERR WATCH inside MULTI is not allowed");
+      return true;
+    }
+    return false;  // MULTI (nested: its own error), DISCARD, QUIT, RESET run at once
+  }
+  if (spec.flags & kCmdNoMulti) {
+    tx.queue_error = true;
+    ReplyError("ERR Command not allowed inside a transaction");
+    return true;
+  }
+  tx.Queue(spec, args);
+  ReplyLocally("QUEUED", false);
+  return true;
+}
+
+Session::Route Session::ClassifyTransaction(uint32_t* target) {
+  *target = home_shard_;
+  const TransactionState* tx = client_.tx.get();
+  // Nothing to run (EXEC without MULTI, EXECABORT): the home thread answers.
+  if (tx == nullptr || !tx->armed || tx->queue_error) return Route::kInline;
+  tx_shards_.clear();
+  bool all = false;
+  for (const TransactionState::Queued& cmd : tx->commands) {
+    if (cmd.spec->exec == ExecKind::kAllShards) all = true;
+    if (cmd.spec->exec != ExecKind::kKeyed) continue;
+    std::vector<std::string_view>& argv = tx_argv_;
+    argv.assign(tx->args.begin() + cmd.first_arg, tx->args.begin() + cmd.first_arg + cmd.num_args);
+    CommandTable::KeyPositions(*cmd.spec, argv, &key_positions_);
+    for (size_t pos : key_positions_) tx_shards_.push_back(engine_.ShardOfKey(argv[pos]));
+  }
+  for (const TransactionState::WatchedKey& w : tx->watched)
+    tx_shards_.push_back(engine_.ShardOfKey(w.key));
+  if (all && engine_.num_shards() > 1) {
+    tx_shards_.clear();
+    for (uint32_t i = 0; i < engine_.num_shards(); ++i) tx_shards_.push_back(i);
+    return Route::kBarrier;
+  }
+  std::sort(tx_shards_.begin(), tx_shards_.end());
+  tx_shards_.erase(std::unique(tx_shards_.begin(), tx_shards_.end()), tx_shards_.end());
+  if (tx_shards_.empty()) return Route::kInline;
+  if (tx_shards_.size() > 1) return Route::kBarrier;
+  // One shard: it runs there alone, as a batch, and no other shard stops.
+  *target = tx_shards_[0];
+  return *target == home_shard_ ? Route::kInline : Route::kRemote;
 }
 
 void Session::AddRemote(uint32_t shard, const CommandSpec& spec,
@@ -202,6 +259,7 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   *spec = CommandTable::Instance().Validate(args, &error);
   if (*spec == nullptr) {
     RecordRejectedCall(args);  // wrong arity: INFO commandstats' rejected_calls
+    if (client_.in_multi) client_.tx->queue_error = true;
     ReplyError(error);
     return Admission::kRefused;
   }
@@ -213,6 +271,7 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   client_.last_command.store(CommandTable::DisplayName(**spec, args), std::memory_order_relaxed);
   if (unauthenticated && !((*spec)->flags & kCmdNoAuth)) {
     RecordRejectedCall(args);
+    if (client_.in_multi) client_.tx->queue_error = true;
     ReplyError("NOAUTH Authentication required.");
     return Admission::kRefused;
   }
@@ -220,6 +279,8 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
 }
 
 bool Session::Dispatch(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (client_.in_multi && QueueInMulti(spec, args)) [[unlikely]]
+    return true;
   if (spec.flags & kCmdBlocking) {
     if (round_has_remote_) return false;  // runs alone, after the round
     blocked_command_.assign(args.begin(), args.end());
@@ -249,7 +310,9 @@ bool Session::Dispatch(const CommandSpec& spec, std::span<const std::string_view
 
 void Session::StartMultiShardStep(const CommandSpec& spec, std::span<const std::string_view> args) {
   std::vector<uint32_t> shards;
-  if (spec.exec == ExecKind::kAllShards) {
+  if (spec.exec == ExecKind::kTransaction) {
+    shards = tx_shards_;  // ClassifyTransaction just found them
+  } else if (spec.exec == ExecKind::kAllShards) {
     for (uint32_t i = 0; i < engine_.num_shards(); ++i) shards.push_back(i);
   } else {
     CommandTable::KeyPositions(spec, args, &key_positions_);

@@ -91,7 +91,14 @@ class Session {
   void RunInline(const CommandSpec& spec, std::span<const std::string_view> args,
                  int32_t key_shard);
   void AddRemote(uint32_t shard, const CommandSpec& spec, std::span<const std::string_view> args);
-  void ReplyError(std::string_view message);
+  void ReplyError(std::string_view message) { ReplyLocally(message, true); }
+  // A reply made here, not by a command (errors, QUEUED), in its place among the round's.
+  void ReplyLocally(std::string_view text, bool error);
+  // Between MULTI and EXEC: queues the command (true), or lets it run now (false: EXEC,
+  // DISCARD, QUIT, RESET ...).
+  bool QueueInMulti(const CommandSpec& spec, std::span<const std::string_view> args);
+  // EXEC goes where its queued commands' and watched keys' shards are (into tx_shards_).
+  Route ClassifyTransaction(uint32_t* target);
   void StartMultiShardStep(const CommandSpec& spec, std::span<const std::string_view> args);
   void DispatchBatches();
   void FinishRound();
@@ -126,6 +133,8 @@ class Session {
   std::deque<std::string> inline_args_;  // copies of inline-command arguments for this round
   std::vector<std::string_view> arg_scratch_;
   std::vector<size_t> key_positions_;
+  std::vector<uint32_t> tx_shards_;
+  std::vector<std::string_view> tx_argv_;
   uint32_t outstanding_ = 0;
   bool closing_ = false;
   bool paused_ = false;

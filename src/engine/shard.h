@@ -8,6 +8,7 @@
 
 #include "engine/blocking.h"
 #include "engine/journal.h"
+#include "engine/watch_table.h"
 #include "keyspace/database.h"
 
 namespace ember {
@@ -20,6 +21,7 @@ class Shard {
  public:
   explicit Shard(uint32_t id) : id_(id) {
     hooks_.shard = id;
+    hooks_.watches = &watches_;
     for (int i = 0; i < kNumDatabases; ++i) {
       dbs_.push_back(std::make_unique<Database>(&stats_));
       dbs_.back()->set_observer(&blocking_, i);
@@ -33,9 +35,13 @@ class Shard {
   // SWAPDB: exchange two databases' contents in this shard.
   // Clients blocked in either database may now find their keys.
   void SwapDbs(int a, int b) {
-    if (hooks_.active) {
+    if (hooks_.snapshot != nullptr) {
       hooks_.BeforeClear(db(a));
       hooks_.BeforeClear(db(b));
+    }
+    if (!watches_.empty()) {
+      watches_.TouchSwapped(a, db(a), b, db(b));
+      hooks_.Update();
     }
     Database::CountThreadChange();
     dbs_[static_cast<size_t>(a)].swap(dbs_[static_cast<size_t>(b)]);
@@ -74,6 +80,12 @@ class Shard {
     hooks_.Update();
   }
   BackgroundSnapshot* snapshot() const { return hooks_.snapshot; }
+  // WATCH: registers `key` (in database `db`) for the client owning `flag`.
+  void Watch(int db, std::string_view key, std::shared_ptr<WatchFlag> flag) {
+    watches_.Add(db, key, HashKey(key), std::move(flag));
+    hooks_.Update();
+  }
+  const WatchTable& watches() const { return watches_; }
 
   // used_bytes() as last published by the thread working on this shard, for other threads
   // (eviction compares shards). Refreshed every timer tick and after evictions.
@@ -100,6 +112,7 @@ class Shard {
   std::vector<EvictionCandidate> eviction_pool_;
   BlockingRegistry blocking_;
   Journal journal_;
+  WatchTable watches_;
 
   class WriteHooks final : public WriteObserver {
    public:
@@ -108,11 +121,13 @@ class Shard {
       if (Journal* journal = Journal::Current(); journal != nullptr && Journal::enabled())
         journal->Append(db, {std::string_view("DEL"), key});
     }
-    void BeforeWrite(Database& db, uint64_t hash) override;
+    void BeforeWrite(Database& db, uint64_t hash, bool certain) override;
+    void AfterUpdate(Database& db, uint64_t hash) override;
     void BeforeClear(Database& db) override;
-    void Update() { active = journaling || snapshot != nullptr; }
+    void Update() { active = journaling || snapshot != nullptr || !watches->empty(); }
 
     uint32_t shard = 0;
+    WatchTable* watches = nullptr;
     bool journaling = false;
     BackgroundSnapshot* snapshot = nullptr;
   };

@@ -49,7 +49,7 @@ void Database::DeleteExpired(SegmentedTable::Slot slot, Record* record) {
 Database::Entry Database::FindMutable(std::string_view key, int64_t now_ms) {
   Entry entry = Find(key, now_ms);
   if (entry) {
-    PreUpdate(entry.hash);
+    PreUpdate(entry.hash, /*certain=*/false);
     entry.object_bytes = ObjectBytes(entry.record);
   }
   return entry;
@@ -61,6 +61,8 @@ void Database::PostUpdate(Entry& entry) {
   entry.object_bytes = bytes;
   ++stats_->changes;
   ++thread_changes_;
+  if (write_observer_ != nullptr && write_observer_->active) [[unlikely]]
+    write_observer_->AfterUpdate(*this, entry.hash);
 }
 
 Database::Entry Database::FindForRead(std::string_view key, int64_t now_ms, bool touch) {

@@ -36,8 +36,12 @@ class WriteObserver {
   // Checked on every write: the observer is called only while it has something to do.
   bool active = false;
   virtual void OnDeleted(int db, std::string_view key, DeleteCause cause) = 0;
-  // Before `key` (hash `hash`) of database `db` changes, is inserted or deleted.
-  virtual void BeforeWrite(Database& db, uint64_t hash) = 0;
+  // Before the key with hash `hash` in `db` changes, is inserted or deleted. `certain`: the
+  // change will happen (false from FindMutable: the writer may find nothing to change, and
+  // says so by calling PostUpdate, which calls AfterUpdate).
+  virtual void BeforeWrite(Database& db, uint64_t hash, bool certain) = 0;
+  // A write that began with FindMutable did change the key (WATCH hears of it here).
+  virtual void AfterUpdate(Database& db, uint64_t hash) = 0;
   // Before every key of `db` goes at once (FLUSHDB, FLUSHALL, SWAPDB).
   virtual void BeforeClear(Database& db) = 0;
 
@@ -82,12 +86,14 @@ class Database {
   void PostUpdate(Entry& entry);
   // Put, Insert, Erase ... of a key the next write is about to make: runs the pre-update
   // hook for writes that do not start from FindMutable.
-  void PreUpdate(uint64_t hash) {
+  void PreUpdate(uint64_t hash, bool certain = true) {
     if (write_observer_ != nullptr && write_observer_->active) [[unlikely]]
-      write_observer_->BeforeWrite(*this, hash);
+      write_observer_->BeforeWrite(*this, hash, certain);
   }
   // CLIENT NO-TOUCH: while set on this thread, lookups leave access stamps (LRU/LFU) alone.
   static void set_no_touch(bool on) { no_touch_ = on; }
+  // Whether the table holds `key`, expired or not, with no side effect (WATCH on FLUSHDB).
+  bool Holds(std::string_view key) const { return bool(table_.Find(key, HashKey(key))); }
   // Like Find, but leaves the access stamp alone (OBJECT, eviction sampling).
   Entry Peek(std::string_view key, int64_t now_ms);
   // Like Find, counting a keyspace hit or miss (for reads). Without `touch`, like Peek:
