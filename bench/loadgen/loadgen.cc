@@ -122,7 +122,8 @@ struct Connection {
   size_t command_bytes = 0;
   std::string in;
   size_t write_offset = 0, write_end = 0;
-  int due = 0;
+  int due = 0;      // requests of the batch in flight still unanswered
+  int replies = 0;  // replies of the current request already in
   uint64_t sent_at = 0;
   uint32_t watching = EPOLLIN;  // the epoll events registered now
 };
@@ -133,7 +134,9 @@ class Runner {
       : o_(o), epoll_fd_(epoll_fd), conns_(conns), rng_(0x5eed) {}
 
   // Runs `requests` of `command` over every connection; returns false on an error reply.
-  bool Run(const std::string& command, int64_t requests, LatencyHistogram& histogram) {
+  bool Run(const Workload& workload, int64_t requests, LatencyHistogram& histogram) {
+    const std::string& command = workload.command;
+    replies_per_request_ = workload.replies;
     issued_ = 0;
     done_ = 0;
     requests_ = requests;
@@ -173,6 +176,7 @@ class Runner {
     }
     c.in.clear();
     c.due = 0;
+    c.replies = 0;
   }
 
   bool SendBatch(Connection& c) {
@@ -242,6 +246,8 @@ class Runner {
       if (len == 0) break;
       if (data[used] == '-') ReportError(data.substr(used, static_cast<size_t>(len)));
       used += static_cast<size_t>(len);
+      if (++c.replies < replies_per_request_) continue;
+      c.replies = 0;
       histogram.Add(latency_us);
       --c.due;
       ++done_;
@@ -268,6 +274,7 @@ class Runner {
   std::vector<Connection>& conns_;
   std::mt19937_64 rng_;
   int64_t requests_ = 0, issued_ = 0, done_ = 0, errors_ = 0;
+  int replies_per_request_ = 1;
 };
 
 }  // namespace
@@ -302,7 +309,7 @@ int main(int argc, char** argv) {
   for (const Workload& w : workloads) {
     LatencyHistogram histogram;
     uint64_t start = NowNs();
-    bool ok = runner.Run(w.command, o.requests, histogram);
+    bool ok = runner.Run(w, o.requests, histogram);
     double seconds = static_cast<double>(NowNs() - start) / 1e9;
     double rps = static_cast<double>(o.requests) / seconds;
     if (o.csv) {

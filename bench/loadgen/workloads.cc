@@ -70,6 +70,11 @@ bool AppendWorkload(std::string_view name, int data_size, bool random_keys,
       args.push_back(data);
     }
     out.push_back({"MSET (10 keys)", EncodeCommand(args)});
+  } else if (name == "multi_set3") {  // not in redis-benchmark: a transaction of three SETs
+    std::string request = EncodeCommand({"MULTI"});
+    for (int i = 0; i < 3; ++i) request += EncodeCommand({"SET", "key:" + rnd, data});
+    request += EncodeCommand({"EXEC"});
+    out.push_back({"MULTI/EXEC (3 SETs)", request, 5});
   } else {
     return false;
   }

@@ -13,6 +13,7 @@ inline constexpr std::string_view kRandPlaceholder = "__rand_int__";
 struct Workload {
   std::string title;    // as redis-benchmark prints it
   std::string command;  // one request, RESP-encoded
+  int replies = 1;      // replies one request gets (a MULTI ... EXEC request: one per command)
 };
 
 // Appends the workloads of the test NAME (lrange_100 adds the LPUSH run that fills the list
