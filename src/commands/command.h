@@ -11,6 +11,7 @@
 
 #include "commands/client_state.h"
 #include "engine/journal.h"
+#include "engine/keyspace_events.h"
 #include "keyspace/database.h"
 #include "protocol/reply_builder.h"
 
@@ -218,6 +219,11 @@ struct CommandContext {
     all[n++] =
         std::string_view(digits, std::to_chars(digits, digits + sizeof(digits), last).ptr - digits);
     Propagation::Add(std::span<const std::string_view>(all, n));
+  }
+
+  // A keyspace notification (notify-keyspace-events) for `key` in the selected database.
+  void Notify(uint32_t type, std::string_view event, std::string_view key) {
+    NotifyKeyspaceEvent(type, event, key, client.db);
   }
 
   // The selected database on the shard that owns `key`.

@@ -13,6 +13,7 @@
 #include "commands/arg_parser.h"
 #include "common/numbers.h"
 #include "engine/eviction.h"
+#include "engine/keyspace_events.h"
 #include "server/memory_size.h"
 
 namespace ember {
@@ -109,26 +110,6 @@ std::string SetSave(ServerConfig& c, std::string_view v) {
 
 namespace {
 
-// notify-keyspace-events classes. A: every data-type class (g$lshzxetd), not K E m n.
-enum NotifyFlag : uint32_t {
-  kNotifyKeyspace = 1 << 0,  // K
-  kNotifyKeyevent = 1 << 1,  // E
-  kNotifyGeneric = 1 << 2,   // g
-  kNotifyString = 1 << 3,    // $
-  kNotifyList = 1 << 4,      // l
-  kNotifySet = 1 << 5,       // s
-  kNotifyHash = 1 << 6,      // h
-  kNotifyZset = 1 << 7,      // z
-  kNotifyExpired = 1 << 8,   // x
-  kNotifyEvicted = 1 << 9,   // e
-  kNotifyStream = 1 << 10,   // t
-  kNotifyKeyMiss = 1 << 11,  // m
-  kNotifyModule = 1 << 12,   // d
-  kNotifyNew = 1 << 13,      // n
-};
-constexpr uint32_t kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList | kNotifySet |
-                                kNotifyHash | kNotifyZset | kNotifyExpired | kNotifyEvicted |
-                                kNotifyStream | kNotifyModule;
 // The order Redis writes the classes in.
 constexpr std::pair<char, uint32_t> kNotifyClasses[] = {
     {'g', kNotifyGeneric}, {'$', kNotifyString}, {'l', kNotifyList},    {'s', kNotifySet},
@@ -150,6 +131,7 @@ std::string SetNotifyKeyspaceEvents(ServerConfig& c, std::string_view v) {
     flags |= bit;
   }
   c.notify_keyspace_events = flags;
+  SetActiveNotifyFlags(flags);
   return "";
 }
 

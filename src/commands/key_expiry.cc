@@ -58,6 +58,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   if (when <= ctx.now_ms) {
     db.Erase(entry);  // a time in the past deletes the key
     ctx.Propagate({"DEL", ctx.args[1]});
+    ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
     return ctx.reply.Integer(1);
   }
   db.PreUpdate(entry.hash);
@@ -68,6 +69,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
   }
   // The absolute time, whatever form the command had (the condition held: it need not again).
   ctx.Propagate({"PEXPIREAT", ctx.args[1]}, when);
+  ctx.Notify(kNotifyGeneric, "expire", ctx.args[1]);
   ctx.reply.Integer(1);
 }
 
@@ -112,6 +114,7 @@ void Persist(CommandContext& ctx) {
   auto entry = db.Find(ctx.args[1], ctx.now_ms);
   if (!entry || !entry.record->has_expire()) return ctx.reply.Integer(0);
   db.Put(entry, CloneWithExpire(entry.record, 0));
+  ctx.Notify(kNotifyGeneric, "persist", ctx.args[1]);
   ctx.reply.Integer(1);
 }
 

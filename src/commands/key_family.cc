@@ -42,6 +42,7 @@ void Del(CommandContext& ctx) {
     auto entry = db.Find(ctx.args[i], ctx.now_ms);
     if (entry) {
       db.Erase(entry);
+      ctx.Notify(kNotifyGeneric, "del", ctx.args[i]);
       ++deleted;
     }
   }
@@ -83,6 +84,8 @@ void Rename(CommandContext& ctx, bool only_if_absent) {
   Record* moved = CloneWithKey(from.record, dst);
   src_db.EraseKeepingObject(from);  // erasing never moves other records: `to` stays valid
   dst_db.Put(to, moved);
+  ctx.Notify(kNotifyGeneric, "rename_from", src);
+  ctx.Notify(kNotifyGeneric, "rename_to", dst);
   only_if_absent ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
@@ -119,6 +122,7 @@ void Copy(CommandContext& ctx) {
   auto to = dst_db.Find(dst, ctx.now_ms);
   if (to && !replace) return ctx.reply.Integer(0);
   dst_db.Put(to, CopyWithKey(from.record, dst));
+  NotifyKeyspaceEvent(kNotifyGeneric, "copy_to", dst, db_index);
   ctx.reply.Integer(1);
 }
 

@@ -22,6 +22,8 @@ void Move(CommandContext& ctx) {
   Database& to_db = ctx.engine.shard(ctx.engine.ShardOfKey(key)).db(static_cast<int>(*index));
   if (to_db.Find(key, ctx.now_ms)) return ctx.reply.Integer(0);
   to_db.Insert(from_db.Detach(from));  // the record keeps its value and expiry
+  ctx.Notify(kNotifyGeneric, "move_from", key);
+  NotifyKeyspaceEvent(kNotifyGeneric, "move_to", key, static_cast<int>(*index));
   ctx.reply.Integer(1);
 }
 

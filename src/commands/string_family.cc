@@ -171,6 +171,8 @@ void Set(CommandContext& ctx) {
   db.Put(entry, Record::NewString(key, ctx.args[2], expire));
   // Journaled with the absolute time, so a replay keeps the TTL.
   if (opts.unit != ExpireUnit::kNone) ctx.Propagate({"SET", key, ctx.args[2], "PXAT"}, expire);
+  ctx.Notify(kNotifyString, "set", key);
+  if (opts.unit != ExpireUnit::kNone) ctx.Notify(kNotifyGeneric, "expire", key);
   if (!opts.get) ctx.reply.Ok();
 }
 
@@ -181,6 +183,8 @@ void SetWithTtl(CommandContext& ctx, bool seconds) {
   auto entry = db.Find(ctx.args[1], ctx.now_ms);
   db.Put(entry, Record::NewString(ctx.args[1], ctx.args[3], expire));
   ctx.Propagate({"SET", ctx.args[1], ctx.args[3], "PXAT"}, expire);
+  ctx.Notify(kNotifyString, "set", ctx.args[1]);
+  ctx.Notify(kNotifyGeneric, "expire", ctx.args[1]);
   ctx.reply.Ok();
 }
 
@@ -196,6 +200,7 @@ void SetNx(CommandContext& ctx) {
   auto entry = db.Find(ctx.args[1], ctx.now_ms);
   if (entry) return ctx.reply.Integer(0);
   db.Put(entry, Record::NewString(ctx.args[1], ctx.args[2], 0));
+  ctx.Notify(kNotifyString, "set", ctx.args[1]);
   ctx.reply.Integer(1);
 }
 
@@ -209,6 +214,7 @@ void GetSet(CommandContext& ctx) {
     ctx.reply.Null();
   }
   db.Put(entry, Record::NewString(ctx.args[1], ctx.args[2], 0));
+  ctx.Notify(kNotifyString, "set", ctx.args[1]);
 }
 
 void GetDel(CommandContext& ctx) {
@@ -218,6 +224,7 @@ void GetDel(CommandContext& ctx) {
   if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
   ReplyValue(ctx, entry.record);
   db.Erase(entry);
+  ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
 }
 
 // GETEX: like Redis, a missing key answers nil and a wrong type WRONGTYPE before the expiry
@@ -237,6 +244,7 @@ void GetEx(CommandContext& ctx) {
   if (absolute && expire <= ctx.now_ms) {
     db.Erase(entry);
     ctx.Propagate({"DEL", ctx.args[1]});
+    ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
   } else if (opts.unit != ExpireUnit::kNone) {
     db.PreUpdate(entry.hash);
     if (r->TrySetExpireInPlace(expire)) {
@@ -245,9 +253,11 @@ void GetEx(CommandContext& ctx) {
       db.Put(entry, CloneWithExpire(r, expire));
     }
     ctx.Propagate({"PEXPIREAT", ctx.args[1]}, expire);
+    ctx.Notify(kNotifyGeneric, "expire", ctx.args[1]);
   } else if (opts.persist && r->has_expire()) {
     db.Put(entry, CloneWithExpire(r, 0));
     ctx.Propagate({"PERSIST", ctx.args[1]});
+    ctx.Notify(kNotifyGeneric, "persist", ctx.args[1]);
   }
 }
 
@@ -273,6 +283,7 @@ void SetPairs(CommandContext& ctx) {
     Database& db = ctx.Db(ctx.args[i]);
     auto entry = db.Find(ctx.args[i], ctx.now_ms);
     db.Put(entry, Record::NewString(ctx.args[i], ctx.args[i + 1], 0));
+    ctx.Notify(kNotifyString, "set", ctx.args[i]);
   }
 }
 
@@ -317,6 +328,7 @@ void IncrBy(CommandContext& ctx, int64_t delta) {
   } else {
     db.Put(entry, Record::NewInt(ctx.args[1], result, expire));  // keeps the TTL
   }
+  ctx.Notify(kNotifyString, "incrby", ctx.args[1]);
   ctx.reply.Integer(result);
 }
 
@@ -364,6 +376,7 @@ void IncrByFloat(CommandContext& ctx) {
   db.Put(entry, Record::NewStringWithCapacity(key, text, text.size(), expire));
   // The sum, not the float increment (replaying it would round differently on another build).
   ctx.Propagate({"SET", key, text, "KEEPTTL"});
+  ctx.Notify(kNotifyString, "incrbyfloat", key);
   ctx.reply.Bulk(text);
 }
 
@@ -411,6 +424,7 @@ void Append(CommandContext& ctx) {
   auto entry = db.FindMutable(key, ctx.now_ms);
   if (!entry) {
     db.Put(entry, Record::NewString(key, data, 0));
+    ctx.Notify(kNotifyString, "append", key);
     return ctx.reply.Integer(static_cast<int64_t>(data.size()));
   }
   if (!IsString(entry.record)) return ctx.reply.Error(err::kWrongType);
@@ -419,7 +433,9 @@ void Append(CommandContext& ctx) {
   if (static_cast<int64_t>(old_len + data.size()) > MaxStringLength(ctx)) {
     return ctx.reply.Error(err::kStringTooLong);
   }
-  ctx.reply.Integer(static_cast<int64_t>(WriteRange(ctx, db, entry, old_len, data)));
+  size_t new_len = WriteRange(ctx, db, entry, old_len, data);
+  ctx.Notify(kNotifyString, "append", key);
+  ctx.reply.Integer(static_cast<int64_t>(new_len));
 }
 
 void SetRange(CommandContext& ctx) {
@@ -441,6 +457,7 @@ void SetRange(CommandContext& ctx) {
     return ctx.reply.Error(err::kStringTooLong);
   }
   size_t new_len = WriteRange(ctx, db, entry, static_cast<size_t>(*offset), data);
+  ctx.Notify(kNotifyString, "setrange", ctx.args[1]);
   ctx.reply.Integer(static_cast<int64_t>(new_len));
 }
 
