@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "engine/command_stats.h"
+#include "engine/dataset_loading.h"
 #include "engine/execute.h"
 #include "engine/remote_work.h"
 
@@ -214,6 +215,11 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   if (unauthenticated && !((*spec)->flags & kCmdNoAuth)) {
     RecordRejectedCall(args);
     ReplyError("NOAUTH Authentication required.");
+    return Admission::kRefused;
+  }
+  if (DatasetLoading() && !((*spec)->flags & kCmdLoading)) [[unlikely]] {
+    RecordRejectedCall(args);
+    ReplyError("LOADING Redis is loading the dataset in memory");
     return Admission::kRefused;
   }
   return Admission::kRun;
