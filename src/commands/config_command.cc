@@ -83,8 +83,11 @@ void ConfigSet(CommandContext& ctx) {
         IsLfuPolicy(updated.maxmemory_policy) ? AccessTracking::kLfu : AccessTracking::kLru;
   }
   bool aof_changed = updated.appendonly != ctx.engine.config().appendonly;
+  bool fsync_changed = updated.appendfsync != ctx.engine.config().appendfsync;
   ctx.engine.config() = updated;
   ctx.engine.set_password_required(!updated.requirepass.empty());
+  Persistence* persistence = ctx.engine.persistence();
+  if (fsync_changed && persistence != nullptr) persistence->SetAppendFsync(updated.appendfsync);
   if (aof_changed) {
     // Starting an AOF writes its first base from the data: every shard is held here.
     std::string error = "persistence is not available";

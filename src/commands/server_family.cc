@@ -54,8 +54,10 @@ void Lolwut(CommandContext& ctx) {
   ctx.reply.Verbatim(art);
 }
 
+// Runs with every shard held, so the final snapshot is taken here, while the server still
+// serves: if it fails, SHUTDOWN is refused and the server keeps going, as Redis does.
 void Shutdown(CommandContext& ctx) {
-  bool save = false, nosave = false;
+  bool save = false, nosave = false, force = false;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string_view word = ctx.args[i];
     if (EqualsIgnoreCase(word, "ABORT")) return ctx.reply.Error("ERR No shutdown in progress.");
@@ -63,13 +65,22 @@ void Shutdown(CommandContext& ctx) {
       save = true;
     } else if (EqualsIgnoreCase(word, "NOSAVE")) {
       nosave = true;
-    } else if (!EqualsIgnoreCase(word, "NOW") && !EqualsIgnoreCase(word, "FORCE")) {
+    } else if (EqualsIgnoreCase(word, "FORCE")) {
+      force = true;
+    } else if (!EqualsIgnoreCase(word, "NOW")) {
       return ctx.reply.Error(err::kSyntax);
     }
   }
   if (save && nosave) return ctx.reply.Error(err::kSyntax);
-  // Like Redis: no reply on success; the connection closes as the server stops (the final
-  // save, if any, runs once the workers have stopped).
+  Persistence* p = ctx.engine.persistence();
+  bool final_save = save || (!nosave && !ctx.engine.config().save.empty());
+  if (p != nullptr && final_save) {
+    std::string error;
+    if (!p->PrepareShutdown(force, &error)) {
+      return ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+    }
+  }
+  // Like Redis: no reply on success; the connection closes as the server stops.
   if (save || nosave)
     ctx.engine.set_shutdown_save(save ? Engine::ShutdownSave::kSave
                                       : Engine::ShutdownSave::kNoSave);
@@ -104,7 +115,7 @@ void RegisterServerCommands(CommandTable& t) {
   g.Add(Command("shutdown", Shutdown)
             .Arity(-1)
             .Flags(kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy)
-            .Exec(ExecKind::kConnection)
+            .Exec(ExecKind::kAllShards)
             .Since("1.0.0")
             .Summary("Stops the server gracefully."));
   g.Add(Command("role", Role)

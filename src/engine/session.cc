@@ -5,6 +5,7 @@
 #include "commands/transaction.h"
 #include "common/clock.h"
 #include "engine/command_stats.h"
+#include "engine/dataset_loading.h"
 #include "engine/execute.h"
 #include "engine/remote_work.h"
 
@@ -273,6 +274,11 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
     RecordRejectedCall(args);
     if (client_.in_multi) client_.tx->queue_error = true;
     ReplyError("NOAUTH Authentication required.");
+    return Admission::kRefused;
+  }
+  if (DatasetLoading() && !((*spec)->flags & kCmdLoading)) [[unlikely]] {
+    RecordRejectedCall(args);
+    ReplyError("LOADING Redis is loading the dataset in memory");
     return Admission::kRefused;
   }
   return Admission::kRun;

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/memory.h"
 #include "engine/active_expire.h"
+#include "engine/dataset_loading.h"
 #include "engine/turn_commit.h"
 #include "keyspace/record_heap.h"
 #include "persistence/persistence.h"
@@ -117,7 +118,8 @@ int Worker::RunTimers() {
   next_tick_ms_ = now + 1000 / hz;
   Shard& shard = engine_.shard(shard_);
   int64_t deadline = MonotonicUs() + kSweepBudgetUs;
-  bool sweep = g_active_expire_enabled.load(std::memory_order_relaxed);
+  // Not while loading: replayed commands may still touch keys that have expired since.
+  bool sweep = g_active_expire_enabled.load(std::memory_order_relaxed) && !DatasetLoading();
   for (int db = 0; sweep && db < kNumDatabases; ++db) {
     Database& database = shard.db(db);
     while (database.expires() > 0) {

@@ -209,6 +209,42 @@ TEST_F(AofLoaderTest, MultiWithoutExecAtTheEndIsATornTail) {
   EXPECT_FALSE(Load());
 }
 
+// The journal's form of EXEC (MULTI, the commands, EXEC), several groups in a row: each is
+// applied when its EXEC is read, and an unfinished last one is dropped with the warnings.
+TEST_F(AofLoaderTest, GroupsApplyAtTheirExecAndAnUnfinishedLastGroupIsDropped) {
+  std::string whole = Resp({"SET", "a", "1"}) + Resp({"MULTI"}) + Resp({"SELECT", "1"}) +
+                      Resp({"INCR", "a"}) + Resp({"EXEC"}) + Resp({"MULTI"}) + Resp({"DEL", "a"}) +
+                      Resp({"EXEC"});
+  std::string torn = Resp({"MULTI"}) + Resp({"INCR", "a"}) + Resp({"SET", "b", "2"});
+  TwoFiles("", whole + torn);
+  std::vector<size_t> seen_at_tx;  // commands delivered before each group: none of its own
+  callbacks_.on_transaction = [this, &seen_at_tx](std::span<const AofArgv> commands, std::string*) {
+    seen_at_tx.push_back(loaded_.size());
+    for (AofArgv argv : commands) loaded_.push_back("tx: " + Join(argv));
+    return true;
+  };
+  ASSERT_TRUE(Load()) << error_;
+  EXPECT_EQ(loaded_,
+            (std::vector<std::string>{"SET a 1", "tx: SELECT 1", "tx: INCR a", "tx: DEL a"}));
+  EXPECT_EQ(seen_at_tx, (std::vector<size_t>{1, 3}));
+  EXPECT_EQ(result_.transactions, 2u);
+  ASSERT_GE(result_.warnings.size(), 2u);
+  EXPECT_EQ(result_.warnings[0],
+            "Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof.1.incr.aof");
+  EXPECT_EQ(result_.warnings[1],
+            "!!! Warning: short read while loading the AOF file appendonly.aof.1.incr.aof!!!");
+  EXPECT_TRUE(result_.truncated);
+  EXPECT_EQ(result_.truncated_at, whole.size());
+  EXPECT_EQ(ReadFile(File("appendonly.aof.1.incr.aof")), whole) << "cut at the last EXEC";
+
+  // The same torn group with aof-load-truncated no: the server must not start.
+  TwoFiles("", whole + torn);
+  options_.load_truncated = false;
+  EXPECT_FALSE(Load());
+  EXPECT_NE(error_.find("at offset " + std::to_string(whole.size())), std::string::npos) << error_;
+  EXPECT_EQ(ReadFile(File("appendonly.aof.1.incr.aof")), whole + torn) << "left as it was";
+}
+
 TEST_F(AofLoaderTest, BadTransactionsAreCorruption) {
   TwoFiles("", Resp({"MULTI"}) + Resp({"MULTI"}) + Resp({"EXEC"}));
   EXPECT_FALSE(Load());

@@ -49,7 +49,9 @@ const char* AofFsyncPolicyName(AofFsyncPolicy policy) {
 }
 
 AofWriter::AofWriter(AofWriterOptions options)
-    : options_(std::move(options)), fs_(options_.fs ? options_.fs : &PosixAofFileSystem()) {}
+    : options_(std::move(options)),
+      policy_(options_.fsync),
+      fs_(options_.fs ? options_.fs : &PosixAofFileSystem()) {}
 
 std::unique_ptr<AofWriter> AofWriter::Open(AofWriterOptions options, AofManifest manifest,
                                            std::string* error) {
@@ -72,9 +74,11 @@ std::unique_ptr<AofWriter> AofWriter::Open(AofWriterOptions options, AofManifest
       return nullptr;
     }
   }
-  if (manifest.increments.empty()) manifest.AddIncrement(basename);
+  // A new increment starts empty: a file by that name that no manifest lists is a leftover.
+  bool new_increment = manifest.increments.empty();
+  if (new_increment) manifest.AddIncrement(basename);
   std::string incr_path = AofPath(dir, manifest.increments.back().name);
-  if (int rc = fs.OpenForAppend(incr_path, /*truncate=*/false, &writer->file_); rc != 0) {
+  if (int rc = fs.OpenForAppend(incr_path, new_increment, &writer->file_); rc != 0) {
     *error = "Can't open the append-only file " + incr_path + ": " + ErrnoText(rc);
     return nullptr;
   }
@@ -94,6 +98,20 @@ std::unique_ptr<AofWriter> AofWriter::Open(AofWriterOptions options, AofManifest
   writer->manifest_ = std::move(manifest);
   writer->background_ = std::thread([w = writer.get()] { w->BackgroundLoop(); });
   return writer;
+}
+
+bool AofWriter::SetPolicy(AofFsyncPolicy policy) {
+  if (policy == AofFsyncPolicy::kAlways && this->policy() != policy) {
+    uint64_t accepted;
+    {
+      std::lock_guard lock(append_mu_);
+      accepted = accepted_end_;
+    }
+    policy_.store(policy, std::memory_order_relaxed);
+    return SyncUpTo(accepted);
+  }
+  policy_.store(policy, std::memory_order_relaxed);
+  return true;
 }
 
 AofWriter::~AofWriter() {
@@ -223,7 +241,7 @@ void AofWriter::BackgroundLoop() {
       written = written_end_;
     }
     (void)backlog;
-    if (options_.fsync != AofFsyncPolicy::kEverySec) continue;
+    if (policy() != AofFsyncPolicy::kEverySec) continue;
     if (sync_in_progress_) {
       ++delayed_fsyncs_;  // due, but the previous fsync is still running
       continue;

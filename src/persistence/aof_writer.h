@@ -23,6 +23,7 @@
 // Threads: Append, SyncUpTo, Status and RetryBacklog may be called from any thread at any time.
 // RotateIncrement, CommitRewrite and Close are control operations (BGREWRITEAOF, shutdown):
 // they serialise among themselves and may run while shard threads append.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -91,14 +92,18 @@ class AofWriter {
   // not be written or fsynced: the records it covers must not be acknowledged.
   bool SyncUpTo(uint64_t offset);
   // True under appendfsync always: the caller must SyncUpTo before replying.
-  bool NeedsSyncBeforeReply() const { return options_.fsync == AofFsyncPolicy::kAlways; }
+  bool NeedsSyncBeforeReply() const { return policy() == AofFsyncPolicy::kAlways; }
   // Retries a backlog left by a failed write; true when none is left. The background thread
   // does this every interval; the engine may call it from its cron too.
   bool RetryBacklog();
 
   AofWriterStatus Status() const;
   AofManifest manifest() const;
-  AofFsyncPolicy policy() const { return options_.fsync; }
+  AofFsyncPolicy policy() const { return policy_.load(std::memory_order_relaxed); }
+  // CONFIG SET appendfsync: applies from the next record on. Switching to always first syncs
+  // what is already written, so every write acknowledged from here on is durable with all
+  // that came before it.
+  bool SetPolicy(AofFsyncPolicy policy);
 
   // BGREWRITEAOF, step 1: a new increment file, listed in the manifest (written atomically)
   // before any record goes to it; the old one is fsynced and closed. On failure nothing
@@ -122,6 +127,7 @@ class AofWriter {
   void BackgroundLoop();
 
   AofWriterOptions options_;
+  std::atomic<AofFsyncPolicy> policy_;
   AofFileSystem* fs_;
 
   std::mutex control_mu_;  // RotateIncrement / CommitRewrite / Close; guards manifest_ writes

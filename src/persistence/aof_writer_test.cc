@@ -59,6 +59,27 @@ bool WaitFor(const std::function<bool()>& done, int timeout_ms = 5000) {
   return true;
 }
 
+// CONFIG SET appendfsync on the open writer: "no" never fsyncs, switching to always syncs what
+// came before at once, everysec picks up in the background.
+TEST_F(AofWriterTest, PolicyChangesTakeEffectOnTheOpenWriter) {
+  auto writer = Open(AofFsyncPolicy::kNo, /*interval_ms=*/20);
+  ASSERT_TRUE(writer);
+  writer->Append(Resp({"SET", "a", "1"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GT(writer->Status().pending_bytes, 0u) << "no: nothing fsynced";
+  EXPECT_FALSE(writer->NeedsSyncBeforeReply());
+  EXPECT_TRUE(writer->SetPolicy(AofFsyncPolicy::kAlways));
+  EXPECT_EQ(writer->policy(), AofFsyncPolicy::kAlways);
+  EXPECT_TRUE(writer->NeedsSyncBeforeReply());
+  EXPECT_EQ(writer->Status().pending_bytes, 0u) << "switching to always syncs the earlier writes";
+  EXPECT_TRUE(writer->SetPolicy(AofFsyncPolicy::kNo));
+  writer->Append(Resp({"SET", "b", "2"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GT(writer->Status().pending_bytes, 0u);
+  EXPECT_TRUE(writer->SetPolicy(AofFsyncPolicy::kEverySec));
+  EXPECT_TRUE(WaitFor([&] { return writer->Status().pending_bytes == 0; }));
+}
+
 TEST_F(AofWriterTest, OpenCreatesBaseIncrementAndManifest) {
   auto writer = Open(AofFsyncPolicy::kAlways);
   ASSERT_TRUE(writer);

@@ -14,25 +14,21 @@
 #include "common/clock.h"
 #include "engine/all_shards_task.h"
 #include "engine/engine.h"
-#include "engine/execute.h"
-#include "persistence/aof_loader.h"
+#include "persistence/aof_manifest.h"
 #include "persistence/aof_writer.h"
 #include "persistence/background_snapshot.h"
+#include "persistence/persistence_files.h"
 #include "persistence/snapshot.h"
 
 namespace ember {
+
+using persistence_files::Exists;
+using persistence_files::FileSize;
+using persistence_files::Log;
+
 namespace {
 
 constexpr int64_t kBgsaveRetryDelayS = 5;  // after a failed save point, as Redis
-
-bool Exists(const std::string& path) {
-  return access(path.c_str(), F_OK) == 0;
-}
-
-uint64_t FileSize(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
 
 // Save points "3600 1 300 100": pairs of seconds and changes.
 std::vector<std::pair<int64_t, int64_t>> SavePoints(const std::string& save) {
@@ -47,10 +43,6 @@ std::vector<std::pair<int64_t, int64_t>> SavePoints(const std::string& save) {
     pos = end + 1;
   }
   return points;
-}
-
-void Log(const std::string& line) {
-  fprintf(stderr, "ember-server: %s\n", line.c_str());
 }
 
 }  // namespace
@@ -97,98 +89,17 @@ uint64_t Persistence::Changes(bool live) const {
   return sum;
 }
 
-bool Persistence::Start(std::string* error) {
-  const ServerConfig& c = engine_.config();
-  if (!Exists(c.data_dir) && ::mkdir(c.data_dir.c_str(), 0755) != 0) {
-    *error = "cannot create the data directory " + c.data_dir + ": " + strerror(errno);
-    return false;
-  }
-  loading_.store(true);
-  Database::set_loading(true);  // replayed writes see the keys their originals saw
-  int64_t start_us = MonotonicUs();
-  bool ok = LoadAtStart(error);
-  Database::set_loading(false);
-  loading_.store(false);
-  if (!ok) return false;
-  Log(fmt::format("loading took {:.3f} seconds",
-                  static_cast<double>(MonotonicUs() - start_us) / 1e6));
-  for (uint32_t s = 0; s < engine_.num_shards(); ++s) engine_.shard(s).PublishBytes();
-  changes_mark_.store(Changes(true));
-  return !c.appendonly || OpenAof(error);
-}
-
-bool Persistence::LoadAtStart(std::string* error) {
-  const ServerConfig& c = engine_.config();
-  std::string rdb_path = SnapshotPath(c.data_dir, c.dbfilename);
-  RdbLoadStats stats;
-  if (!c.appendonly) {
-    if (!Exists(rdb_path)) return true;
-    if (!LoadSnapshotFile(engine_, rdb_path, WallClockMs(), &stats, error)) return false;
-    Log(fmt::format("DB loaded from disk: {} keys from {}", stats.keys_loaded, rdb_path));
-    return true;
-  }
-  AofLoadOptions options;
-  options.data_dir = c.data_dir;
-  options.appenddirname = c.appenddirname;
-  options.appendfilename = c.appendfilename;
-  options.load_truncated = c.aof_load_truncated;
-  ClientState client;
-  std::string replies;
-  ReplyBuilder reply(&replies, 2);
-  uint64_t failed = 0;
-  std::string first_failure;
-  auto run = [&](AofArgv argv) {
-    replies.clear();
-    ExecuteDirect(engine_, argv, client, reply, WallClockMs());
-    if (!replies.empty() && replies[0] == '-' && failed++ == 0)
-      first_failure = std::string(argv[0]) + ": " + replies.substr(1, replies.find('\r') - 1);
-  };
-  AofLoadCallbacks callbacks;
-  callbacks.on_rdb = [&](const std::string& path, uint64_t* rdb_bytes, std::string* err) {
-    // Every key of a base is kept, expired or not: the increments that follow may touch them
-    // (lazy expiry resumes once loading is done).
-    if (!LoadSnapshotFile(engine_, path, 0, &stats, err)) return false;
-    *rdb_bytes = FileSize(path);
-    return true;
-  };
-  callbacks.on_command = [&](AofArgv argv, std::string*) {
-    run(argv);
-    return true;
-  };
-  callbacks.on_transaction = [&](std::span<const AofArgv> commands, std::string*) {
-    for (AofArgv argv : commands) run(argv);
-    return true;
-  };
-  AofLoadResult result;
-  if (!LoadAof(options, callbacks, &result, error)) return false;
-  for (const std::string& warning : result.warnings) Log(warning);
-  if (failed > 0)
-    Log(fmt::format("{} commands of the AOF failed on replay (first: {})", failed, first_failure));
-  if (result.found) {
-    Log(fmt::format("AOF loaded: {} commands, {} bytes", result.commands, result.total_size));
-    loaded_manifest_ = std::make_unique<AofManifest>(result.manifest);
-    return true;
-  }
-  // appendonly is on but there is no AOF yet: start from the snapshot if there is one (its
-  // keys become the AOF's first base).
-  if (Exists(rdb_path)) {
-    if (!LoadSnapshotFile(engine_, rdb_path, WallClockMs(), &stats, error)) return false;
-    Log(fmt::format("no AOF yet: loaded {} keys from {}", stats.keys_loaded, rdb_path));
-  }
-  return true;
-}
-
 bool Persistence::OpenAof(std::string* error) {
   const ServerConfig& c = engine_.config();
   AofWriterOptions options;
   options.dir = AofDir();
   options.appendfilename = c.appendfilename;
   ParseAofFsyncPolicy(c.appendfsync, &options.fsync);
-  AofManifest manifest = loaded_manifest_ ? *loaded_manifest_ : AofManifest();
+  AofManifest manifest = loaded_manifest_ ? *loaded_manifest_ : StaleAofAsHistory();
   loaded_manifest_.reset();
   aof_ = AofWriter::Open(options, manifest, error);
   if (!aof_) return false;
-  if (manifest.empty() && HasKeys()) {
+  if (manifest.empty() && (HasKeys() || !manifest.history.empty())) {
     // A dataset without an AOF (loaded from the snapshot, or CONFIG SET appendonly yes): its
     // first base is a snapshot of it, taken while every shard is ours (before the workers run,
     // or inside CONFIG SET's all-shards step).
@@ -203,6 +114,27 @@ bool Persistence::OpenAof(std::string* error) {
   aof_log_ = std::make_unique<AofLog>(*aof_);
   engine_.set_durable_log(aof_log_.get());
   return true;
+}
+
+AofManifest Persistence::StaleAofAsHistory() const {
+  // The AOF of an earlier run with appendonly on (the data set came from elsewhere since, or
+  // was changed without it): none of it may be loaded again. The new AOF continues its file
+  // numbers, so no listed file is overwritten before the new manifest is in place, and lists
+  // its files as history, which the first base's commit deletes.
+  AofManifest old, fresh;
+  bool exists = false;
+  std::string error;
+  if (!ReadAofManifest(AofDir(), engine_.config().appendfilename, &old, &exists, &error) ||
+      !exists) {
+    return fresh;
+  }
+  fresh.base_seq = old.base_seq;
+  fresh.incr_seq = old.incr_seq;
+  fresh.history = old.history;
+  if (old.base) fresh.history.push_back({old.base->name, old.base->seq, AofFileType::kHistory});
+  for (const AofFileInfo& info : old.increments)
+    fresh.history.push_back({info.name, info.seq, AofFileType::kHistory});
+  return fresh;
 }
 
 bool Persistence::HasKeys() const {
@@ -239,7 +171,14 @@ Persistence::Started Persistence::StartSnapshot(Purpose purpose, std::string* er
   if (!snapshot) {
     (purpose == Purpose::kBgsave ? last_bgsave_ok_ : last_rewrite_ok_).store(false);
     UpdateWriteRefusal();
-    return Started::kFailed;
+    if (purpose == Purpose::kRewrite) return Started::kFailed;
+    // As Redis, whose forked child is what finds the directory unusable: BGSAVE started, and
+    // then failed (rdb_last_bgsave_status:err, -MISCONF, the reason in the log).
+    Log(*error);
+    Log("Background saving error");
+    last_bgsave_secs_.store(0);
+    error->clear();
+    return Started::kStarted;
   }
   snapshot_ = std::move(snapshot);
   purpose_ = purpose;
@@ -306,6 +245,10 @@ bool Persistence::Save(std::string* error) {
 
 bool Persistence::SetAppendOnly(bool on, std::string* error) {
   std::lock_guard lock(mu_);
+  if (loading_.load()) {  // the load at start decided from the setting it began with
+    *error = "the dataset is still loading";
+    return false;
+  }
   if (on == (aof_ != nullptr)) return true;
   if (!on) {
     engine_.set_durable_log(nullptr);
@@ -324,6 +267,14 @@ bool Persistence::SetAppendOnly(bool on, std::string* error) {
   bool ok = OpenAof(error);
   UpdateWriteRefusal();
   return ok;
+}
+
+void Persistence::SetAppendFsync(const std::string& policy) {
+  std::lock_guard lock(mu_);
+  AofFsyncPolicy parsed;
+  if (aof_ && ParseAofFsyncPolicy(policy, &parsed) && !aof_->SetPolicy(parsed)) {
+    Log("Can't persist AOF when switching appendfsync to always (fsync failed)");
+  }
 }
 
 void Persistence::OnTurn(uint32_t shard) {
@@ -437,16 +388,45 @@ std::string Persistence::MisconfError() const {
   return "";
 }
 
+void Persistence::AbandonSnapshot() {
+  if (!snapshot_) return;
+  ::unlink(snapshot_->tmp_path().c_str());
+  for (uint32_t s = 0; s < engine_.num_shards(); ++s) engine_.shard(s).set_snapshot(nullptr);
+  snapshot_.reset();
+  Log("Background snapshot abandoned for the shutdown");
+}
+
+bool Persistence::PrepareShutdown(bool force, std::string* error) {
+  if (loading_.load()) return true;  // as Redis: a shutdown while loading does not save
+  {
+    std::lock_guard lock(mu_);
+    AbandonSnapshot();
+  }
+  Log("Saving the final RDB snapshot before exiting.");
+  if (Save(error)) {
+    Log("DB saved on disk");
+    saved_for_shutdown_ = true;
+    return true;
+  }
+  Log("Error trying to save the DB, can't exit.");
+  if (force) {
+    Log("Errors trying to shut down the server: FORCE, exiting anyway.");
+    final_save_forgone_ = true;  // do not try again after the workers stop
+    return true;
+  }
+  Log("Errors trying to shut down the server. Check the logs for more information.");
+  return false;
+}
+
 bool Persistence::Shutdown(bool save, std::string* error) {
   bool ok = true;
   {
     std::lock_guard lock(mu_);
-    if (snapshot_) {  // abandoned: the workers that would finish it have stopped
-      ::unlink(snapshot_->tmp_path().c_str());
-      for (uint32_t s = 0; s < engine_.num_shards(); ++s) engine_.shard(s).set_snapshot(nullptr);
-      snapshot_.reset();
-    }
+    AbandonSnapshot();  // the workers that would finish it have stopped
   }
+  // Writes that ran while the workers drained after PrepareShutdown's snapshot need another.
+  if (save && (final_save_forgone_ || (saved_for_shutdown_ && Changes(true) == changes_mark_)))
+    save = false;
   if (save) {
     Log("Saving the final RDB snapshot before exiting.");
     ok = Save(error);
@@ -499,9 +479,7 @@ void Persistence::AppendInfo(std::string& out, int64_t now_ms) const {
   line("aof_last_bgrewrite_status", last_rewrite_ok_.load() ? "ok" : "err");
   line("aof_rewrites", aof_rewrites_.load());
   line("aof_rewrites_consecutive_failures", last_rewrite_ok_.load() ? 0 : 1);
-  if (!aof_) {
-    line("aof_last_write_status", "ok");
-  } else {
+  if (aof_) {
     AofWriterStatus st = aof_->Status();
     line("aof_last_write_status", st.write_ok ? "ok" : "err");
     line("aof_last_cow_size", 0);
@@ -513,11 +491,30 @@ void Persistence::AppendInfo(std::string& out, int64_t now_ms) const {
     line("aof_buffer_length", st.backlog_bytes);
     line("aof_pending_bio_fsync", st.pending_bytes > 0 ? 1 : 0);
     line("aof_delayed_fsync", st.delayed_fsyncs);
-    return;
+  } else {
+    line("aof_last_write_status", "ok");
+    line("aof_last_cow_size", 0);
+    line("module_fork_in_progress", 0);
+    line("module_fork_last_cow_size", 0);
   }
-  line("aof_last_cow_size", 0);
-  line("module_fork_in_progress", 0);
-  line("module_fork_last_cow_size", 0);
+  if (!loading_.load()) return;
+  // Redis's progress lines (loading_rdb_used_mem: ember does not read that aux field).
+  int64_t start_s = loading_start_s_.load();
+  uint64_t total = loading_total_bytes_.load();
+  uint64_t loaded = std::min(loading_loaded_bytes_.load(), total);
+  double perc = total > 0 ? static_cast<double>(loaded) * 100 / static_cast<double>(total) : 0;
+  int64_t elapsed_s = now_ms / 1000 - start_s;
+  int64_t eta_s =
+      loaded > 0 && elapsed_s > 0
+          ? static_cast<int64_t>(static_cast<double>(total - loaded) *
+                                 static_cast<double>(elapsed_s) / static_cast<double>(loaded))
+          : 1;
+  line("loading_start_time", start_s);
+  line("loading_total_bytes", total);
+  line("loading_rdb_used_mem", 0);
+  line("loading_loaded_bytes", loaded);
+  line("loading_loaded_perc", fmt::format("{:.2f}", perc));
+  line("loading_eta_seconds", eta_s);
 }
 
 }  // namespace ember

@@ -8,6 +8,7 @@
 // a step that holds every shard; OnTurn on each shard thread.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +18,7 @@
 namespace ember {
 
 class AofWriter;
+class ShardHold;
 struct AofManifest;
 class BackgroundSnapshot;
 class Engine;
@@ -26,10 +28,21 @@ class Persistence {
   explicit Persistence(Engine& engine);
   ~Persistence();
 
-  bool Start(std::string* error);
+  // Loads the data set and opens the AOF. Runs on the main thread once the workers serve
+  // clients: it holds every shard, and every few milliseconds lets them go for a moment so
+  // clients get -LOADING (and INFO) meanwhile; `between_slices` runs then (the main thread
+  // looks at its signals). A shutdown requested meanwhile stops the loading (false, with
+  // *error empty).
+  bool Start(const std::function<void()>& between_slices, std::string* error);
   void Cron(int64_t now_ms);
+  // Before a shutdown that saves (SHUTDOWN [SAVE], or SIGTERM/SIGINT with save points), with
+  // every shard held and the workers still serving: abandons a background snapshot and writes
+  // the final one. False when that failed (the server must keep serving, as Redis), unless
+  // `force`. Not while loading: there is nothing whole to save (true, nothing written).
+  bool PrepareShutdown(bool force, std::string* error);
   // After the workers stopped: a final snapshot when `save` (SHUTDOWN SAVE, or save points set
-  // and not NOSAVE), then the AOF's last fsync.
+  // and not NOSAVE) unless PrepareShutdown wrote one and nothing changed since, then the AOF's
+  // last fsync.
   bool Shutdown(bool save, std::string* error);
 
   enum class Started { kStarted, kScheduled, kAlreadyRunning, kFailed };
@@ -38,6 +51,8 @@ class Persistence {
   bool Save(std::string* error);
   // CONFIG SET appendonly yes|no at run time (yes: the AOF starts with a rewrite, as Redis).
   bool SetAppendOnly(bool on, std::string* error);
+  // CONFIG SET appendfsync: the open AOF switches at once.
+  void SetAppendFsync(const std::string& policy);
 
   void OnTurn(uint32_t shard);
   int64_t lastsave_s() const { return lastsave_s_.load(std::memory_order_relaxed); }
@@ -50,12 +65,18 @@ class Persistence {
   class AofLog;
 
   bool LoadAtStart(std::string* error);
+  // After `items` keys or commands of `bytes` loaded: after a slice of holding every shard,
+  // lets the workers run once. False when a shutdown was requested.
+  bool LoadTick(uint64_t bytes, uint32_t items);
+  uint64_t LoadTotalBytes() const;
   bool HasKeys() const;
+  AofManifest StaleAofAsHistory() const;
   std::string SnapshotTempPath(Purpose purpose) const;
   bool OpenAof(std::string* error);
   Started StartSnapshot(Purpose purpose, std::string* error);
   void FinishSnapshot();  // main thread: fsync, rename or commit the rewrite, status
   void UpdateWriteRefusal();
+  void AbandonSnapshot();  // mu_ held, every shard held or stopped
   // Key changes of every shard: `live` reads the shards' counters (only where every shard is
   // held), otherwise the values they last published.
   uint64_t Changes(bool live) const;
@@ -85,6 +106,16 @@ class Persistence {
   std::atomic<uint64_t> changes_mark_{0};      // Changes() when the last good snapshot began
   std::atomic<uint64_t> changes_at_start_{0};  // Changes() when the one in progress began
   std::atomic<bool> loading_{false};
+  bool saved_for_shutdown_ = false;  // PrepareShutdown wrote the final snapshot
+  bool final_save_forgone_ = false;  // ... or it failed and FORCE said exit anyway
+  std::atomic<int64_t> loading_start_s_{0};
+  std::atomic<uint64_t> loading_total_bytes_{0};
+  std::atomic<uint64_t> loading_loaded_bytes_{0};
+  ShardHold* load_hold_ = nullptr;  // while Start loads
+  const std::function<void()>* between_slices_ = nullptr;
+  int64_t slice_start_us_ = 0;
+  uint32_t load_items_ = 0;
+  bool load_interrupted_ = false;
 };
 
 }  // namespace ember

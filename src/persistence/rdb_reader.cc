@@ -161,8 +161,12 @@ bool LoadRdb(int fd, const ServerConfig& config, int64_t now_ms, const RdbKeyHan
              RdbLoadStats* stats, std::string* error) {
   RdbInput in(fd);
   RdbLoadStats ignored;
-  Loader loader(in, config, now_ms, on_key, stats ? stats : &ignored);
-  if (loader.Run()) return true;
+  RdbLoadStats* out = stats ? stats : &ignored;
+  Loader loader(in, config, now_ms, on_key, out);
+  if (loader.Run()) {
+    out->bytes_read = in.offset();
+    return true;
+  }
   *error = in.error();
   return false;
 }

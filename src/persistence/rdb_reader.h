@@ -31,6 +31,9 @@ struct RdbLoadStats {
   uint64_t empty_skipped = 0;      // empty collections (Redis skips them too)
   uint64_t functions_skipped = 0;  // FUNCTION2 libraries: ember has no scripting
   bool checksum_verified = false;
+  // Bytes of the stream the RDB took, through its checksum: an old-style AOF's RESP tail
+  // starts there.
+  uint64_t bytes_read = 0;
 };
 
 // Reads a whole RDB stream from `fd` (positioned at its start). `now_ms` decides which keys

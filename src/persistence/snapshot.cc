@@ -155,14 +155,22 @@ bool WriteSnapshotFile(Engine& engine, const std::string& path, std::string* err
 }
 
 bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms, RdbLoadStats* stats,
-                      std::string* error) {
+                      std::string* error, const LoadProgress& progress) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     *error = ErrnoText("cannot open", path);
     return false;
   }
   std::string refused;  // why the handler refused a key
+  uint64_t keys = 0;
   auto on_key = [&](RdbKey& key) {
+    // The read position runs ahead of the key by at most the reader's buffer.
+    if (progress && ++keys % 4096 == 0 &&
+        !progress(static_cast<uint64_t>(::lseek(fd, 0, SEEK_CUR)))) {
+      refused = "loading was interrupted";
+      Record::Free(key.record);
+      return false;
+    }
     if (key.db >= static_cast<uint32_t>(kNumDatabases)) {
       refused = "database " + std::to_string(key.db) + " out of range";
       Record::Free(key.record);

@@ -31,10 +31,14 @@ bool SerializeShard(Shard& shard, int64_t now_ms, bool compress, std::string* ou
 // (an all-shards command). False with *error (including errno's text) on failure.
 bool WriteSnapshotFile(Engine& engine, const std::string& path, std::string* error);
 
-// Loads `path` into the engine's shards (before the workers start: it touches every shard).
-// False with *error naming the file and offset; keys loaded before the problem stay.
+// Called every few thousand keys while a file loads with how far it has read; false stops.
+using LoadProgress = std::function<bool(uint64_t bytes_read)>;
+
+// Loads `path` into the engine's shards (where the caller may touch every shard: before the
+// workers start, or while it holds them all). False with *error naming the file and offset;
+// keys loaded before the problem stay.
 bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms, RdbLoadStats* stats,
-                      std::string* error);
+                      std::string* error, const LoadProgress& progress = nullptr);
 
 // write(2) until all of `data` is written (EINTR retried); false with errno set.
 bool WriteAll(int fd, const char* data, size_t len);

@@ -11,8 +11,10 @@
 
 #include "commands/config_params.h"
 #include "common/clock.h"
+#include "engine/dataset_loading.h"
 #include "engine/engine.h"
 #include "engine/eviction.h"
+#include "engine/shard_hold.h"
 #include "keyspace/access_stamp.h"
 #include "keyspace/record_heap.h"
 #include "net/listener.h"
@@ -157,14 +159,8 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   Engine engine(config);
-  // The data set comes back first (the AOF when it is on, else the snapshot file), before any
-  // worker touches a shard; then the AOF opens for the journals.
   Persistence persistence(engine);
   engine.set_persistence(&persistence);
-  if (std::string error; !persistence.Start(&error)) {
-    fprintf(stderr, "ember-server: %s\n", error.c_str());
-    return 1;
-  }
   std::vector<int> listeners;
   for (uint32_t i = 0; i < engine.num_shards(); ++i) {
     std::string error;
@@ -181,7 +177,34 @@ int main(int argc, char** argv) {
   for (uint32_t i = 0; i < engine.num_shards(); ++i) {
     workers.push_back(Worker::Create(config.io_backend, engine, i, listeners[i]));
   }
+  // The data set comes back while the workers already serve: as Redis, clients are accepted
+  // and answered -LOADING until it is in (the AOF when it is on, else the snapshot file).
+  g_dataset_loading.store(true);
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->Run(); });
+  fprintf(stderr, "ember-server: accepting connections on %s:%u (%u shards, %s backend, pid %d)\n",
+          config.host.c_str(), config.port, engine.num_shards(), config.io_backend.c_str(),
+          getpid());
+  auto stop_workers = [&] {
+    engine.RequestShutdown();
+    for (auto& thread : threads) thread.join();
+    workers.clear();
+  };
+  auto poll_signals = [&] {
+    timespec now{0, 0};
+    int sig = sigtimedwait(&signals, nullptr, &now);
+    if (sig == SIGINT || sig == SIGTERM) {
+      fprintf(stderr, "ember-server: received %s while loading, shutting down\n",
+              sig == SIGINT ? "SIGINT" : "SIGTERM");
+      engine.RequestShutdown();
+    }
+  };
+  if (std::string error; !persistence.Start(poll_signals, &error)) {
+    stop_workers();
+    engine.set_persistence(nullptr);
+    if (error.empty()) return 0;  // a shutdown while loading: nothing to save (as Redis)
+    fprintf(stderr, "ember-server: %s\n", error.c_str());
+    return 1;
+  }
   fprintf(stderr, "ember-server: ready on %s:%u (%u shards, %s backend, pid %d)\n",
           config.host.c_str(), config.port, engine.num_shards(), config.io_backend.c_str(),
           getpid());
@@ -195,8 +218,24 @@ int main(int argc, char** argv) {
     record_heap::ReclaimRemoteFrees();
     persistence.Cron(WallClockMs());
     if (sig == SIGINT || sig == SIGTERM) {
-      fprintf(stderr, "ember-server: received %s, shutting down\n",
-              sig == SIGINT ? "SIGINT" : "SIGTERM");
+      const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+      fprintf(stderr, "ember-server: received %s, shutting down\n", name);
+      if (!engine.config().save.empty()) {
+        // As Redis: with save points the final snapshot comes first, and if it fails the
+        // server keeps serving.
+        ShardHold hold(engine);
+        hold.Acquire();
+        std::string error;
+        bool ok = persistence.PrepareShutdown(/*force=*/false, &error);
+        hold.Release();
+        if (!ok) {
+          fprintf(stderr,
+                  "ember-server: %s received but errors trying to shut down the server, check "
+                  "the logs for more information\n",
+                  name);
+          continue;
+        }
+      }
       engine.RequestShutdown();
     }
   }

@@ -6,7 +6,9 @@
 //
 // An RDB base is not decoded here (it is reported and skipped whole).
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -15,6 +17,8 @@
 
 #include "persistence/aof_loader.h"
 #include "persistence/aof_manifest.h"
+#include "persistence/rdb_reader.h"
+#include "server/config.h"
 
 namespace {
 
@@ -93,12 +97,28 @@ int main(int argc, char** argv) {
   if (path.empty()) return Usage();
 
   AofLoadCallbacks callbacks;
-  callbacks.on_rdb = [&](const std::string& file, uint64_t* rdb_bytes, std::string*) {
-    struct stat st;
-    *rdb_bytes = ::stat(file.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  callbacks.on_rdb = [&](const std::string& file, uint64_t* rdb_bytes, std::string* error) {
+    // Read through (keys checked, then dropped) to learn where an old-style file's RESP
+    // tail begins.
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      *error = std::strerror(errno);
+      return false;
+    }
+    ServerConfig config;
+    RdbLoadStats stats;
+    auto drop = [](RdbKey& key) {
+      Record::Free(key.record);
+      return true;
+    };
+    bool ok = LoadRdb(fd, config, 0, drop, &stats, error);
+    ::close(fd);
+    if (!ok) return false;
+    *rdb_bytes = stats.bytes_read;
     if (!quiet)
-      printf("# RDB base %s: %llu bytes, not decoded\n", file.c_str(),
-             static_cast<unsigned long long>(*rdb_bytes));
+      printf("# RDB preamble %s: %llu bytes, %llu keys\n", file.c_str(),
+             static_cast<unsigned long long>(*rdb_bytes),
+             static_cast<unsigned long long>(stats.keys_loaded));
     return true;
   };
   callbacks.on_command = [&](AofArgv command, std::string*) {

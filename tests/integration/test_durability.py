@@ -256,8 +256,7 @@ def test_failed_bgsave_refuses_writes_with_misconf_until_a_save_succeeds(make_se
     r = client(srv)
     r.set("k", "v")
     shutil.rmtree(data)  # the disk went away
-    with pytest.raises(redis.ResponseError):
-        r.bgsave()
+    assert r.bgsave()  # as Redis: "started", then it fails (test_durability_runtime.py)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         try:
