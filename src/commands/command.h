@@ -225,6 +225,11 @@ struct CommandContext {
   void Notify(uint32_t type, std::string_view event, std::string_view key) {
     NotifyKeyspaceEvent(type, event, key, client.db);
   }
+  // The same, followed by "del" when the write emptied the collection and deleted the key.
+  void Notify(uint32_t type, std::string_view event, std::string_view key, bool deleted) {
+    Notify(type, event, key);
+    if (deleted) Notify(kNotifyGeneric, "del", key);
+  }
 
   // The selected database on the shard that owns `key`.
   Database& Db(std::string_view key);

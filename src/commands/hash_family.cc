@@ -44,6 +44,7 @@ void SetFields(CommandContext& ctx, bool reply_ok) {
   for (size_t i = 2; i + 1 < ctx.args.size(); i += 2) {
     if (hash.Set(ctx.args[i], ctx.args[i + 1])) ++added;
   }
+  ctx.Notify(kNotifyHash, "hset", ctx.args[1]);
   reply_ok ? ctx.reply.Ok() : ctx.reply.Integer(added);
 }
 
@@ -58,7 +59,9 @@ void HSetNx(CommandContext& ctx) {
   Database::Entry entry;
   if (!Lookup(ctx, false, &entry)) return;
   HashRef hash = Open(ctx, entry);
-  ctx.reply.Integer(!hash.Contains(ctx.args[2]) && hash.Set(ctx.args[2], ctx.args[3]) ? 1 : 0);
+  bool set = !hash.Contains(ctx.args[2]) && hash.Set(ctx.args[2], ctx.args[3]);
+  if (set) ctx.Notify(kNotifyHash, "hset", ctx.args[1]);
+  ctx.reply.Integer(set ? 1 : 0);
 }
 
 void HGet(CommandContext& ctx) {
@@ -116,6 +119,7 @@ void HDel(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.args.size() && !hash.empty(); ++i) {
     if (hash.Erase(ctx.args[i])) ++removed;
   }
+  if (removed > 0) ctx.Notify(kNotifyHash, "hdel", ctx.args[1], hash.empty());
   ctx.reply.Integer(removed);
 }
 
@@ -153,6 +157,7 @@ void HIncrBy(CommandContext& ctx) {
   int64_t result;
   if (__builtin_add_overflow(current, *by, &result)) return ctx.reply.Error(err::kOverflow);
   hash.Set(ctx.args[2], std::to_string(result));
+  ctx.Notify(kNotifyHash, "hincrby", ctx.args[1]);
   ctx.reply.Integer(result);
 }
 
@@ -174,6 +179,7 @@ void HIncrByFloat(CommandContext& ctx) {
   std::string text = FormatLongDouble(result);
   hash.Set(ctx.args[2], text);
   ctx.Propagate({"HSET", ctx.args[1], ctx.args[2], text});  // the sum, not the float increment
+  ctx.Notify(kNotifyHash, "hincrbyfloat", ctx.args[1]);
   ctx.reply.Bulk(text);
 }
 

@@ -39,7 +39,7 @@ void PopAndReply(CommandContext& ctx, Database& db, TypedEntry<ListValue>& found
     ctx.reply.ArrayHeader(n);
     for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(left ? list->PopFront() : list->PopBack());
   }
-  FinishWrite(db, found);
+  ctx.Notify(kNotifyList, left ? "lpop" : "rpop", key, FinishWrite(db, found));
   // BLPOP, LMPOP ...: the pop they made, whatever form they had (a blocked one may have been
   // served by a wake-up).
   std::string_view pop = left ? "LPOP" : "RPOP";
@@ -82,8 +82,9 @@ bool Move(CommandContext& ctx, std::string_view src, std::string_view dst, bool 
   }
   std::string value = from_left ? from.value->PopFront() : from.value->PopBack();
   ListValue* target = from.value;  // src == dst: a rotation, never empty on the way
+  bool src_deleted = false;
   if (src != dst) {
-    FinishWrite(src_db, from);  // erasing never moves other records: `to` stays valid
+    src_deleted = FinishWrite(src_db, from);  // erasing never moves other records: `to` stays valid
     if (to.value == nullptr) {
       CreateTyped(dst_db, to, dst, ctx.engine.config().list_max_listpack_size);
     }
@@ -92,6 +93,9 @@ bool Move(CommandContext& ctx, std::string_view src, std::string_view dst, bool 
   target->set_fill(ctx.engine.config().list_max_listpack_size);
   to_left ? target->PushFront(value) : target->PushBack(value);
   FinishWrite(src != dst ? dst_db : src_db, src != dst ? to : from);
+  // Redis's order: the push, the pop, then the source's deletion.
+  ctx.Notify(kNotifyList, to_left ? "lpush" : "rpush", dst);
+  ctx.Notify(kNotifyList, from_left ? "lpop" : "rpop", src, src_deleted);
   ctx.Propagate({"LMOVE", src, dst, from_left ? "LEFT" : "RIGHT", to_left ? "LEFT" : "RIGHT"});
   ctx.reply.Bulk(value);
   return true;

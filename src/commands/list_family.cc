@@ -27,6 +27,7 @@ void Push(CommandContext& ctx, bool left, bool only_existing) {
     left ? list->PushFront(ctx.args[i]) : list->PushBack(ctx.args[i]);
   }
   FinishWrite(db, found);
+  ctx.Notify(kNotifyList, left ? "lpush" : "rpush", ctx.args[1]);
   ctx.reply.Integer(static_cast<int64_t>(list->size()));
 }
 
@@ -112,6 +113,7 @@ void LSet(CommandContext& ctx) {
   }
   found.value->Set(at, ctx.args[3]);
   FinishWrite(ctx.Db(ctx.args[1]), found);
+  ctx.Notify(kNotifyList, "lset", ctx.args[1]);
   ctx.reply.Ok();
 }
 
@@ -140,6 +142,7 @@ void LInsert(CommandContext& ctx) {
   list->InsertAt(static_cast<size_t>(pivot) + (after ? 1 : 0), ctx.args[4]);
   int64_t size = static_cast<int64_t>(list->size());
   FinishWrite(ctx.Db(ctx.args[1]), found);
+  ctx.Notify(kNotifyList, "linsert", ctx.args[1]);
   ctx.reply.Integer(size);
 }
 
@@ -157,7 +160,7 @@ void LRem(CommandContext& ctx) {
                                              : static_cast<uint64_t>(*count));
   found.value->set_fill(ctx.engine.config().list_max_listpack_size);
   size_t removed = found.value->Remove(ctx.args[3], limit, from_back);
-  if (removed > 0) FinishWrite(db, found);
+  if (removed > 0) ctx.Notify(kNotifyList, "lrem", ctx.args[1], FinishWrite(db, found));
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
 
@@ -174,7 +177,7 @@ void LTrim(CommandContext& ctx) {
   } else {
     found.value->Trim(1, 0);
   }
-  FinishWrite(db, found);
+  ctx.Notify(kNotifyList, "ltrim", ctx.args[1], FinishWrite(db, found));
   ctx.reply.Ok();
 }
 
