@@ -33,6 +33,10 @@ enum CommandFlag : uint32_t {
   kCmdAllowBusy = 1 << 11,
   kCmdMovableKeys = 1 << 12,     // set by the table: keys not at fixed positions (numkeys, STORE)
   kCmdNoAsyncLoading = 1 << 13,  // refused while a replica loads a dataset in the background
+  kCmdPubSub = 1 << 14,          // a pub/sub command (COMMAND INFO's "pubsub")
+  // Internal, not shown: allowed while a RESP2 client is subscribed ((P|S)SUBSCRIBE,
+  // (P|S)UNSUBSCRIBE, PING, QUIT, RESET).
+  kCmdSubscribedMode = 1 << 15,
 };
 
 // Redis's ACL categories, in Redis's order (COMMAND INFO lists them so). @read, @write, @admin,
@@ -74,6 +78,7 @@ enum KeyFlag : uint32_t {
   kKeyInsert = 1 << 6,
   kKeyDelete = 1 << 7,
   kKeyVariableFlags = 1 << 8,
+  kKeyNotKey = 1 << 9,  // a name in the key's place that is no key (shard channels)
 };
 std::vector<std::string_view> KeyFlagNames(uint32_t flags);
 
@@ -275,5 +280,6 @@ void RegisterSetCommands(CommandTable& table);
 void RegisterZSetCommands(CommandTable& table);
 void RegisterSortCommands(CommandTable& table);
 void RegisterPersistenceCommands(CommandTable& table);
+void RegisterPubSubCommands(CommandTable& table);
 
 }  // namespace ember

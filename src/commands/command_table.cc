@@ -24,6 +24,7 @@ CommandTable::CommandTable() {
   RegisterZSetCommands(*this);
   RegisterSortCommands(*this);
   RegisterPersistenceCommands(*this);
+  RegisterPubSubCommands(*this);
 }
 
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {

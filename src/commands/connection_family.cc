@@ -15,6 +15,12 @@ namespace {
 
 void Ping(CommandContext& ctx) {
   if (ctx.args.size() > 2) return ctx.reply.Error(err::WrongArity("ping"));
+  // A subscribed RESP2 client can only take arrays: ["pong", message or ""].
+  if (ctx.client.subscribed() && ctx.client.resp == 2) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(ctx.args.size() == 2 ? ctx.args[1] : std::string_view());
+  }
   if (ctx.args.size() == 2) return ctx.reply.Bulk(ctx.args[1]);
   ctx.reply.SimpleString("PONG");
 }
@@ -123,6 +129,14 @@ void Hello(CommandContext& ctx) {
   ctx.reply.ArrayHeader(0);
 }
 
+// CLIENT LIST's flags: O (MONITOR), P (subscribed), N (none of them).
+std::string ClientFlags(const ClientState& c) {
+  std::string flags;
+  if (c.monitor) flags += 'O';
+  if (c.subscribed()) flags += 'P';
+  return flags.empty() ? "N" : flags;
+}
+
 std::string ClientLine(const ClientState& c, int64_t now_ms) {
   auto load = [](const std::atomic<uint64_t>& v) {
     return std::to_string(v.load(std::memory_order_relaxed));
@@ -131,10 +145,12 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " fd=" + std::to_string(c.fd) + " name=" + c.name +
          " age=" + std::to_string((now_ms - c.created_ms) / 1000) +
          " idle=" + std::to_string(std::max<int64_t>(0, now_ms - c.last_active_ms) / 1000) +
-         " flags=N db=" + std::to_string(c.db) +
-         " sub=0 psub=0 ssub=0 multi=-1 qbuf=" + load(c.qbuf) + " qbuf-free=" + load(c.qbuf_free) +
-         " argv-mem=0 multi-mem=0 rbs=" + load(c.rbs) + " rbp=" + load(c.rbp) +
-         " obl=0 oll=0 omem=" + load(c.omem) + " tot-mem=" + load(c.tot_mem) +
+         " flags=" + ClientFlags(c) + " db=" + std::to_string(c.db) +
+         " sub=" + std::to_string(c.sub_channels) + " psub=" + std::to_string(c.sub_patterns) +
+         " ssub=" + std::to_string(c.sub_shard_channels) + " multi=-1 qbuf=" + load(c.qbuf) +
+         " qbuf-free=" + load(c.qbuf_free) + " argv-mem=0 multi-mem=0 rbs=" + load(c.rbs) +
+         " rbp=" + load(c.rbp) + " obl=0 oll=0 omem=" + load(c.omem) +
+         " tot-mem=" + load(c.tot_mem) +
          " events=r cmd=" + c.last_command.load(std::memory_order_relaxed) +
          " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
 }
@@ -302,7 +318,7 @@ void RegisterConnectionCommands(CommandTable& t) {
   CommandGroup g(t, "connection");
   g.Add(Command("ping", Ping)
             .Arity(-1)
-            .Flags(kCmdFast)
+            .Flags(kCmdFast | kCmdSubscribedMode)
             .Exec(ExecKind::kLocal)
             .Acl(kAclConnection)
             .Since("1.0.0")
@@ -323,7 +339,8 @@ void RegisterConnectionCommands(CommandTable& t) {
             .Summary("Changes the selected database."));
   g.Add(Command("quit", Quit)
             .Arity(-1)
-            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy |
+                   kCmdSubscribedMode)
             .Exec(ExecKind::kConnection)
             .Acl(kAclConnection)
             .Since("1.0.0")
@@ -344,7 +361,8 @@ void RegisterConnectionCommands(CommandTable& t) {
             .Summary("Handshakes with the server."));
   g.Add(Command("reset", Reset)
             .Arity(1)
-            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy |
+                   kCmdSubscribedMode)
             .Exec(ExecKind::kConnection)
             .Acl(kAclConnection)
             .Since("6.2.0")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "commands/errors.h"
 #include "common/clock.h"
 #include "engine/command_stats.h"
 #include "engine/execute.h"
@@ -214,6 +215,13 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   if (unauthenticated && !((*spec)->flags & kCmdNoAuth)) {
     RecordRejectedCall(args);
     ReplyError("NOAUTH Authentication required.");
+    return Admission::kRefused;
+  }
+  // RESP2 subscribed mode: the connection carries only pub/sub frames (RESP3 mixes them).
+  if (client_.resp == 2 && client_.subscribed() && !((*spec)->flags & kCmdSubscribedMode))
+      [[unlikely]] {
+    RecordRejectedCall(args);
+    ReplyError(err::NotInSubscribedMode((*spec)->name));
     return Admission::kRefused;
   }
   return Admission::kRun;

@@ -48,6 +48,34 @@ Connection* Worker::Accept(int fd) {
   return conn;
 }
 
+void Worker::BindThread() {
+  Journal::set_current(&engine_.shard(shard_).journal());
+  PubSub::BindThread(static_cast<int>(shard_));
+}
+
+void Worker::OnPushed(Connection* conn) {
+  MarkDirty(conn);
+  if (OutputOverLimit(conn)) conn->MarkPeerClosed();  // as Redis: memory stays bounded
+}
+
+bool Worker::OutputOverLimit(Connection* conn) {
+  const ServerConfig& config = engine_.config();
+  const OutputBufferLimit& limit =
+      config.output_buffer_limits[conn->client().subscribed() ? kOutputPubSub : kOutputNormal];
+  auto pending = static_cast<int64_t>(conn->pending_output());
+  if (limit.hard == 0 && limit.soft == 0) return pending > config.client_output_buffer_limit;
+  if (limit.hard > 0 && pending >= limit.hard) return true;
+  if (limit.soft > 0 && pending >= limit.soft) {
+    if (conn->soft_limit_since_ms == 0) {
+      conn->soft_limit_since_ms = std::max<int64_t>(1, loop_now_ms_);
+      return false;
+    }
+    return loop_now_ms_ - conn->soft_limit_since_ms > limit.soft_seconds * 1000;
+  }
+  conn->soft_limit_since_ms = 0;
+  return false;
+}
+
 void Worker::MarkDirty(Connection* conn) {
   if (!conn->in_dirty_list) {
     conn->in_dirty_list = true;
