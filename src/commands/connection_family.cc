@@ -163,6 +163,11 @@ bool KnownClientType(std::string_view type) {
   return false;
 }
 
+// Whether `c` is of the client type named (normal or pubsub: there are no replicas or masters).
+bool IsClientType(const ClientState& c, std::string_view type) {
+  return EqualsIgnoreCase(type, c.subscribed() ? "pubsub" : "normal");
+}
+
 std::string UnknownClientType(std::string_view type) {
   return "ERR Unknown client type '" + std::string(err::AsCString(type)) + "'";
 }
@@ -172,7 +177,7 @@ void ClientKill(CommandContext& ctx) {
   uint64_t id = 0;
   std::string_view addr, laddr;
   bool skipme = true, old_form = ctx.args.size() == 3;
-  bool match_none = false;  // a filter no client here can pass
+  std::string_view type;  // empty: any
   if (old_form) {
     addr = ctx.args[2];
   } else {
@@ -196,8 +201,7 @@ void ClientKill(CommandContext& ctx) {
         skipme = EqualsIgnoreCase(value, "yes");
       } else if (EqualsIgnoreCase(filter, "TYPE")) {
         if (!KnownClientType(value)) return ctx.reply.Error(UnknownClientType(value));
-        // Every client here is a normal one: another type matches none.
-        if (!EqualsIgnoreCase(value, "normal")) match_none = true;
+        type = value;
       } else if (EqualsIgnoreCase(filter, "USER")) {
         // The default user is the only one, and every client's.
         if (value != "default") {
@@ -210,7 +214,7 @@ void ClientKill(CommandContext& ctx) {
   }
   int64_t killed = 0;
   ctx.engine.clients().ForEach([&](ClientState& c) {
-    if (match_none) return;
+    if (!type.empty() && !IsClientType(c, type)) return;
     // A client already being closed no longer counts, as in Redis where it is freed at once.
     if (c.kill_requested.load(std::memory_order_relaxed)) return;
     if (id != 0 && c.id != id) return;
@@ -269,6 +273,7 @@ void Client(CommandContext& ctx) {
   }
   if (EqualsIgnoreCase(sub, "LIST")) {
     std::vector<uint64_t> ids;
+    std::string_view type;
     ArgParser args(ctx.args, 2);
     while (args.HasNext()) {
       if (args.Eat("ID")) {
@@ -279,9 +284,8 @@ void Client(CommandContext& ctx) {
           ids.push_back(*id);
         }
       } else if (args.Eat("TYPE") && args.HasNext()) {
-        std::string_view type = args.Next();
+        type = args.Next();
         if (!KnownClientType(type)) return ctx.reply.Error(UnknownClientType(type));
-        if (!EqualsIgnoreCase(type, "normal")) return ctx.reply.Verbatim("");
       } else {
         return ctx.reply.Error(err::kSyntax);
       }
@@ -289,6 +293,7 @@ void Client(CommandContext& ctx) {
     std::string text;
     ctx.engine.clients().ForEach([&](ClientState& c) {
       if (c.kill_requested.load(std::memory_order_relaxed)) return;  // killed: gone, as in Redis
+      if (!type.empty() && !IsClientType(c, type)) return;
       if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end())
         text += ClientLine(c, now);
     });
