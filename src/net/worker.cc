@@ -22,6 +22,7 @@ namespace {
 constexpr size_t kSweepSegmentsPerStep = 16;
 constexpr int64_t kSweepBudgetUs = 2000;
 constexpr int64_t kDrainTimeoutMs = 5000;
+constexpr int64_t kUncountedOutput = 16 * 1024;
 }  // namespace
 
 Worker::Worker(Engine& engine, uint32_t shard, int listen_fd)
@@ -64,6 +65,9 @@ bool Worker::OutputOverLimit(Connection* conn) {
       config.output_buffer_limits[conn->client().subscribed() ? kOutputPubSub : kOutputNormal];
   auto pending = static_cast<int64_t>(conn->pending_output());
   if (limit.hard == 0 && limit.soft == 0) return pending > config.client_output_buffer_limit;
+  // As Redis, which counts only what overflows a client's 16 KiB reply buffer: a small reply
+  // never trips a limit.
+  pending = std::max<int64_t>(0, pending - kUncountedOutput);
   if (limit.hard > 0 && pending >= limit.hard) return true;
   if (limit.soft > 0 && pending >= limit.soft) {
     if (conn->soft_limit_since_ms == 0) {
