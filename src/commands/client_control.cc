@@ -124,6 +124,7 @@ bool RunClientControl(CommandContext& ctx, std::string_view sub) {
 
 void Reset(CommandContext& ctx) {
   ClientState& c = ctx.client;
+  ctx.engine.pubsub().DropClient(c);  // every subscription, and MONITOR
   c.db = 0;
   c.resp = 2;
   ctx.reply.set_resp_version(2);

@@ -7,6 +7,7 @@
 
 namespace ember {
 
+class PushTarget;
 class Session;
 struct TransactionState;
 struct Waiter;
@@ -76,6 +77,18 @@ struct ClientState {
   // True while EXEC runs the queue: blocking commands answer as if their timeout had passed.
   bool in_exec = false;
   Published<bool> in_multi = false;  // between MULTI and EXEC/DISCARD (CLIENT LIST's flags: x)
+  // Pub/sub (engine/pubsub.h): where pushes for this client land (its connection; null in
+  // in-process tests), and its subscription counts, published for CLIENT LIST. in_pubsub: in
+  // the registry's books (subscriptions or MONITOR), so closing must drop it.
+  PushTarget* push_target = nullptr;
+  bool in_pubsub = false;
+  Published<int> sub_channels = 0;
+  Published<int> sub_patterns = 0;
+  Published<int> sub_shard_channels = 0;
+  Published<bool> monitor = false;
+  // Subscribed to anything: RESP2 then allows only the subscribed-mode commands, and the
+  // pubsub output limits apply.
+  bool subscribed() const { return sub_channels + sub_patterns + sub_shard_channels > 0; }
 };
 
 }  // namespace ember

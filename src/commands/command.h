@@ -34,8 +34,12 @@ enum CommandFlag : uint32_t {
   kCmdAllowBusy = 1 << 11,
   kCmdMovableKeys = 1 << 12,     // set by the table: keys not at fixed positions (numkeys, STORE)
   kCmdNoAsyncLoading = 1 << 13,  // refused while a replica loads a dataset in the background
+  kCmdPubSub = 1 << 14,          // a pub/sub command (COMMAND INFO's "pubsub")
+  // Internal, not shown: allowed while a RESP2 client is subscribed ((P|S)SUBSCRIBE,
+  // (P|S)UNSUBSCRIBE, PING, QUIT, RESET).
+  kCmdSubscribedMode = 1 << 15,
   // Runs at once even between MULTI and EXEC (MULTI, EXEC, DISCARD, WATCH, QUIT, RESET).
-  kCmdNotQueued = 1 << 14,
+  kCmdNotQueued = 1 << 16,
 };
 
 // Redis's ACL categories, in Redis's order (COMMAND INFO lists them so). @read, @write, @admin,
@@ -77,6 +81,7 @@ enum KeyFlag : uint32_t {
   kKeyInsert = 1 << 6,
   kKeyDelete = 1 << 7,
   kKeyVariableFlags = 1 << 8,
+  kKeyNotKey = 1 << 9,  // a name in the key's place that is no key (shard channels)
 };
 std::vector<std::string_view> KeyFlagNames(uint32_t flags);
 
@@ -290,5 +295,6 @@ void RegisterZSetCommands(CommandTable& table);
 void RegisterSortCommands(CommandTable& table);
 void RegisterPersistenceCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
+void RegisterPubSubCommands(CommandTable& table);
 
 }  // namespace ember

@@ -17,9 +17,11 @@ std::span<const std::string_view> AclCategoryNames() {
 
 std::vector<std::string_view> KeyFlagNames(uint32_t flags) {
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-      {kKeyRO, "RO"},         {kKeyRW, "RW"},         {kKeyOW, "OW"},
-      {kKeyRM, "RM"},         {kKeyAccess, "access"}, {kKeyUpdate, "update"},
-      {kKeyInsert, "insert"}, {kKeyDelete, "delete"}, {kKeyVariableFlags, "variable_flags"}};
+      {kKeyRO, "RO"},          {kKeyRW, "RW"},
+      {kKeyOW, "OW"},          {kKeyRM, "RM"},
+      {kKeyAccess, "access"},  {kKeyUpdate, "update"},
+      {kKeyInsert, "insert"},  {kKeyDelete, "delete"},
+      {kKeyNotKey, "not_key"}, {kKeyVariableFlags, "variable_flags"}};
   std::vector<std::string_view> names;
   for (auto [bit, name] : kNames) {
     if (flags & bit) names.push_back(name);
@@ -152,6 +154,7 @@ void AddImplicitAcl(CommandSpec& spec) {
   if (spec.flags & kCmdAdmin) spec.acl |= kAclAdmin | kAclDangerous;
   if (spec.flags & kCmdFast) spec.acl |= kAclFast;
   if (spec.flags & kCmdBlocking) spec.acl |= kAclBlocking;
+  if (spec.flags & kCmdPubSub) spec.acl |= kAclPubSub;
   if (!(spec.acl & kAclFast)) spec.acl |= kAclSlow;
 }
 

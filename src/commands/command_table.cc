@@ -25,6 +25,7 @@ CommandTable::CommandTable() {
   RegisterSortCommands(*this);
   RegisterPersistenceCommands(*this);
   RegisterTransactionCommands(*this);
+  RegisterPubSubCommands(*this);
 }
 
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {

@@ -108,7 +108,43 @@ std::string SetSave(ServerConfig& c, std::string_view v) {
   return "";
 }
 
+std::string SetOutputBufferLimits(ServerConfig& c, std::string_view v) {
+  std::vector<std::string_view> words;
+  for (size_t start = 0; start < v.size();) {
+    size_t end = std::min(v.find(' ', start), v.size());
+    if (end > start) words.push_back(v.substr(start, end - start));
+    start = end + 1;
+  }
+  if (words.empty() || words.size() % 4 != 0)
+    return "Wrong number of arguments in buffer limit configuration.";
+  // All or nothing: check every class before changing any.
+  OutputBufferLimit limits[3];
+  std::copy(std::begin(c.output_buffer_limits), std::end(c.output_buffer_limits), limits);
+  for (size_t i = 0; i < words.size(); i += 4) {
+    int index = -1;
+    if (EqualsIgnoreCase(words[i], "normal")) index = kOutputNormal;
+    if (EqualsIgnoreCase(words[i], "replica") || EqualsIgnoreCase(words[i], "slave"))
+      index = kOutputReplica;
+    if (EqualsIgnoreCase(words[i], "pubsub")) index = kOutputPubSub;
+    if (index < 0) return "Invalid client class specified in buffer limit configuration.";
+    auto hard = ParseMemorySize(words[i + 1]), soft = ParseMemorySize(words[i + 2]);
+    auto seconds = ParseInt64(words[i + 3]);
+    if (!hard || !soft || !seconds || *seconds < 0)
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+    limits[index] = {*hard, *soft, *seconds};
+  }
+  std::copy(std::begin(limits), std::end(limits), c.output_buffer_limits);
+  return "";
+}
+
 namespace {
+
+std::string GetOutputBufferLimits(const ServerConfig& c) {
+  const OutputBufferLimit* l = c.output_buffer_limits;
+  return fmt::format("normal {} {} {} slave {} {} {} pubsub {} {} {}", l[0].hard, l[0].soft,
+                     l[0].soft_seconds, l[1].hard, l[1].soft, l[1].soft_seconds, l[2].hard,
+                     l[2].soft, l[2].soft_seconds);
+}
 
 // The order Redis writes the classes in.
 constexpr std::pair<char, uint32_t> kNotifyClasses[] = {
@@ -222,6 +258,7 @@ std::vector<ConfigParam> BuildParams() {
          c.hz = std::clamp<int64_t>(c.hz, 1, 500);  // Redis clamps too
          return error;
        }},
+      {"client-output-buffer-limit", GetOutputBufferLimits, SetOutputBufferLimits},
       {"client-query-buffer-limit", IntGetter(&ServerConfig::client_query_buffer_limit),
        MemorySetter(&ServerConfig::client_query_buffer_limit, 1024 * 1024)},
       {"proto-max-bulk-len", IntGetter(&ServerConfig::proto_max_bulk_len),

@@ -27,6 +27,10 @@ const ConfigParam* FindConfigParam(std::string_view name);
 // Validates and stores save points (`--save`, CONFIG SET save); returns an error text or "".
 std::string SetSave(ServerConfig& c, std::string_view value);
 
+// client-output-buffer-limit: "<class> <hard> <soft> <seconds> ..." (classes normal, replica
+// or slave, pubsub; sizes with units); only the classes named change. Error text or "".
+std::string SetOutputBufferLimits(ServerConfig& c, std::string_view value);
+
 // notify-keyspace-events in Redis's canonical spelling ("AKE", "zxK").
 std::string NotifyKeyspaceEventsString(uint32_t flags);
 

@@ -15,6 +15,12 @@ namespace {
 
 void Ping(CommandContext& ctx) {
   if (ctx.args.size() > 2) return ctx.reply.Error(err::WrongArity("ping"));
+  // A subscribed RESP2 client can only take arrays: ["pong", message or ""].
+  if (ctx.client.subscribed() && ctx.client.resp == 2) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(ctx.args.size() == 2 ? ctx.args[1] : std::string_view());
+  }
   if (ctx.args.size() == 2) return ctx.reply.Bulk(ctx.args[1]);
   ctx.reply.SimpleString("PONG");
 }
@@ -123,6 +129,14 @@ void Hello(CommandContext& ctx) {
   ctx.reply.ArrayHeader(0);
 }
 
+// CLIENT LIST's flags: O (MONITOR), P (subscribed), N (none of them).
+std::string ClientFlags(const ClientState& c) {
+  std::string flags;
+  if (c.monitor) flags += 'O';
+  if (c.subscribed()) flags += 'P';
+  return flags.empty() ? "N" : flags;
+}
+
 std::string ClientLine(const ClientState& c, int64_t now_ms) {
   auto load = [](const std::atomic<uint64_t>& v) {
     return std::to_string(v.load(std::memory_order_relaxed));
@@ -131,10 +145,12 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " fd=" + std::to_string(c.fd) + " name=" + c.name +
          " age=" + std::to_string((now_ms - c.created_ms) / 1000) +
          " idle=" + std::to_string(std::max<int64_t>(0, now_ms - c.last_active_ms) / 1000) +
-         " flags=N db=" + std::to_string(c.db) +
-         " sub=0 psub=0 ssub=0 multi=-1 qbuf=" + load(c.qbuf) + " qbuf-free=" + load(c.qbuf_free) +
-         " argv-mem=0 multi-mem=0 rbs=" + load(c.rbs) + " rbp=" + load(c.rbp) +
-         " obl=0 oll=0 omem=" + load(c.omem) + " tot-mem=" + load(c.tot_mem) +
+         " flags=" + ClientFlags(c) + " db=" + std::to_string(c.db) +
+         " sub=" + std::to_string(c.sub_channels) + " psub=" + std::to_string(c.sub_patterns) +
+         " ssub=" + std::to_string(c.sub_shard_channels) + " multi=-1 qbuf=" + load(c.qbuf) +
+         " qbuf-free=" + load(c.qbuf_free) + " argv-mem=0 multi-mem=0 rbs=" + load(c.rbs) +
+         " rbp=" + load(c.rbp) + " obl=0 oll=0 omem=" + load(c.omem) +
+         " tot-mem=" + load(c.tot_mem) +
          " events=r cmd=" + c.last_command.load(std::memory_order_relaxed) +
          " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
 }
@@ -147,6 +163,11 @@ bool KnownClientType(std::string_view type) {
   return false;
 }
 
+// Whether `c` is of the client type named (normal or pubsub: there are no replicas or masters).
+bool IsClientType(const ClientState& c, std::string_view type) {
+  return EqualsIgnoreCase(type, c.subscribed() ? "pubsub" : "normal");
+}
+
 std::string UnknownClientType(std::string_view type) {
   return "ERR Unknown client type '" + std::string(err::AsCString(type)) + "'";
 }
@@ -156,7 +177,7 @@ void ClientKill(CommandContext& ctx) {
   uint64_t id = 0;
   std::string_view addr, laddr;
   bool skipme = true, old_form = ctx.args.size() == 3;
-  bool match_none = false;  // a filter no client here can pass
+  std::string_view type;  // empty: any
   if (old_form) {
     addr = ctx.args[2];
   } else {
@@ -180,8 +201,7 @@ void ClientKill(CommandContext& ctx) {
         skipme = EqualsIgnoreCase(value, "yes");
       } else if (EqualsIgnoreCase(filter, "TYPE")) {
         if (!KnownClientType(value)) return ctx.reply.Error(UnknownClientType(value));
-        // Every client here is a normal one: another type matches none.
-        if (!EqualsIgnoreCase(value, "normal")) match_none = true;
+        type = value;
       } else if (EqualsIgnoreCase(filter, "USER")) {
         // The default user is the only one, and every client's.
         if (value != "default") {
@@ -194,7 +214,7 @@ void ClientKill(CommandContext& ctx) {
   }
   int64_t killed = 0;
   ctx.engine.clients().ForEach([&](ClientState& c) {
-    if (match_none) return;
+    if (!type.empty() && !IsClientType(c, type)) return;
     // A client already being closed no longer counts, as in Redis where it is freed at once.
     if (c.kill_requested.load(std::memory_order_relaxed)) return;
     if (id != 0 && c.id != id) return;
@@ -253,6 +273,7 @@ void Client(CommandContext& ctx) {
   }
   if (EqualsIgnoreCase(sub, "LIST")) {
     std::vector<uint64_t> ids;
+    std::string_view type;
     ArgParser args(ctx.args, 2);
     while (args.HasNext()) {
       if (args.Eat("ID")) {
@@ -263,9 +284,8 @@ void Client(CommandContext& ctx) {
           ids.push_back(*id);
         }
       } else if (args.Eat("TYPE") && args.HasNext()) {
-        std::string_view type = args.Next();
+        type = args.Next();
         if (!KnownClientType(type)) return ctx.reply.Error(UnknownClientType(type));
-        if (!EqualsIgnoreCase(type, "normal")) return ctx.reply.Verbatim("");
       } else {
         return ctx.reply.Error(err::kSyntax);
       }
@@ -273,6 +293,7 @@ void Client(CommandContext& ctx) {
     std::string text;
     ctx.engine.clients().ForEach([&](ClientState& c) {
       if (c.kill_requested.load(std::memory_order_relaxed)) return;  // killed: gone, as in Redis
+      if (!type.empty() && !IsClientType(c, type)) return;
       if (ids.empty() || std::find(ids.begin(), ids.end(), c.id) != ids.end())
         text += ClientLine(c, now);
     });
@@ -302,7 +323,7 @@ void RegisterConnectionCommands(CommandTable& t) {
   CommandGroup g(t, "connection");
   g.Add(Command("ping", Ping)
             .Arity(-1)
-            .Flags(kCmdFast)
+            .Flags(kCmdFast | kCmdSubscribedMode)
             .Exec(ExecKind::kLocal)
             .Acl(kAclConnection)
             .Since("1.0.0")
@@ -324,7 +345,7 @@ void RegisterConnectionCommands(CommandTable& t) {
   g.Add(Command("quit", Quit)
             .Arity(-1)
             .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy |
-                   kCmdNotQueued)
+                   kCmdNotQueued | kCmdSubscribedMode)
             .Exec(ExecKind::kConnection)
             .Acl(kAclConnection)
             .Since("1.0.0")
@@ -346,7 +367,7 @@ void RegisterConnectionCommands(CommandTable& t) {
   g.Add(Command("reset", Reset)
             .Arity(1)
             .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy |
-                   kCmdNotQueued)
+                   kCmdNotQueued | kCmdSubscribedMode)
             .Exec(ExecKind::kConnection)
             .Acl(kAclConnection)
             .Since("6.2.0")

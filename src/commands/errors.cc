@@ -34,6 +34,12 @@ std::string UnknownCommand(std::span<const std::string_view> args) {
          "', with args beginning with: " + listed;
 }
 
+std::string NotInSubscribedMode(std::string_view command) {
+  return "ERR Can't execute '" + std::string(command) +
+         "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
+         "context";
+}
+
 std::string UnknownSubcommand(std::string_view command, std::string_view sub) {
   std::string upper(command);
   std::transform(upper.begin(), upper.end(), upper.begin(),

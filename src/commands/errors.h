@@ -33,6 +33,8 @@ std::string WrongArity(std::string_view command);
 std::string UnknownCommand(std::span<const std::string_view> args);
 std::string UnknownSubcommand(std::string_view command, std::string_view sub);
 std::string InvalidExpire(std::string_view command);
+// A RESP2 client in subscribed mode ran `command` (its full name, "client|list").
+std::string NotInSubscribedMode(std::string_view command);
 // Arity of a subcommand (CLIENT ID, CONFIG GET...): false with Redis's error when wrong.
 bool CheckSubcommandArity(std::string_view command, std::string_view sub, int arity, size_t argc,
                           std::string* error);

@@ -152,8 +152,10 @@ void StatsSection(CommandContext& ctx, std::string& out) {
   Line(out, "evicted_keys", static_cast<int64_t>(evicted));
   Line(out, "keyspace_hits", static_cast<int64_t>(hits));
   Line(out, "keyspace_misses", static_cast<int64_t>(misses));
-  Line(out, "pubsub_channels", 0);  // no PUBLISH / SUBSCRIBE yet
-  Line(out, "pubsub_patterns", 0);
+  const PubSub& pubsub = ctx.engine.pubsub();
+  Line(out, "pubsub_channels", static_cast<int64_t>(pubsub.num_channels()));
+  Line(out, "pubsub_patterns", static_cast<int64_t>(pubsub.num_patterns()));
+  Line(out, "pubsubshard_channels", static_cast<int64_t>(pubsub.num_shard_channels()));
   Line(out, "latest_fork_usec", 0);
   Line(out, "total_forks", 0);
   Line(out, "unexpected_error_replies", 0);

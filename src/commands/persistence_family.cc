@@ -114,6 +114,7 @@ void Restore(CommandContext& ctx) {
   db.Put(entry, record);
   record->set_lru(RestoredAccessStamp(record->lru(), options.idle_s, static_cast<int>(options.freq),
                                       ctx.now_ms));
+  ctx.Notify(kNotifyGeneric, "restore", key);
   ctx.reply.Ok();
 }
 

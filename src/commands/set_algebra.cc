@@ -121,9 +121,15 @@ void StoreOp(CommandContext& ctx, SetOp op) {
   auto entry = db.Find(dst, ctx.now_ms);
   auto size = static_cast<int64_t>(result->size());
   if (size == 0) {
-    if (entry) db.Erase(entry);
+    if (entry) {
+      db.Erase(entry);
+      ctx.Notify(kNotifyGeneric, "del", dst);
+    }
   } else {
     db.Put(entry, Record::NewObject(dst, ValueType::kSet, result.release(), 0));
+    ctx.Notify(kNotifySet,
+               op == SetOp::kUnion ? "sunionstore" : op == SetOp::kInter ? "sinterstore" : "sdiffstore",
+               dst);
   }
   ctx.reply.Integer(size);
 }
@@ -184,14 +190,17 @@ void SMove(CommandContext& ctx) {
   if (from.value == to.value) return ctx.reply.Integer(from.value->Contains(member));
   if (!from.value->Remove(member)) return ctx.reply.Integer(0);
   // Drop an emptied source before inserting dst: an insert may move the source's slot.
-  FinishWrite(src_db, from);
+  ctx.Notify(kNotifySet, "srem", src, FinishWrite(src_db, from));
   SetLimits limits = Limits(ctx);
   if (to.value == nullptr) {
     // Look dst up again: erasing the source may have touched the table it shares.
     to = FindTyped<SetValue>(dst_db, dst, ctx.now_ms, false);
     CreateTyped(dst_db, to, dst, member, size_t{1}, limits);
   }
-  if (to.value->Add(member, limits)) FinishWrite(dst_db, to);
+  if (to.value->Add(member, limits)) {
+    FinishWrite(dst_db, to);
+    ctx.Notify(kNotifySet, "sadd", dst);
+  }
   ctx.reply.Integer(1);
 }
 

@@ -67,7 +67,10 @@ void SAdd(CommandContext& ctx) {
     CreateTyped(db, found, ctx.args[1], ctx.args[2], ctx.args.size() - 2, limits);
   int64_t added = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) added += found.value->Add(ctx.args[i], limits);
-  if (added > 0) FinishWrite(db, found);
+  if (added > 0) {
+    FinishWrite(db, found);
+    ctx.Notify(kNotifySet, "sadd", ctx.args[1]);
+  }
   ctx.reply.Integer(added);
 }
 
@@ -80,7 +83,7 @@ void SRem(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.args.size() && !found.value->empty(); ++i) {
     removed += found.value->Remove(ctx.args[i]);
   }
-  if (removed > 0) FinishWrite(db, found);
+  if (removed > 0) ctx.Notify(kNotifySet, "srem", ctx.args[1], FinishWrite(db, found));
   ctx.reply.Integer(removed);
 }
 
@@ -138,7 +141,7 @@ void SPopCount(CommandContext& ctx) {
     for (const std::string& member : popped) set->Remove(member);
   }
   for (const std::string& member : popped) ctx.reply.Bulk(member);
-  FinishWrite(db, found);
+  ctx.Notify(kNotifySet, "spop", ctx.args[1], FinishWrite(db, found));
   PropagateRemoval(ctx, popped);
 }
 
@@ -151,7 +154,7 @@ void SPop(CommandContext& ctx) {
   if (found.value == nullptr) return ctx.reply.Null();
   std::string member = found.value->PopRandom(NextRandom());
   ctx.reply.Bulk(member);
-  FinishWrite(db, found);
+  ctx.Notify(kNotifySet, "spop", ctx.args[1], FinishWrite(db, found));
   PropagateRemoval(ctx, {&member, 1});
 }
 

@@ -214,12 +214,16 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
     Database& db = ctx.Db(o.store);
     auto entry = db.Find(o.store, ctx.now_ms);
     if (result.empty()) {
-      if (entry) db.Erase(entry);
+      if (entry) {
+        db.Erase(entry);
+        ctx.Notify(kNotifyGeneric, "del", o.store);
+      }
       return ctx.reply.Integer(0);
     }
     auto* list = new ListValue(ctx.engine.config().list_max_listpack_size);
     for (const auto& v : result) list->PushBack(v ? *v : "");
     db.Put(entry, Record::NewObject(o.store, ValueType::kList, list, 0));
+    ctx.Notify(kNotifyList, "sortstore", o.store);
     return ctx.reply.Integer(static_cast<int64_t>(result.size()));
   }
   ctx.reply.ArrayHeader(result.size());

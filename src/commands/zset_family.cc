@@ -100,6 +100,7 @@ void ZAddGeneric(CommandContext& ctx, ZAddFlags f, size_t first_score) {
   // An emptied (or just created and then refused) value goes, a changed one is counted.
   if (found.value != nullptr && (added + updated > 0 || found.value->empty()))
     FinishWrite(db, found);
+  if (added + updated > 0) ctx.Notify(kNotifyZset, f.incr ? "zincr" : "zadd", key);
   if (nan) return ctx.reply.Error(kZsetNaN);
   if (f.incr) return processed ? ctx.reply.Double(result) : ctx.reply.Null();
   ctx.reply.Integer(f.ch ? added + updated : added);
@@ -142,7 +143,7 @@ void ZRem(CommandContext& ctx) {
   if (found.value == nullptr) return ctx.reply.Integer(0);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) removed += found.value->Remove(ctx.args[i]);
-  if (removed > 0) FinishWrite(db, found);
+  if (removed > 0) ctx.Notify(kNotifyZset, "zrem", ctx.args[1], FinishWrite(db, found));
   ctx.reply.Integer(removed);
 }
 

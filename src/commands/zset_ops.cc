@@ -73,12 +73,15 @@ void ReplyMembers(ReplyBuilder& reply, const std::vector<std::pair<std::string, 
   for (const auto& item : items) reply.Bulk(item.first);
 }
 
-int64_t StoreZSet(CommandContext& ctx, std::string_view dst,
+int64_t StoreZSet(CommandContext& ctx, std::string_view dst, std::string_view event,
                   const std::vector<std::pair<std::string, double>>& items) {
   Database& db = ctx.Db(dst);
   Database::Entry entry = db.Find(dst, ctx.now_ms);
   if (items.empty()) {
-    if (entry) db.Erase(entry);
+    if (entry) {
+      db.Erase(entry);
+      ctx.Notify(kNotifyGeneric, "del", dst);
+    }
     return 0;
   }
   size_t max_len = 0;
@@ -87,6 +90,7 @@ int64_t StoreZSet(CommandContext& ctx, std::string_view dst,
   auto* z = new ZSetValue(items.size(), max_len, limits);
   for (const auto& [member, score] : items) z->Set(member, score, limits);
   db.Put(entry, Record::NewObject(dst, ValueType::kZSet, z, 0));
+  ctx.Notify(kNotifyZset, event, dst);
   return static_cast<int64_t>(z->size());
 }
 
@@ -110,6 +114,10 @@ std::vector<std::pair<std::string, double>> PopMembers(Database& db, TypedEntry<
 void PopAndReply(CommandContext& ctx, Database& db, TypedEntry<ZSetValue>& found,
                  std::string_view key, PopEnd end, size_t count, PopReply shape) {
   auto items = PopMembers(db, found, end, count);
+  if (!items.empty()) {
+    ctx.Notify(kNotifyZset, end == PopEnd::kMin ? "zpopmin" : "zpopmax", key,
+               found.value == nullptr);
+  }
   // BZPOPMIN, ZMPOP ...: the pop they made, whatever form they had.
   ctx.Propagate({end == PopEnd::kMin ? "ZPOPMIN" : "ZPOPMAX", key},
                 static_cast<int64_t>(items.size()));

@@ -31,7 +31,7 @@ void ReplyMembers(ReplyBuilder& reply, const std::vector<std::pair<std::string, 
 
 // Replaces `dst` (whatever it held) with a zset of `items`, or deletes it when `items` is
 // empty; returns the number of members stored.
-int64_t StoreZSet(CommandContext& ctx, std::string_view dst,
+int64_t StoreZSet(CommandContext& ctx, std::string_view dst, std::string_view event,
                   const std::vector<std::pair<std::string, double>>& items);
 
 // Which end a pop takes from.

@@ -200,7 +200,7 @@ void ZRangeGeneric(CommandContext& ctx, size_t first, std::string_view dst, Rang
       items = Collect(*found.value, lo, hi, reverse, offset, limit);
     }
   }
-  if (store) return ctx.reply.Integer(StoreZSet(ctx, dst, items));
+  if (store) return ctx.reply.Integer(StoreZSet(ctx, dst, "zrangestore", items));
   if (with_scores) return ReplyWithScores(ctx.reply, items);
   ReplyMembers(ctx.reply, items);
 }
@@ -259,7 +259,10 @@ void RemRangeGeneric(CommandContext& ctx, RangeType type) {
     return ctx.reply.Integer(0);
   }
   found.value->EraseRange(lo, hi - lo);
-  FinishWrite(db, found);
+  std::string_view event = type == RangeType::kRank    ? "zremrangebyrank"
+                           : type == RangeType::kScore ? "zremrangebyscore"
+                                                       : "zremrangebylex";
+  ctx.Notify(kNotifyZset, event, ctx.args[1], FinishWrite(db, found));
   ctx.reply.Integer(static_cast<int64_t>(hi - lo));
 }
 

@@ -2,6 +2,7 @@
 
 #include "commands/command.h"
 #include "common/clock.h"
+#include "engine/keyspace_events.h"
 #include "persistence/background_snapshot.h"
 
 namespace ember {
@@ -36,6 +37,23 @@ Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_
     shards_.push_back(std::make_unique<Shard>(i));
     mailboxes_.push_back(std::make_unique<Mailbox>());
   }
+  std::vector<Mailbox*> mailboxes;
+  for (auto& mailbox : mailboxes_) mailboxes.push_back(mailbox.get());
+  pubsub_ = std::make_unique<PubSub>(mailboxes);
+  SetActiveNotifyFlags(config_.notify_keyspace_events);
+  SetEventPublisher(
+      [](void* engine, std::string_view channel, std::string_view message) {
+        PublishMessage(*static_cast<Engine*>(engine), channel, message);
+      },
+      [](void* engine) { return static_cast<Engine*>(engine)->pubsub().HasSubscribers(); }, this);
+}
+
+Engine::~Engine() {
+  ClearEventPublisher(this);
+}
+
+size_t PublishMessage(Engine& engine, std::string_view channel, std::string_view message) {
+  return engine.pubsub().Publish(channel, message);
 }
 
 void Engine::Pause(int64_t until_ms, bool writes_only, int64_t now_ms) {

@@ -13,6 +13,7 @@
 #include "commands/client_state.h"
 #include "common/hash_slot.h"
 #include "engine/instantaneous_rates.h"
+#include "engine/pubsub.h"
 #include "engine/shard.h"
 #include "engine/task_queue.h"
 #include "engine/turn_commit.h"
@@ -55,6 +56,7 @@ class ClientRegistry {
 class Engine {
  public:
   explicit Engine(ServerConfig config);
+  ~Engine();
 
   uint32_t num_shards() const { return static_cast<uint32_t>(shards_.size()); }
   Shard& shard(uint32_t index) { return *shards_[index]; }
@@ -73,6 +75,8 @@ class Engine {
   ServerStats& stats() { return stats_; }
   ClientRegistry& clients() { return clients_; }
   InstantaneousRates& rates() { return rates_; }
+  // Channels, patterns and monitors, and delivery to them from any thread.
+  PubSub& pubsub() { return *pubsub_; }
   int64_t start_time_ms() const { return start_time_ms_; }
 
   // Multi-shard steps are posted to their shards under this lock, so every shard sees them in
@@ -114,6 +118,7 @@ class Engine {
   ServerStats stats_;
   ClientRegistry clients_;
   InstantaneousRates rates_;
+  std::unique_ptr<PubSub> pubsub_;
   std::mutex multi_shard_order_;
   std::atomic<bool> shutdown_requested_{false};
   std::atomic<bool> password_required_{false};
@@ -125,5 +130,10 @@ class Engine {
   std::atomic<bool> writes_refused_{false};
   std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
 };
+
+// The internal publish API (keyspace notifications, client tracking): callable from any shard
+// thread inside a command; returns the receiver count. Check engine.pubsub().HasSubscribers()
+// first to skip building the message when nobody listens.
+size_t PublishMessage(Engine& engine, std::string_view channel, std::string_view message);
 
 }  // namespace ember

@@ -71,6 +71,12 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
   if (untouched) [[unlikely]]
     Database::set_no_touch(false);
   FinishCommandCall(call, reply.errors_written() != errors, engine.config().latency_tracking);
+  // MONITOR, as Redis: after the command ran, never admin commands (their arguments may be
+  // secrets), a blocked command's re-runs or the replay of a loaded file.
+  if (engine.pubsub().monitored()) [[unlikely]] {
+    if (!(spec.flags & kCmdAdmin) && !client.block_retry && !Database::loading())
+      engine.pubsub().FeedMonitors(client, client.db, args);
+  }
   // Wake-ups come from the keyspace (a key came into being), whatever the command's arguments
   // name; a blocking command that took its share passes the rest on.
   if (spec.flags & kCmdBlocking) PassOnKeysReady(engine, spec, args, client.db);

@@ -5,13 +5,22 @@ namespace ember {
 namespace {
 
 EventPublisher g_publisher = nullptr;
+EventListening g_listening = nullptr;
 void* g_publisher_context = nullptr;
 
 }  // namespace
 
-void SetEventPublisher(EventPublisher publisher, void* context) {
+void SetEventPublisher(EventPublisher publisher, EventListening listening, void* context) {
   g_publisher = publisher;
+  g_listening = listening;
   g_publisher_context = context;
+}
+
+void ClearEventPublisher(void* context) {
+  if (g_publisher_context != context) return;
+  g_publisher = nullptr;
+  g_listening = nullptr;
+  g_publisher_context = nullptr;
 }
 
 void SetActiveNotifyFlags(uint32_t flags) {
@@ -21,7 +30,7 @@ void SetActiveNotifyFlags(uint32_t flags) {
 
 void AnnounceKeyspaceEvent(uint32_t type, std::string_view event, std::string_view key, int db) {
   (void)type;
-  if (g_publisher == nullptr) return;
+  if (g_publisher == nullptr || !g_listening(g_publisher_context)) return;
   uint32_t flags = g_notify_flags.load(std::memory_order_relaxed);
   std::string channel;
   std::string db_text = std::to_string(db);

@@ -33,8 +33,12 @@ inline constexpr uint32_t kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyL
 
 // Where announcements go: the pub/sub layer publishes them to whoever subscribed, from any
 // shard thread. Set once at start-up.
+// `listening` says whether anyone subscribed at all (nothing is formatted otherwise).
 using EventPublisher = void (*)(void* context, std::string_view channel, std::string_view message);
-void SetEventPublisher(EventPublisher publisher, void* context);
+using EventListening = bool (*)(void* context);
+void SetEventPublisher(EventPublisher publisher, EventListening listening, void* context);
+// Forgets the publisher if it is `context`'s (its engine is going).
+void ClearEventPublisher(void* context);
 
 // The configured classes, or 0 when neither K nor E is on (nothing would be announced).
 void SetActiveNotifyFlags(uint32_t flags);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "commands/transaction.h"
+#include "commands/errors.h"
 #include "common/clock.h"
 #include "engine/command_stats.h"
 #include "engine/dataset_loading.h"
@@ -278,7 +279,16 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   }
   if (DatasetLoading() && !((*spec)->flags & kCmdLoading)) [[unlikely]] {
     RecordRejectedCall(args);
+    if (client_.in_multi) client_.tx->queue_error = true;
     ReplyError("LOADING Redis is loading the dataset in memory");
+    return Admission::kRefused;
+  }
+  // RESP2 subscribed mode: the connection carries only pub/sub frames (RESP3 mixes them).
+  if (client_.resp == 2 && client_.subscribed() && !((*spec)->flags & kCmdSubscribedMode))
+      [[unlikely]] {
+    RecordRejectedCall(args);
+    if (client_.in_multi) client_.tx->queue_error = true;
+    ReplyError(err::NotInSubscribedMode((*spec)->name));
     return Admission::kRefused;
   }
   return Admission::kRun;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/keyspace_events.h"
 #include "keyspace/access_stamp.h"
 
 namespace ember {
@@ -35,6 +36,21 @@ Database::Entry Database::Peek(std::string_view key, int64_t now_ms) {
   }
   entry.record = record;
   return entry;
+}
+
+void Database::NotifyAdded(std::string_view key) {
+  if (observer_ != nullptr && observer_->active) observer_->OnKeyAdded(index_, key);
+  NotifyKeyspaceEvent(kNotifyNew, "new", key, index_);
+}
+
+void Database::NotifyDeleted(std::string_view key, DeleteCause cause) {
+  if (write_observer_ != nullptr && write_observer_->active) [[unlikely]]
+    write_observer_->OnDeleted(index_, key, cause);
+  if (cause == DeleteCause::kExpired) {
+    NotifyKeyspaceEvent(kNotifyExpired, "expired", key, index_);
+  } else {
+    NotifyKeyspaceEvent(kNotifyEvicted, "evicted", key, index_);
+  }
 }
 
 void Database::DeleteExpired(SegmentedTable::Slot slot, Record* record) {
@@ -71,6 +87,7 @@ Database::Entry Database::FindForRead(std::string_view key, int64_t now_ms, bool
     ++stats_->keyspace_hits;
   } else {
     ++stats_->keyspace_misses;
+    NotifyKeyspaceEvent(kNotifyKeyMiss, "keymiss", key, index_);
   }
   return entry;
 }

@@ -163,9 +163,7 @@ class Database {
   int index() const { return index_; }
 
  private:
-  void NotifyAdded(std::string_view key) {
-    if (observer_ != nullptr && observer_->active) observer_->OnKeyAdded(index_, key);
-  }
+  void NotifyAdded(std::string_view key);
 
   // Frees a record that `new_record` replaced; an Object they share stays alive.
   static void ReleaseReplaced(Record* old_record, const Record* new_record);
@@ -174,10 +172,7 @@ class Database {
   }
   // Removes an expired record (lazily or by the sweeper) and tells the journal.
   void DeleteExpired(SegmentedTable::Slot slot, Record* record);
-  void NotifyDeleted(std::string_view key, DeleteCause cause) {
-    if (write_observer_ != nullptr && write_observer_->active) [[unlikely]]
-      write_observer_->OnDeleted(index_, key, cause);
-  }
+  void NotifyDeleted(std::string_view key, DeleteCause cause);
 
   KeyspaceStats* stats_;
   SegmentedTable table_;

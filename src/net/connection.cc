@@ -57,6 +57,7 @@ Connection::Connection(Worker& worker, Engine& engine, int fd, uint32_t shard)
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
     client_.laddr = FormatAddress(addr);
   client_.connection = this;
+  client_.push_target = this;
   client_.publish_sizes = [](void* self) { static_cast<Connection*>(self)->PublishBufferSizes(); };
   engine.clients().Add(&client_);
   engine.stats().connected_clients.fetch_add(1, std::memory_order_relaxed);
@@ -64,6 +65,7 @@ Connection::Connection(Worker& worker, Engine& engine, int fd, uint32_t shard)
 }
 
 Connection::~Connection() {
+  engine_.pubsub().DropClient(client_);  // deliveries still on their way find no one
   engine_.clients().Remove(&client_);
   // CLIENT KILL already took a killed client off the count (after Remove, no killer is
   // looking at it any more).
@@ -167,7 +169,7 @@ bool Connection::RefillFromSpill() {
 void Connection::PublishBufferSizes() {
   // sending_offset counts into `sending` (io_uring) or into output_ (epoll, which has no
   // `sending`): either way this is what the kernel has not taken yet.
-  size_t output = output_.size() + sending.size() - sending_offset;
+  size_t output = pending_output();
   client_.qbuf.store(end_ - start_ + spilled(), std::memory_order_relaxed);
   client_.qbuf_free.store(capacity_ - end_, std::memory_order_relaxed);
   client_.omem.store(output, std::memory_order_relaxed);
@@ -177,6 +179,14 @@ void Connection::PublishBufferSizes() {
   client_.rbs.store(capacity_, std::memory_order_relaxed);
   read_peak_ = std::max(read_peak_, end_);
   client_.rbp.store(read_peak_, std::memory_order_relaxed);
+}
+
+void Connection::Push(std::string_view frame, bool push) {
+  if (closed || peer_closed_ || client_.kill_requested.load(std::memory_order_relaxed)) return;
+  size_t begin = output_.size();
+  output_.append(frame);
+  if (push && client_.resp >= 3) output_[begin] = '>';
+  worker_.OnPushed(this);
 }
 
 void Connection::ProcessInput() {

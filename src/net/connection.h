@@ -13,11 +13,19 @@ namespace ember {
 
 class Worker;
 
-class Connection {
+class Connection final : public PushTarget {
  public:
   Connection(Worker& worker, Engine& engine, int fd, uint32_t shard);
   ~Connection();
   Connection(const Connection&) = delete;
+  // A pub/sub message or MONITOR line for this client, on its own thread (engine/pubsub.h):
+  // appended to the output unless the connection is going away; over its output limit, it
+  // closes.
+  void Push(std::string_view frame, bool push) override;
+  // Output not yet taken by the kernel (what client-output-buffer-limit measures).
+  size_t pending_output() const { return output_.size() + sending.size() - sending_offset; }
+  // When the pending output last went over the soft output limit (0: it is not over it).
+  int64_t soft_limit_since_ms = 0;
   Connection& operator=(const Connection&) = delete;
 
   int fd() const { return fd_; }

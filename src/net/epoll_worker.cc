@@ -24,7 +24,7 @@ class EpollWorker : public Worker {
   }
 
   void Run() override {
-    Journal::set_current(&engine_.shard(shard_).journal());
+    BindThread();
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     Watch(listen_fd_, EPOLLIN, kListenerTag);
     Watch(engine_.mailbox(shard_).event_fd(), EPOLLIN, kMailboxTag);
@@ -174,9 +174,9 @@ class EpollWorker : public Worker {
     if (conn->sending_offset == out.size()) {
       out.clear();
       conn->sending_offset = 0;
+      conn->soft_limit_since_ms = 0;  // under every output limit again
       if (conn->read_stalled && !conn->read_paused()) ReadFrom(conn);
-    } else if (out.size() - conn->sending_offset >
-               static_cast<size_t>(engine_.config().client_output_buffer_limit)) {
+    } else if (OutputOverLimit(conn)) {
       conn->MarkPeerClosed();  // a client that never reads cannot hold unbounded memory
     } else if (conn->sending_offset > 0) {
       out.erase(0, conn->sending_offset);

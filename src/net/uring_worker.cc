@@ -45,7 +45,7 @@ class UringWorker : public Worker {
   }
 
   void Run() override {
-    Journal::set_current(&engine_.shard(shard_).journal());
+    BindThread();
     // Prefer deferred task running (6.1+): completion work runs inside our own io_uring_enter
     // instead of interrupting the thread; fall back to older setups.
     bool ready = false;
@@ -343,9 +343,7 @@ class UringWorker : public Worker {
         if (!conn->recv_pending && !conn->send_pending && !conn->busy()) Destroy(conn);
         continue;
       }
-      size_t pending = conn->output().size() + conn->sending.size() - conn->sending_offset;
-      if (pending > static_cast<size_t>(engine_.config().client_output_buffer_limit))
-        conn->MarkPeerClosed();
+      if (OutputOverLimit(conn)) conn->MarkPeerClosed();
       bool flushed = !conn->has_output() && conn->sending_offset >= conn->sending.size();
       if (conn->peer_closed() || (conn->wants_close() && flushed && !conn->send_pending)) {
         BeginClose(conn);

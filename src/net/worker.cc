@@ -23,6 +23,7 @@ namespace {
 constexpr size_t kSweepSegmentsPerStep = 16;
 constexpr int64_t kSweepBudgetUs = 2000;
 constexpr int64_t kDrainTimeoutMs = 5000;
+constexpr int64_t kUncountedOutput = 16 * 1024;
 }  // namespace
 
 Worker::Worker(Engine& engine, uint32_t shard, int listen_fd)
@@ -47,6 +48,37 @@ Connection* Worker::Accept(int fd) {
   auto* conn = new Connection(*this, engine_, fd, shard_);
   connections_[fd] = conn;
   return conn;
+}
+
+void Worker::BindThread() {
+  Journal::set_current(&engine_.shard(shard_).journal());
+  PubSub::BindThread(static_cast<int>(shard_));
+}
+
+void Worker::OnPushed(Connection* conn) {
+  MarkDirty(conn);
+  if (OutputOverLimit(conn)) conn->MarkPeerClosed();  // as Redis: memory stays bounded
+}
+
+bool Worker::OutputOverLimit(Connection* conn) {
+  const ServerConfig& config = engine_.config();
+  const OutputBufferLimit& limit =
+      config.output_buffer_limits[conn->client().subscribed() ? kOutputPubSub : kOutputNormal];
+  auto pending = static_cast<int64_t>(conn->pending_output());
+  if (limit.hard == 0 && limit.soft == 0) return pending > config.client_output_buffer_limit;
+  // As Redis, which counts only what overflows a client's 16 KiB reply buffer: a small reply
+  // never trips a limit.
+  pending = std::max<int64_t>(0, pending - kUncountedOutput);
+  if (limit.hard > 0 && pending >= limit.hard) return true;
+  if (limit.soft > 0 && pending >= limit.soft) {
+    if (conn->soft_limit_since_ms == 0) {
+      conn->soft_limit_since_ms = std::max<int64_t>(1, loop_now_ms_);
+      return false;
+    }
+    return loop_now_ms_ - conn->soft_limit_since_ms > limit.soft_seconds * 1000;
+  }
+  conn->soft_limit_since_ms = 0;
+  return false;
 }
 
 void Worker::MarkDirty(Connection* conn) {

@@ -24,6 +24,11 @@ class Worker {
   // Called by connections.
   void MarkDirty(Connection* conn);
   virtual void OnResumed(Connection* conn) { MarkDirty(conn); }
+  // A pub/sub frame was appended to this connection's output.
+  void OnPushed(Connection* conn);
+  // client-output-buffer-limit: the connection's pending output is past its class's hard
+  // limit, or has been past the soft one for longer than allowed (then it must close).
+  bool OutputOverLimit(Connection* conn);
   // A command of this connection waits for CLIENT PAUSE to end.
   void HoldWhilePaused(Connection* conn);
   // Counts the event loop's iterations: each connection's share of input is per turn.
@@ -36,6 +41,9 @@ class Worker {
 
  protected:
   Connection* Accept(int fd);
+  // The event loop's first step on its thread: pub/sub deliveries to this thread's clients
+  // then need no message, and commands journal to this shard.
+  void BindThread();
   void RunMailbox();
   // Active expiry: a bounded slice of work per tick. Returns ms until the next tick.
   int RunTimers();

@@ -6,6 +6,15 @@
 
 namespace ember {
 
+// One class of client-output-buffer-limit: past `hard` bytes of pending output, or past `soft`
+// bytes for longer than `soft_seconds`, the client is disconnected. 0: no such limit.
+struct OutputBufferLimit {
+  int64_t hard = 0;
+  int64_t soft = 0;
+  int64_t soft_seconds = 0;
+};
+enum OutputBufferClass { kOutputNormal = 0, kOutputReplica = 1, kOutputPubSub = 2 };
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 6379;
@@ -19,8 +28,12 @@ struct ServerConfig {
   int64_t timeout = 0;  // idle client timeout in seconds, 0 = never
   int64_t hz = 10;
   int64_t databases = 16;
-  // Hard limit on a normal client's pending output; past it the client is closed.
+  // Hard limit on a normal client's pending output while client-output-buffer-limit sets
+  // none for it (ember's safety net: Redis would let it grow); past it the client is closed.
   int64_t client_output_buffer_limit = 1024ll * 1024 * 1024;
+  // client-output-buffer-limit, by OutputBufferClass, with Redis's defaults.
+  OutputBufferLimit output_buffer_limits[3] = {
+      {0, 0, 0}, {256ll << 20, 64ll << 20, 60}, {32ll << 20, 8ll << 20, 60}};
   // Input a client may have queued unprocessed (behind a blocking command); past it the client
   // is closed (Redis's client-query-buffer-limit).
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;

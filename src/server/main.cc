@@ -59,6 +59,9 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   app.add_option("--slowlog-log-slower-than", config->slowlog_log_slower_than,
                  "log commands slower than this many microseconds");
   app.add_option("--slowlog-max-len", config->slowlog_max_len, "slow log length");
+  std::string output_limits;
+  app.add_option("--client-output-buffer-limit", output_limits,
+                 "output limits by client class: \"pubsub 32mb 8mb 60 normal 0 0 0 ...\"");
   std::string save, appendonly, aof_min_size, aof_load_truncated, stop_writes;
   app.add_option("--data-dir,--dir", config->data_dir, "directory for persistence files")
       ->capture_default_str();
@@ -114,6 +117,12 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   if (!stop_writes.empty() &&
       !yes_no("--stop-writes-on-bgsave-error", stop_writes, &config->stop_writes_on_bgsave_error))
     return 1;
+  if (!output_limits.empty()) {
+    if (std::string error = SetOutputBufferLimits(*config, output_limits); !error.empty()) {
+      fprintf(stderr, "ember-server: --client-output-buffer-limit: %s\n", error.c_str());
+      return 1;
+    }
+  }
   if (app.count("--save") > 0) {
     if (std::string error = SetSave(*config, save); !error.empty()) {
       fprintf(stderr, "ember-server: --save: %s\n", error.c_str());
