@@ -105,10 +105,10 @@ using KeyFlagsResolver = uint32_t (*)(std::span<const std::string_view> args, si
 
 // Where a command runs.
 enum class ExecKind : uint8_t {
-  kKeyed,       // on the shard(s) owning its keys; several shards run as one atomic step
-  kLocal,       // on the connection's thread, touches no shard data (PING, ECHO, TIME)
-  kConnection,  // changes the connection's own state (SELECT, HELLO, QUIT, CLIENT ...)
-  kAllShards,   // needs every shard at once (DBSIZE, KEYS, FLUSHALL, INFO ...)
+  kKeyed,        // on the shard(s) owning its keys; several shards run as one atomic step
+  kLocal,        // on the connection's thread, touches no shard data (PING, ECHO, TIME)
+  kConnection,   // changes the connection's own state (SELECT, HELLO, QUIT, CLIENT ...)
+  kAllShards,    // needs every shard at once (DBSIZE, KEYS, FLUSHALL, INFO ...)
   kTransaction,  // EXEC: on every shard its queued commands and watched keys live on
 };
 

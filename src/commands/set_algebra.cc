@@ -128,7 +128,9 @@ void StoreOp(CommandContext& ctx, SetOp op) {
   } else {
     db.Put(entry, Record::NewObject(dst, ValueType::kSet, result.release(), 0));
     ctx.Notify(kNotifySet,
-               op == SetOp::kUnion ? "sunionstore" : op == SetOp::kInter ? "sinterstore" : "sdiffstore",
+               op == SetOp::kUnion   ? "sunionstore"
+               : op == SetOp::kInter ? "sinterstore"
+                                     : "sdiffstore",
                dst);
   }
   ctx.reply.Integer(size);

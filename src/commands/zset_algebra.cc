@@ -207,7 +207,12 @@ void AlgebraGeneric(CommandContext& ctx, SetOp op, bool store) {
     }
   }
   Items items = Compute(inputs, weights, op, agg);
-  if (store) return ctx.reply.Integer(StoreZSet(ctx, ctx.args[1], op == SetOp::kUnion ? "zunionstore" : op == SetOp::kInter ? "zinterstore" : "zdiffstore", items));
+  if (store)
+    return ctx.reply.Integer(StoreZSet(ctx, ctx.args[1],
+                                       op == SetOp::kUnion   ? "zunionstore"
+                                       : op == SetOp::kInter ? "zinterstore"
+                                                             : "zdiffstore",
+                                       items));
   if (with_scores) return ReplyWithScores(ctx.reply, items);
   ReplyMembers(ctx.reply, items);
 }

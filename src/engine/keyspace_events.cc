@@ -1,6 +1,5 @@
 #include "engine/keyspace_events.h"
 
-
 namespace ember {
 namespace {
 

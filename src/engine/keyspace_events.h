@@ -27,9 +27,9 @@ enum NotifyFlag : uint32_t {
   kNotifyModule = 1 << 12,   // d
   kNotifyNew = 1 << 13,      // n
 };
-inline constexpr uint32_t kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList |
-                                       kNotifySet | kNotifyHash | kNotifyZset | kNotifyExpired |
-                                       kNotifyEvicted | kNotifyStream | kNotifyModule;
+inline constexpr uint32_t kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList | kNotifySet |
+                                       kNotifyHash | kNotifyZset | kNotifyExpired | kNotifyEvicted |
+                                       kNotifyStream | kNotifyModule;
 
 // Where announcements go: the pub/sub layer publishes them to whoever subscribed, from any
 // shard thread. Set once at start-up.

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "commands/transaction.h"
 #include "commands/errors.h"
+#include "commands/transaction.h"
 #include "common/clock.h"
 #include "engine/command_stats.h"
 #include "engine/dataset_loading.h"
@@ -114,13 +114,20 @@ void Session::RunInline(const CommandSpec& spec, std::span<const std::string_vie
   std::string* out = round_has_remote_ ? &local_replies_ : output_;
   size_t begin = out->size();
   reply_.set_output(out);
+  replying_ = out == output_;
+  reply_begin_ = begin;
   ExecuteCommand(engine_, spec, args, client_, reply_, now_ms_, key_shard);
+  replying_ = false;
   reply_.set_output(output_);
   reply_.set_resp_version(client_.resp);  // HELLO and RESET may have switched protocols
   if (DropsReply(skipping)) {
     out->resize(begin);
   } else if (round_has_remote_) {
     pending_.push_back({-1, static_cast<uint32_t>(begin), static_cast<uint32_t>(out->size())});
+  }
+  if (!deferred_pushes_.empty()) [[unlikely]] {
+    output_->append(deferred_pushes_);
+    deferred_pushes_.clear();
   }
 }
 

@@ -58,6 +58,11 @@ class Session {
   bool paused() const { return paused_; }
   // A protocol error or QUIT: flush the output, then close.
   bool closing() const { return closing_; }
+  // A command of this client has begun writing its reply straight into the output: pushes for
+  // the client wait in deferred_pushes() until it is done. (Before its first reply byte they go
+  // ahead of it, as in Redis: a PUBLISH to oneself sees the message, then the count.)
+  bool replying() const { return replying_ && output_->size() > reply_begin_; }
+  std::string& deferred_pushes() { return deferred_pushes_; }
   // Bytes the command being parsed is known to need (for sizing the read buffer).
   size_t BytesNeededHint() const { return parser_.BytesNeededHint(); }
 
@@ -139,6 +144,9 @@ class Session {
   bool closing_ = false;
   bool paused_ = false;
   bool step_reply_dropped_ = false;
+  bool replying_ = false;
+  size_t reply_begin_ = 0;
+  std::string deferred_pushes_;
   bool blocked_ = false;
   bool abandoned_ = false;  // see AbandonBlock()
   std::shared_ptr<Waiter> waiter_;

@@ -183,9 +183,12 @@ void Connection::PublishBufferSizes() {
 
 void Connection::Push(std::string_view frame, bool push) {
   if (closed || peer_closed_ || client_.kill_requested.load(std::memory_order_relaxed)) return;
-  size_t begin = output_.size();
-  output_.append(frame);
-  if (push && client_.resp >= 3) output_[begin] = '>';
+  // A push for this client made by its own command (a keyspace notification, an invalidation)
+  // waits until that command's reply is complete, not to land inside it.
+  std::string& out = session_.replying() ? session_.deferred_pushes() : output_;
+  size_t begin = out.size();
+  out.append(frame);
+  if (push && client_.resp >= 3) out[begin] = '>';
   worker_.OnPushed(this);
 }
 

@@ -132,3 +132,23 @@ def test_config_get_shows_the_classes(r):
         r.config_set("notify-keyspace-events", given)
         assert r.config_get("notify-keyspace-events")["notify-keyspace-events"] == shown
     r.config_set("notify-keyspace-events", "")
+
+
+def test_own_events_in_resp3_never_land_inside_a_reply(server):
+    with RespClient(port=server.port, timeout=TIMEOUT) as c:
+        c.execute("HELLO", "3")
+        c.execute("CONFIG", "SET", "notify-keyspace-events", "KA")
+        try:
+            c.execute("SUBSCRIBE", "__keyspace@0__:own")
+            c.send_raw(b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$3\r\nown\r\n$1\r\n1\r\n"
+                       b"*2\r\n$4\r\nINCR\r\n$3\r\nown\r\n*1\r\n$4\r\nEXEC\r\n"
+                       b"*3\r\n$5\r\nLPUSH\r\n$1\r\nx\r\n$1\r\n1\r\n")
+            frames = c.read_replies(7)
+            # Pushes come between replies (after the EXEC's array when it ran on this thread),
+            # never inside one: the replies parse whole, in order.
+            pushes = [f for f in frames if isinstance(f, list) and f[:1] == [b"message"]]
+            replies = [f for f in frames if not (isinstance(f, list) and f[:1] == [b"message"])]
+            assert replies == ["OK", "QUEUED", "QUEUED", ["OK", 2], 1]
+            assert [p[-1] for p in pushes] == [b"set", b"incrby"]
+        finally:
+            c.execute("CONFIG", "SET", "notify-keyspace-events", "")
