@@ -40,6 +40,7 @@ enum CommandFlag : uint32_t {
   kCmdSubscribedMode = 1 << 15,
   // Runs at once even between MULTI and EXEC (MULTI, EXEC, DISCARD, WATCH, QUIT, RESET).
   kCmdNotQueued = 1 << 16,
+  kCmdSkipSlowlog = 1 << 17,  // SLOWLOG leaves it out (EXEC: its commands are logged instead)
 };
 
 // Redis's ACL categories, in Redis's order (COMMAND INFO lists them so). @read, @write, @admin,

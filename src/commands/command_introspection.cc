@@ -22,6 +22,7 @@ std::vector<std::string_view> FlagNames(uint32_t flags) {
       {kCmdBlocking, "blocking"},
       {kCmdLoading, "loading"},
       {kCmdStale, "stale"},
+      {kCmdSkipSlowlog, "skip_slowlog"},
       {kCmdFast, "fast"},
       {kCmdNoAuth, "no_auth"},
       {kCmdNoAsyncLoading, "no_async_loading"},

@@ -121,7 +121,7 @@ void RegisterTransactionCommands(CommandTable& t) {
             .Summary("Starts a transaction."));
   g.Add(Command("exec", Exec)
             .Arity(1)
-            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdNotQueued)
+            .Flags(kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog | kCmdNotQueued)
             .Exec(ExecKind::kTransaction)
             .Acl(kAclSlow)
             .Since("1.2.0")

@@ -142,6 +142,7 @@ bool PubSub::Subscribe(ClientState& client, SubscriptionKind kind, std::string_v
     if (it == map.end()) {
       it = map.emplace(std::string(name), std::vector<Listener>()).first;
       CounterOf(kind).fetch_add(1, std::memory_order_relaxed);
+      if (kind == SubscriptionKind::kPattern) pattern_index_.Add(name, &*it);
     }
     it->second.push_back({client.id, client.worker, entry.target});
   }
@@ -165,6 +166,7 @@ bool PubSub::Unsubscribe(ClientState& client, SubscriptionKind kind, std::string
     if (it != map.end()) {
       std::erase_if(it->second, [&](const Listener& l) { return l.client_id == client.id; });
       if (it->second.empty()) {
+        if (kind == SubscriptionKind::kPattern) pattern_index_.Remove(name, &*it);
         map.erase(it);
         CounterOf(kind).fetch_sub(1, std::memory_order_relaxed);
       }
@@ -213,6 +215,7 @@ void PubSub::DropClient(ClientState& client) {
         if (it == map.end()) continue;
         std::erase_if(it->second, [&](const Listener& l) { return l.client_id == client.id; });
         if (it->second.empty()) {
+          if (kind == SubscriptionKind::kPattern) pattern_index_.Remove(name, &*it);
           map.erase(it);
           CounterOf(kind).fetch_sub(1, std::memory_order_relaxed);
         }
@@ -276,8 +279,9 @@ size_t PubSub::Publish(std::string_view channel, std::string_view message, bool 
       receivers += it->second.size();
     }
     if (!shard) {
-      for (const auto& [pattern, listeners] : patterns_) {
-        if (!GlobMatch(pattern, channel)) continue;
+      pattern_index_.ForCandidates(channel, [&](const ListenerMap::value_type& candidate) {
+        const auto& [pattern, listeners] = candidate;
+        if (!GlobMatch(pattern, channel)) return;
         frame.clear();
         frame.append("*4\r\n$8\r\npmessage\r\n");
         AppendBulk(frame, pattern);
@@ -285,7 +289,7 @@ size_t PubSub::Publish(std::string_view channel, std::string_view message, bool 
         AppendBulk(frame, message);
         Deliver(listeners, frame, true, outbox);
         receivers += listeners.size();
-      }
+      });
     }
   }
   PostOutbox(outbox);

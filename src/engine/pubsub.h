@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "commands/client_state.h"
+#include "engine/pattern_index.h"
 
 namespace ember {
 
@@ -137,6 +138,8 @@ class PubSub {
   std::vector<std::unique_ptr<WorkerClients>> workers_;
   mutable std::shared_mutex mutex_;
   ListenerMap channels_, patterns_, shard_channels_;
+  // patterns_' entries by literal prefix: what a PUBLISH matches against.
+  PatternIndex<ListenerMap::value_type> pattern_index_;
   std::vector<Listener> monitors_;
   std::atomic<size_t> num_channels_{0}, num_patterns_{0}, num_shard_channels_{0};
   std::atomic<size_t> num_monitors_{0};
