@@ -57,7 +57,17 @@ void Confirm(CommandContext& ctx, const char* verb, const std::string_view* name
   ctx.reply.Integer(CountFor(ctx.client, kind));
 }
 
+// Inside an EXEC that runs on another thread (its keys live elsewhere) a subscription cannot
+// be made: the registry's books of a client belong to its own thread.
+bool RefusedOffHomeThread(CommandContext& ctx) {
+  if (!ctx.client.in_exec || PubSub::bound_worker() == static_cast<int>(ctx.client.worker))
+    return false;
+  ctx.reply.Error("ERR Command not allowed inside a transaction");
+  return true;
+}
+
 void SubscribeTo(CommandContext& ctx, Kind kind) {
+  if (RefusedOffHomeThread(ctx)) return;
   PubSub& pubsub = ctx.engine.pubsub();
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     pubsub.Subscribe(ctx.client, kind, ctx.args[i]);
@@ -66,6 +76,7 @@ void SubscribeTo(CommandContext& ctx, Kind kind) {
 }
 
 void UnsubscribeFrom(CommandContext& ctx, Kind kind) {
+  if (RefusedOffHomeThread(ctx)) return;
   PubSub& pubsub = ctx.engine.pubsub();
   if (ctx.args.size() > 1) {
     for (size_t i = 1; i < ctx.args.size(); ++i) {
@@ -173,6 +184,9 @@ void PubSubCommand(CommandContext& ctx) {
 }
 
 void Monitor(CommandContext& ctx) {
+  // As Redis: a client in a transaction expects a reply per command.
+  if (ctx.client.in_exec)
+    return ctx.reply.Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
   if (!ctx.client.monitor) ctx.engine.pubsub().StartMonitor(ctx.client);
   ctx.reply.Ok();
 }

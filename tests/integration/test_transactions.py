@@ -274,3 +274,16 @@ def test_exec_is_journaled_as_one_unit(make_server, tmp_path):
     again = make_server(shards=2, extra_args=["--data-dir", str(tmp_path), "--appendonly", "yes"])
     with RespClient(port=again.port, timeout=TIMEOUT) as c:
         assert c.execute("MGET", "a", "d") == [b"1", b"2"]
+
+
+def test_subscribe_inside_exec(server, raw, redis_ref):
+    # Keyless: EXEC runs on the connection's own thread and the subscription is made, as Redis.
+    raw.send_raw(b"*1\r\n$5\r\nMULTI\r\n*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n*1\r\n$4\r\nEXEC\r\n")
+    replies = raw.read_replies(3)
+    assert replies[2] == [[b"subscribe", b"ch", 1]]
+    # MONITOR inside EXEC is refused per command, as Redis does.
+    for port in (server.port, redis_ref.port):
+        with RespClient(port=port, timeout=TIMEOUT) as c:
+            c.send_raw(b"*1\r\n$5\r\nMULTI\r\n*1\r\n$7\r\nMONITOR\r\n*1\r\n$4\r\nEXEC\r\n")
+            exec_reply = c.read_replies(3)[2]
+            assert "DENY BLOCKING" in str(exec_reply[0])
