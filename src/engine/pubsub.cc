@@ -260,10 +260,24 @@ void PubSub::PostOutbox(Outbox& outbox) {
   outbox.touched.clear();
 }
 
+// This thread's frames for other threads, posted once per event-loop turn (FlushThread): one
+// task per destination thread for everything published in the turn.
+thread_local PubSub::Outbox t_outbox;
+
+void PubSub::FlushThread() {
+  if (!t_outbox.touched.empty()) PostOutbox(t_outbox);
+}
+
+void PubSub::PostOrHold(Outbox& outbox) {
+  // A worker posts at the end of its turn (before anything it sends for other threads: see
+  // turn_commit); a thread with no event loop (tests, the main thread) posts at once.
+  if (t_worker < 0) PostOutbox(outbox);
+}
+
 size_t PubSub::Publish(std::string_view channel, std::string_view message, bool shard) {
   if (shard ? num_shard_channels_.load(std::memory_order_relaxed) == 0 : !HasSubscribers())
     return 0;
-  thread_local Outbox outbox;
+  Outbox& outbox = t_outbox;
   thread_local std::string frame;  // reused: no allocation per publish once warm
   if (outbox.by_worker.size() < workers_.size()) outbox.by_worker.resize(workers_.size());
   size_t receivers = 0;
@@ -292,13 +306,13 @@ size_t PubSub::Publish(std::string_view channel, std::string_view message, bool 
       });
     }
   }
-  PostOutbox(outbox);
+  PostOrHold(outbox);
   return receivers;
 }
 
 void PubSub::FeedMonitors(const ClientState& client, int db,
                           std::span<const std::string_view> args) {
-  thread_local Outbox outbox;
+  Outbox& outbox = t_outbox;
   thread_local std::string line;
   if (outbox.by_worker.size() < workers_.size()) outbox.by_worker.resize(workers_.size());
   line.clear();
@@ -307,7 +321,7 @@ void PubSub::FeedMonitors(const ClientState& client, int db,
     std::shared_lock lock(mutex_);
     Deliver(monitors_, line, false, outbox);
   }
-  PostOutbox(outbox);
+  PostOrHold(outbox);
 }
 
 std::vector<std::string> PubSub::ActiveChannels(bool shard, std::string_view pattern) const {

@@ -82,6 +82,10 @@ class PubSub {
   // Any thread: delivers `message` to the channel's subscribers (and, for a plain channel, to
   // the clients whose patterns match it); returns how many receivers it was sent to.
   size_t Publish(std::string_view channel, std::string_view message, bool shard = false);
+  // Posts what this thread published for other threads since the last flush (the end of each
+  // event-loop turn, and before any result this thread sends elsewhere, so that a client that
+  // saw the reply of a PUBLISH can never see a later message first).
+  void FlushThread();
   // One relaxed load: anyone subscribed to a channel or a pattern at all?
   bool HasSubscribers() const {
     return num_channels_.load(std::memory_order_relaxed) +
@@ -123,7 +127,12 @@ class PubSub {
     std::unordered_map<uint64_t, ClientEntry> clients;
   };
   class Delivery;
+
+ public:
   struct Outbox;
+
+ private:
+  void PostOrHold(Outbox& outbox);
 
   ListenerMap& MapOf(SubscriptionKind kind);
   std::atomic<size_t>& CounterOf(SubscriptionKind kind);

@@ -44,8 +44,10 @@ class PubSubTest : public ::testing::Test {
     return client;
   }
 
-  // Runs what was posted to `worker`'s mailbox, as its thread would; returns how many tasks.
+  // Ends this thread's turn (its held deliveries go out), then runs what was posted to
+  // `worker`'s mailbox, as that thread would; returns how many tasks.
   int RunMailbox(uint32_t worker) {
+    pubsub().FlushThread();
     int ran = 0;
     while (Task* task = engine_.mailbox(worker).Pop()) {
       task->Run();
@@ -155,6 +157,19 @@ TEST_F(PubSubTest, UnsubscribeKeepsTheOthers) {
   EXPECT_EQ(pubsub().num_channels(), 0u);
 }
 
+TEST_F(PubSubTest, OneTaskPerDestinationThreadPerTurn) {
+  PubSub::BindThread(0);
+  RecordingTarget remote;
+  auto client = Client(1, &remote);
+  pubsub().Subscribe(*client, SubscriptionKind::kChannel, "c");
+  for (int i = 0; i < 100; ++i) pubsub().Publish("c", std::to_string(i));
+  EXPECT_EQ(engine_.mailbox(1).Pop(), nullptr);  // held until the turn ends
+  EXPECT_EQ(RunMailbox(1), 1);
+  ASSERT_EQ(remote.frames.size(), 100u);
+  EXPECT_EQ(remote.frames[99], Message("c", "99"));
+  pubsub().DropClient(*client);
+}
+
 TEST_F(PubSubTest, AClientThatLeftWhileFramesWereInFlightIsSkipped) {
   auto target = std::make_unique<RecordingTarget>();
   RecordingTarget stays;
@@ -178,7 +193,10 @@ TEST_F(PubSubTest, OnePublishersMessagesArriveInOrderFromAnotherThread) {
   pubsub().Subscribe(*client, SubscriptionKind::kChannel, "seq");
   std::thread publisher([&] {
     PubSub::BindThread(0);
-    for (int i = 0; i < 10000; ++i) pubsub().Publish("seq", std::to_string(i));
+    for (int i = 0; i < 10000; ++i) {
+      pubsub().Publish("seq", std::to_string(i));
+      if (i % 1000 == 999) pubsub().FlushThread();  // a turn ends now and then
+    }
   });
   publisher.join();
   RunMailbox(2);
@@ -201,6 +219,7 @@ TEST_F(PubSubTest, ConcurrentPublishersAndSubscribersKeepCountsRight) {
         received += pubsub().Publish("ch" + std::to_string(i % 5), "x");
         pubsub().DropClient(client);
       }
+      pubsub().FlushThread();
     });
   }
   for (auto& t : threads) t.join();
