@@ -7,6 +7,8 @@ export const HOST = '127.0.0.1';
 
 // A case that runs longer than this fails (a reply that never comes must not hang CI).
 export const CASE_TIMEOUT_MS = Number(process.env.EMBER_NODE_CASE_TIMEOUT_MS || 15000);
+// Sanitizer builds are several times slower: waits for pushed messages stretch by this much.
+export const SLOWDOWN = Number(process.env.EMBER_NODE_SLOWDOWN || 1);
 
 export async function runCases(cases) {
   const [first, name] = process.argv.slice(2);

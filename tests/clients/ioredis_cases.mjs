@@ -6,6 +6,7 @@ import { HOST, runCases, withClients } from './cases.mjs';
 
 const EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 const NOT_INTEGER = 'ERR value is not an integer or out of range';
+const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 function open(port, options = {}) {
   // No retries and no offline queue: a dropped connection fails the case instead of waiting.
@@ -70,7 +71,7 @@ const cases = {
       assert.deepEqual((await r.hkeys('h')).sort(), ['count', 'f2', 'f3']);
       assert.deepEqual(await r.hgetall('missing'), {});
       await r.set('s', 'x');
-      await assert.rejects(r.hget('s', 'f'), /^ReplyError: WRONGTYPE Operation against a key holding the wrong kind of value$/);
+      await assert.rejects(r.hget('s', 'f'), { name: 'ReplyError', message: WRONGTYPE });
     });
   },
 
@@ -92,7 +93,8 @@ const cases = {
 
   async pipeline(port) {
     await clients(port, 1, async (r) => {
-      const results = await r.pipeline().set('a', 'v').get('a').incr('a').rpush('b', '1', '2').lrange('b', 0, -1).exec();
+      const results = await r.pipeline().set('a', 'v').get('a').incr('a').rpush('b', '1', '2')
+        .lrange('b', 0, -1).exec();
       assert.deepEqual(results[0], [null, 'OK']);
       assert.deepEqual(results[1], [null, 'v']);
       assertReplyError(results[2], NOT_INTEGER);
@@ -129,11 +131,12 @@ const cases = {
   async multi_command_error(port) {
     await clients(port, 1, async (r) => {
       // A command that fails while EXEC runs fails alone: the commands around it still run.
-      const results = await r.multi().set('a', 'text').incr('a').set('b', '1').lpush('a', 'x').incr('b').exec();
+      const results = await r.multi().set('a', 'text').incr('a').set('b', '1').lpush('a', 'x').incr('b')
+        .exec();
       assert.deepEqual(results[0], [null, 'OK']);
       assertReplyError(results[1], NOT_INTEGER);
       assert.deepEqual(results[2], [null, 'OK']);
-      assertReplyError(results[3], 'WRONGTYPE Operation against a key holding the wrong kind of value');
+      assertReplyError(results[3], WRONGTYPE);
       assert.deepEqual(results[4], [null, 2]);
       assert.deepEqual(await r.mget('a', 'b'), ['text', '2']);
     });

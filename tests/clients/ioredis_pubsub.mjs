@@ -2,9 +2,9 @@
 // on('pmessage'), unsubscribe, message order from one publisher, PUBSUB introspection.
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
-import { HOST, collect, runCases, withClients } from './cases.mjs';
+import { HOST, SLOWDOWN, collect, runCases, withClients } from './cases.mjs';
 
-const WAIT_MS = 5000;
+const WAIT_MS = 5000 * SLOWDOWN;
 
 function open(port) {
   const client = new Redis({
@@ -22,7 +22,8 @@ function pair(port, body) {
 const cases = {
   async subscribe_publish(port) {
     await pair(port, async (sub, pub) => {
-      const messages = collect(3, WAIT_MS, (push) => sub.on('message', (channel, message) => push([channel, message])));
+      const messages = collect(3, WAIT_MS,
+        (push) => sub.on('message', (channel, message) => push([channel, message])));
       assert.equal(await sub.subscribe('ch1', 'ch2'), 2);
       assert.deepEqual(await sub.ping(), ['pong', '']); // PING's reply in RESP2 subscribed mode
       assert.equal(await pub.publish('ch1', 'hello'), 1);
@@ -71,14 +72,16 @@ const cases = {
       await sub.subscribe('news.tech');
       await sub.psubscribe('news.*');
       assert.equal(await pub.publish('news.tech', 'x'), 2);
-      assert.deepEqual((await seen).sort(), [['message', 'news.tech', 'x'], ['pmessage', 'news.*', 'news.tech', 'x']]);
+      assert.deepEqual((await seen).sort(),
+        [['message', 'news.tech', 'x'], ['pmessage', 'news.*', 'news.tech', 'x']]);
     });
   },
 
   async message_order(port) {
     await pair(port, async (sub, pub) => {
       const count = 2000;
-      const messages = collect(count, WAIT_MS * 2, (push) => sub.on('message', (_, message) => push(message)));
+      const messages = collect(count, WAIT_MS * 2,
+        (push) => sub.on('message', (_, message) => push(message)));
       await sub.subscribe('ordered');
       // One pipeline of publishes: they must arrive in the order they were sent.
       const publishes = pub.pipeline();
@@ -92,10 +95,13 @@ const cases = {
   async many_subscribers(port) {
     const subscribers = 10;
     await withClients(subscribers + 1, () => open(port), (client) => client.quit(), async (pub, ...subs) => {
-      const all = subs.map((sub) => collect(5, WAIT_MS, (push) => sub.on('message', (_, message) => push(message))));
+      const all = subs.map(
+        (sub) => collect(5, WAIT_MS, (push) => sub.on('message', (_, message) => push(message))));
       for (const sub of subs) await sub.subscribe('fan');
       for (let i = 0; i < 5; i++) assert.equal(await pub.publish('fan', `m${i}`), subscribers);
-      for (const messages of await Promise.all(all)) assert.deepEqual(messages, ['m0', 'm1', 'm2', 'm3', 'm4']);
+      for (const messages of await Promise.all(all)) {
+        assert.deepEqual(messages, ['m0', 'm1', 'm2', 'm3', 'm4']);
+      }
     });
   },
 };

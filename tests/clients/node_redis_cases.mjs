@@ -47,10 +47,12 @@ const cases = {
       assert.equal(await r.sAdd('s', ['m1', 'm2', 'm1']), 2);
       assert.deepEqual((await r.sMembers('s')).sort(), ['m1', 'm2']);
       assert.equal(await r.zAdd('z', [{ score: 2, value: 'two' }, { score: 1, value: 'one' }]), 2);
-      assert.deepEqual(await r.zRangeWithScores('z', 0, -1), [{ value: 'one', score: 1 }, { value: 'two', score: 2 }]);
+      assert.deepEqual(await r.zRangeWithScores('z', 0, -1),
+        [{ value: 'one', score: 1 }, { value: 'two', score: 2 }]);
       assert.equal(await r.del(['a', 'h', 'missing']), 2);
-      await assert.rejects(r.incr('e'), (error) => error instanceof ErrorReply && error.message === NOT_INTEGER);
-      await assert.rejects(r.hGet('l', 'f'), (error) => error instanceof ErrorReply && error.message === WRONGTYPE);
+      const replyError = (message) => (error) => error instanceof ErrorReply && error.message === message;
+      await assert.rejects(r.incr('e'), replyError(NOT_INTEGER));
+      await assert.rejects(r.hGet('l', 'f'), replyError(WRONGTYPE));
       assert.equal(await r.ping(), 'PONG');
     });
   },
@@ -120,7 +122,8 @@ const cases = {
       assert.deepEqual(await r.mGet(['a', 'b']), [null, null]);
       const raw = await r.executeIsolated(async (iso) => {
         assert.equal(await iso.sendCommand(['MULTI']), 'OK');
-        await assert.rejects(iso.sendCommand(['GET']), { message: "ERR wrong number of arguments for 'get' command" });
+        await assert.rejects(iso.sendCommand(['GET']),
+          { message: "ERR wrong number of arguments for 'get' command" });
         return iso.sendCommand(['EXEC']).catch((error) => error);
       });
       assert.ok(raw instanceof ErrorReply);

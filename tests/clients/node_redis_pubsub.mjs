@@ -2,9 +2,9 @@
 // listeners for SUBSCRIBE and PSUBSCRIBE, unsubscribing, message order, PUBSUB introspection.
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import { HOST, collect, runCases } from './cases.mjs';
+import { HOST, SLOWDOWN, collect, runCases } from './cases.mjs';
 
-const WAIT_MS = 5000;
+const WAIT_MS = 5000 * SLOWDOWN;
 
 // The publisher and its duplicate() subscriber, both closed after `body`.
 async function pair(port, body) {
@@ -35,7 +35,8 @@ const cases = {
       assert.equal(await pub.publish('ch1', 'bin\r\n\0'), 1);
       assert.deepEqual(await messages, [['ch1', 'hello'], ['ch2', 'world'], ['ch1', 'bin\r\n\0']]);
 
-      assert.deepEqual({ ...(await pub.pubSubNumSub(['ch1', 'ch2', 'nobody'])) }, { ch1: 1, ch2: 1, nobody: 0 });
+      assert.deepEqual({ ...(await pub.pubSubNumSub(['ch1', 'ch2', 'nobody'])) },
+        { ch1: 1, ch2: 1, nobody: 0 });
       assert.deepEqual((await pub.pubSubChannels('ch*')).sort(), ['ch1', 'ch2']);
 
       await sub.unsubscribe('ch1');
@@ -87,7 +88,8 @@ const cases = {
       const messages = collect(count, WAIT_MS * 2, (p) => { push = p; });
       await sub.subscribe('ordered', (message) => push(message));
       // Sent without waiting: node-redis writes them together, and they must arrive in order.
-      const receivers = await Promise.all(Array.from({ length: count }, (_, i) => pub.publish('ordered', `m${i}`)));
+      const receivers = await Promise.all(
+        Array.from({ length: count }, (_, i) => pub.publish('ordered', `m${i}`)));
       assert.ok(receivers.every((n) => n === 1));
       assert.deepEqual(await messages, Array.from({ length: count }, (_, i) => `m${i}`));
     });

@@ -60,7 +60,8 @@ pytestmark = pytest.mark.skipif(NODE_MISSING is not None, reason=NODE_MISSING or
 
 def run_script(script, *args, timeout=CASE_TIMEOUT):
     """Runs `node tests/clients/<script> args...`; subprocess.run kills it by PID on timeout."""
-    env = dict(os.environ, EMBER_NODE_CASE_TIMEOUT_MS=str(SCRIPT_TIMEOUT_MS))
+    env = dict(os.environ, EMBER_NODE_CASE_TIMEOUT_MS=str(SCRIPT_TIMEOUT_MS),
+               EMBER_NODE_SLOWDOWN=str(harness.SLOWDOWN))
     return subprocess.run([NODE, os.path.join(CLIENTS_DIR, script), *map(str, args)], cwd=CLIENTS_DIR,
                           env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
 
@@ -83,7 +84,8 @@ def test_case_lists_match(script):
     assert listed.stdout.split() == CASES[script], "update CASES in %s" % os.path.basename(__file__)
 
 
-@pytest.mark.parametrize("script,case", [(script, case) for script in sorted(CASES) for case in CASES[script]],
+@pytest.mark.parametrize("script,case",
+                         [(script, case) for script in sorted(CASES) for case in CASES[script]],
                          ids=lambda value: value.removesuffix(".mjs"))
 def test_node_client(server, script, case):
     if script in PUBSUB_SCRIPTS and not server_knows_subscribe(server):
