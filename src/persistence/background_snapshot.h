@@ -6,13 +6,19 @@
 // began, without fork's copy-on-write pages: the memory it costs is one buffer per shard.
 //
 // Begin runs where every shard is held (an all-shards command); Step, BeforeWrite and
-// BeforeClear run on whichever thread holds that shard. The last shard to finish writes the
-// end of the file; the owner (persistence.h) then fsyncs and renames it off the event loops.
+// BeforeClear run on whichever thread holds that shard. The shards hand their serialised
+// chunks to the snapshot's writer thread, which checksums and writes them: a write() that the
+// kernel throttles (a big file's dirty pages) never stalls an event loop. The last shard to
+// finish asks it for the end of the file; the owner (persistence.h) then fsyncs and renames it
+// off the event loops.
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ember {
@@ -58,12 +64,13 @@ class BackgroundSnapshot {
 
   BackgroundSnapshot(Engine& engine, bool compress) : engine_(engine), compress_(compress) {}
   void Serialize(ShardState& state, int db, const Record* record);
-  // Writes the buffer to the file (under the file lock) when it is big, or always with `force`.
+  // Queues the buffer for the writer when it is big, or always with `force`.
   void Drain(ShardState& state, bool force);
-  void Write(const std::string& bytes);     // file lock held; adds to the checksum
-  void WriteRaw(const std::string& bytes);  // file lock held
-  void Fail(const std::string& why);        // file lock held
-  void Finish();                            // the last shard: EOF and checksum
+  void Write(const std::string& bytes);     // the writer thread (or Begin): adds to the checksum
+  void WriteRaw(const std::string& bytes);  // the writer thread
+  void Fail(const std::string& why);
+  void Finish();  // the last shard: the writer adds the EOF and checksum after what is queued
+  void WriterLoop();
 
   Engine& engine_;
   bool compress_;
@@ -71,8 +78,14 @@ class BackgroundSnapshot {
   int fd_ = -1;
   std::vector<ShardState> shards_;
   std::atomic<uint32_t> shards_left_{0};
-  std::mutex file_mu_;  // the file, its checksum, error_
-  uint64_t crc_ = 0;
+  mutable std::mutex mu_;  // queue_, queued_bytes_, finishing_, abandoned_, error_
+  std::condition_variable wake_writer_;
+  std::deque<std::string> queue_;
+  std::atomic<size_t> queued_bytes_{0};
+  bool finishing_ = false;
+  bool abandoned_ = false;  // destroyed before completion: the writer stops at once
+  std::thread writer_;
+  uint64_t crc_ = 0;  // the writer thread's
   std::string error_;
   std::atomic<uint64_t> keys_{0};
   std::atomic<uint64_t> bytes_{0};
