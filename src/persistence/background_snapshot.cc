@@ -87,6 +87,10 @@ void BackgroundSnapshot::WriterLoop() {
   std::string eof;
   AppendRdbEof(&eof, crc_);  // folds the EOF opcode into the checksum itself
   if (!failed_.load(std::memory_order_relaxed)) WriteRaw(eof);
+  // The sync too, here: it takes as long as the disk needs, and whoever finishes the snapshot
+  // holds the persistence lock that INFO and BGSAVE on the event loops wait for.
+  if (!failed_.load(std::memory_order_relaxed) && ::fdatasync(fd_) != 0)
+    Fail(std::string("fsync of the snapshot failed: ") + strerror(errno));
   complete_.store(true, std::memory_order_release);
 }
 

@@ -90,6 +90,7 @@ class Persistence {
 
   mutable std::mutex mu_;  // the snapshot in progress
   std::unique_ptr<BackgroundSnapshot> snapshot_;
+  int replaced_file_ = -1;  // the dump a BGSAVE replaced, closed by Cron outside the lock
   Purpose purpose_ = Purpose::kBgsave;
   std::atomic<bool> bgsave_scheduled_{false};
   std::atomic<bool> rewrite_scheduled_{false};
