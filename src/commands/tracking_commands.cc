@@ -72,7 +72,7 @@ void Tracking(CommandContext& ctx) {
   }
   if (bcast && (optin || optout))
     return ctx.reply.Error("ERR OPTIN and OPTOUT are not compatible with BCAST");
-  if (optin && optout) return ctx.reply.Error("ERR You can't use both OPTIN and OPTOUT");
+  if (optin && optout) return ctx.reply.Error("ERR You can't specify both OPTIN mode and OPTOUT mode");
   if ((optin && t.optout) || (optout && t.optin)) {
     return ctx.reply.Error(
         "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and "

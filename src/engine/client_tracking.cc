@@ -184,7 +184,8 @@ void ClientTracking::Remember(ClientState& client, std::string_view key) {
   if (keys == 0 && items == 0) return;
   int64_t total = total_keys_.fetch_add(keys, std::memory_order_relaxed) + keys;
   total_items_.fetch_add(items, std::memory_order_relaxed);
-  if (keys == 1 && st.table.keys() == 1) engine_.shard(st.shard).UpdateHooks();  // the table woke up
+  if (keys == 1 && st.table.keys() == 1)
+    engine_.shard(st.shard).UpdateHooks();  // the table woke up
   // tracking-table-max-keys: forget keys of this shard (each an invalidation) until the whole
   // table fits again, as Redis does with random ones.
   int64_t max = engine_.config().tracking_table_max_keys;
@@ -319,6 +320,8 @@ void ClientTracking::DeliverHere(uint32_t worker, Message m) {
     if (m.kind == Kind::kDefault && t.bcast) return;
     if (m.kind == Kind::kBroadcast && !t.bcast) return;
     uint64_t redirect = t.redirect;
+    // The null goes in the tracking client's protocol, wherever it is redirected (as Redis).
+    if (m.kind == Kind::kNull) m.payload = c->resp >= 3 ? "_\r\n" : "$-1\r\n";
     if (redirect != 0) {
       auto target = engine_.clients().WorkerOf(redirect);
       if (!target) {
@@ -338,13 +341,12 @@ void ClientTracking::DeliverHere(uint32_t worker, Message m) {
   }
   if (c->push_target == nullptr) return;
   std::string frame;
-  bool null = m.kind == Kind::kNull;
   if (c->resp >= 3) {
     frame.append(kInvalidatePush);
-    frame.append(null ? std::string_view("_\r\n") : std::string_view(m.payload));
+    frame.append(m.payload);
   } else if (m.redirected && c->subscribed()) {
     frame.append(kInvalidateMessage);
-    frame.append(null ? std::string_view("$-1\r\n") : std::string_view(m.payload));
+    frame.append(m.payload);
   } else {
     return;  // RESP2 without a subscribed redirect target: nothing can carry it
   }
