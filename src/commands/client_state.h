@@ -40,6 +40,10 @@ struct TrackingState {
   // CLIENT CACHING YES/NO given for the next command (the session reads it while a command of
   // the client may be ending it on another shard).
   Published<bool> caching = false;
+  // When tracking last went off and on again (ClientTracking's sequence): an invalidation made
+  // in between, still on its way when tracking came back, is dropped, as Redis never sent it.
+  Published<uint64_t> off_seq = 0;
+  Published<uint64_t> on_seq = 0;
   bool optin = false;
   bool optout = false;
   bool noloop = false;

@@ -24,6 +24,26 @@ std::string OverlapError(std::string_view prefix, std::string_view other, bool e
          "'. Prefixes for a single client must not overlap.";
 }
 
+// Redis's prefix checks; false when the command must stop. Redis 7.0 reports an overlap among
+// the new prefixes past the first one and then enables tracking anyway (its check returns the
+// index as success): the same two replies here.
+bool CheckPrefixes(CommandContext& ctx, const std::vector<std::string>& existing,
+                   const std::vector<std::string_view>& prefixes) {
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    for (const std::string& old : existing) {
+      if (!Overlap(prefixes[i], old)) continue;
+      ctx.reply.Error(OverlapError(prefixes[i], old, true));
+      return false;
+    }
+    for (size_t j = i + 1; j < prefixes.size(); ++j) {
+      if (!Overlap(prefixes[i], prefixes[j])) continue;
+      ctx.reply.Error(OverlapError(prefixes[i], prefixes[j], false));
+      return i > 0;
+    }
+  }
+  return true;
+}
+
 // CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]. Runs
 // with every shard held (its exec kind), so the BCAST prefixes reach every shard at once.
 void Tracking(CommandContext& ctx) {
@@ -72,29 +92,14 @@ void Tracking(CommandContext& ctx) {
   }
   if (bcast && (optin || optout))
     return ctx.reply.Error("ERR OPTIN and OPTOUT are not compatible with BCAST");
-  if (optin && optout) return ctx.reply.Error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+  if (optin && optout)
+    return ctx.reply.Error("ERR You can't specify both OPTIN mode and OPTOUT mode");
   if ((optin && t.optout) || (optout && t.optin)) {
     return ctx.reply.Error(
         "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and "
         "then re-enabling it with a different mode.");
   }
-  if (bcast) {
-    for (size_t i = 0; i < prefixes.size(); ++i) {
-      for (const std::string& existing : t.prefixes) {
-        if (Overlap(prefixes[i], existing))
-          return ctx.reply.Error(OverlapError(prefixes[i], existing, true));
-      }
-      for (size_t j = i + 1; j < prefixes.size(); ++j) {
-        if (!Overlap(prefixes[i], prefixes[j])) continue;
-        ctx.reply.Error(OverlapError(prefixes[i], prefixes[j], false));
-        // Redis 7.0 reports an overlap past the first prefix and then enables tracking anyway
-        // (its check returns the index as success): the same two replies here.
-        if (i == 0) return;
-        goto enable;
-      }
-    }
-  }
-enable:
+  if (bcast && !CheckPrefixes(ctx, t.prefixes, prefixes)) return;
   ctx.engine.tracking().Enable(client, static_cast<uint64_t>(redirect), bcast, optin, optout,
                                noloop, prefixes);
   ctx.reply.Ok();

@@ -89,6 +89,7 @@ void ClientTracking::Enable(ClientState& client, uint64_t redirect, bool bcast, 
     std::lock_guard lock(mutex_);
     clients_[client.id] = client.worker;
   }
+  if (!t.on) t.on_seq = seq_.fetch_add(1, std::memory_order_relaxed);
   t.on = true;
   t.broken_redirect = false;
   t.redirect = redirect;
@@ -131,6 +132,7 @@ void ClientTracking::Disable(ClientState& client) {
     if (it != prefixes_.end() && --it->second == 0) prefixes_.erase(it);
   }
   t.prefixes.clear();
+  t.off_seq = seq_.fetch_add(1, std::memory_order_relaxed);
   t.on = false;
   t.bcast = false;
   t.broken_redirect = false;
@@ -213,10 +215,11 @@ void ClientTracking::Invalidate(ShardTracking& st, const TrackingTable::Entry& e
   total_keys_.fetch_sub(1, std::memory_order_relaxed);
   total_items_.fetch_sub(static_cast<int64_t>(entry.readers.size()), std::memory_order_relaxed);
   std::string payload = OneKey(entry.key);
+  uint64_t seq = seq_.fetch_add(1, std::memory_order_relaxed);
   for (const TrackedClient& reader : entry.readers) {
     if (TellWriter(reader, payload, false)) continue;
     if (st.pending.size() <= reader.worker) st.pending.resize(engine_.num_shards());
-    st.pending[reader.worker].push_back({reader.id, payload});
+    st.pending[reader.worker].push_back({reader.id, seq, payload});
     st.has_pending = true;
   }
 }
@@ -248,7 +251,7 @@ void ClientTracking::Flushed(ClientState& flusher) {
       }
       continue;
     }
-    Send(worker, Message{id, Kind::kNull, false, {}});
+    Send(worker, Message{id, 0, Kind::kNull, false, {}});
   }
   for (uint32_t s = 0; s < engine_.num_shards(); ++s) {
     ShardTracking& st = shard(s);
@@ -273,7 +276,7 @@ void ClientTracking::FlushShard(uint32_t index) {
         std::string payload;
         AppendKeyArray(payload, keys);
         Send(sub.client.worker,
-             Message{sub.client.id, Kind::kBroadcast, false, std::move(payload)});
+             Message{sub.client.id, 0, Kind::kBroadcast, false, std::move(payload)});
       }
     });
   }
@@ -285,7 +288,7 @@ void ClientTracking::FlushShard(uint32_t index) {
     std::vector<Message> messages;
     messages.reserve(list.size());
     for (auto& p : list)
-      messages.push_back(Message{p.client_id, Kind::kDefault, false, std::move(p.payload)});
+      messages.push_back(Message{p.client_id, p.seq, Kind::kDefault, false, std::move(p.payload)});
     list.clear();
     Post(worker, std::move(messages));
   }
@@ -317,6 +320,7 @@ void ClientTracking::DeliverHere(uint32_t worker, Message m) {
   if (!m.redirected) {
     const TrackingState& t = c->tracking;
     if (!t.on) return;
+    if (m.seq > t.off_seq && m.seq < t.on_seq) return;  // made while tracking was off
     if (m.kind == Kind::kDefault && t.bcast) return;
     if (m.kind == Kind::kBroadcast && !t.bcast) return;
     uint64_t redirect = t.redirect;

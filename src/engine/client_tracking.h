@@ -71,6 +71,7 @@ class ClientTracking {
   enum class Kind : uint8_t { kDefault, kBroadcast, kNull };
   struct Message {
     uint64_t client_id;
+    uint64_t seq;  // when it was made (see TrackingState::off_seq)
     Kind kind;
     bool redirected;      // client_id is a redirect target: only its protocol matters
     std::string payload;  // the RESP array of keys (empty for kNull)
@@ -89,6 +90,9 @@ class ClientTracking {
   ShardTracking& shard(uint32_t index);
 
   Engine& engine_;
+  // Orders tracking's ON/OFF against the changes that make invalidations: CLIENT TRACKING holds
+  // every shard, so no change runs beside it.
+  std::atomic<uint64_t> seq_{1};
   std::atomic<int64_t> total_keys_{0};
   std::atomic<int64_t> total_items_{0};
   std::mutex mutex_;

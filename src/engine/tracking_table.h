@@ -119,6 +119,7 @@ class ClientTracking;
 struct ShardTracking {
   struct Pending {
     uint64_t client_id;
+    uint64_t seq;  // when the key changed (ClientTracking's sequence)
     std::string payload;
   };
   ClientTracking* service = nullptr;
