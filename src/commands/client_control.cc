@@ -124,7 +124,8 @@ bool RunClientControl(CommandContext& ctx, std::string_view sub) {
 
 void Reset(CommandContext& ctx) {
   ClientState& c = ctx.client;
-  ctx.engine.pubsub().DropClient(c);  // every subscription, and MONITOR
+  ctx.engine.pubsub().DropClient(c);      // every subscription, and MONITOR
+  ctx.engine.tracking().OnClientGone(c);  // CLIENT TRACKING OFF
   c.db = 0;
   c.resp = 2;
   ctx.reply.set_resp_version(2);

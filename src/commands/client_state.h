@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ember {
 
@@ -26,6 +27,27 @@ class Published {
 
  private:
   std::atomic<T> value_;
+};
+
+// CLIENT TRACKING's settings (engine/client_tracking.h). The Published ones are read by other
+// threads (deliveries on the client's thread run while its CLIENT TRACKING holds every shard;
+// CLIENT LIST); the others only by the client's own commands.
+struct TrackingState {
+  Published<bool> on = false;
+  Published<bool> bcast = false;
+  Published<bool> broken_redirect = false;
+  Published<uint64_t> redirect = 0;
+  // CLIENT CACHING YES/NO given for the next command (the session reads it while a command of
+  // the client may be ending it on another shard).
+  Published<bool> caching = false;
+  // When tracking last went off and on again (ClientTracking's sequence): an invalidation made
+  // in between, still on its way when tracking came back, is dropped, as Redis never sent it.
+  Published<uint64_t> off_seq = 0;
+  Published<uint64_t> on_seq = 0;
+  bool optin = false;
+  bool optout = false;
+  bool noloop = false;
+  std::vector<std::string> prefixes;  // BCAST, sorted
 };
 
 struct ClientState {
@@ -89,6 +111,13 @@ struct ClientState {
   // Subscribed to anything: RESP2 then allows only the subscribed-mode commands, and the
   // pubsub output limits apply.
   bool subscribed() const { return sub_channels + sub_patterns + sub_shard_channels > 0; }
+  TrackingState tracking;
+  // Tracking is on, or invalidations of its own writes wait in after_reply_pushes: the one
+  // branch a command of any client pays for client tracking.
+  bool tracking_active = false;
+  // Invalidations this client's own command caused, sent right after its reply (as Redis).
+  // Written by whoever runs the client's command, which is also who appends its reply.
+  std::string after_reply_pushes;
 };
 
 }  // namespace ember

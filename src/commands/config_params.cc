@@ -249,6 +249,8 @@ std::vector<ConfigParam> BuildParams() {
        }},
       {"maxmemory-samples", IntGetter(&ServerConfig::maxmemory_samples),
        IntSetter(&ServerConfig::maxmemory_samples, 1, 64)},
+      {"tracking-table-max-keys", IntGetter(&ServerConfig::tracking_table_max_keys),
+       IntSetter(&ServerConfig::tracking_table_max_keys, 0)},
       {"maxclients", IntGetter(&ServerConfig::maxclients),
        IntSetter(&ServerConfig::maxclients, 1, UINT_MAX)},
       {"timeout", IntGetter(&ServerConfig::timeout), IntSetter(&ServerConfig::timeout, 0, INT_MAX)},

@@ -7,6 +7,7 @@
 #include "commands/client_control.h"
 #include "commands/command.h"
 #include "commands/errors.h"
+#include "commands/tracking_commands.h"
 #include "common/clock.h"
 #include "engine/engine.h"
 
@@ -134,6 +135,7 @@ std::string ClientFlags(const ClientState& c) {
   std::string flags;
   if (c.monitor) flags += 'O';
   if (c.subscribed()) flags += 'P';
+  flags += TrackingClientFlags(c);
   return flags.empty() ? "N" : flags;
 }
 
@@ -152,7 +154,11 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " rbp=" + load(c.rbp) + " obl=0 oll=0 omem=" + load(c.omem) +
          " tot-mem=" + load(c.tot_mem) +
          " events=r cmd=" + c.last_command.load(std::memory_order_relaxed) +
-         " user=default redir=-1 resp=" + std::to_string(c.resp) + "\n";
+         " user=default redir=" +
+         std::to_string(c.tracking.on
+                            ? static_cast<int64_t>(static_cast<uint64_t>(c.tracking.redirect))
+                            : -1) +
+         " resp=" + std::to_string(c.resp) + "\n";
 }
 
 // A client type name CLIENT LIST/KILL TYPE accepts (Redis's getClientTypeByName).
@@ -305,6 +311,7 @@ void Client(CommandContext& ctx) {
     return ctx.reply.Ok();
   }
   if (RunClientControl(ctx, sub)) return;
+  if (RunClientTracking(ctx, sub)) return;
   if (EqualsIgnoreCase(sub, "HELP")) {
     ctx.reply.ArrayHeader(6);
     for (const char* line :
@@ -458,6 +465,31 @@ void RegisterConnectionCommands(CommandTable& t) {
                     .Acl(kAclConnection)
                     .Since("7.2.0")
                     .Summary("Stops this connection's reads from updating keys' access times."))
+            .Subcommand(Command("tracking")
+                            .Arity(-3)
+                            .Flags(kClientFlags)
+                            .Exec(ExecKind::kAllShards)  // BCAST prefixes reach every shard
+                            .Acl(kAclConnection)
+                            .Since("6.0.0")
+                            .Summary("Controls server-assisted client-side caching."))
+            .Subcommand(Command("caching")
+                            .Arity(3)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("6.0.0")
+                            .Summary("Tracks (or not) the keys of the next command."))
+            .Subcommand(Command("getredir")
+                            .Arity(2)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("6.0.0")
+                            .Summary("Returns the id of the tracking redirection client."))
+            .Subcommand(Command("trackinginfo")
+                            .Arity(2)
+                            .Flags(kClientFlags)
+                            .Acl(kAclConnection)
+                            .Since("6.2.0")
+                            .Summary("Describes this connection's client-side caching."))
             .Subcommand(Command("help")
                             .Arity(2)
                             .Flags(kCmdLoading | kCmdStale)

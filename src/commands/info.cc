@@ -97,7 +97,7 @@ void ClientsSection(CommandContext& ctx, std::string& out) {
   Line(out, "cluster_connections", 0);
   Line(out, "maxclients", ctx.engine.config().maxclients);
   Line(out, "blocked_clients", g_blocked_clients.load(std::memory_order_relaxed));
-  Line(out, "tracking_clients", 0);  // no CLIENT TRACKING yet
+  Line(out, "tracking_clients", static_cast<int64_t>(ctx.engine.tracking().num_clients()));
 }
 
 void MemorySection(CommandContext& ctx, std::string& out) {
@@ -158,6 +158,9 @@ void StatsSection(CommandContext& ctx, std::string& out) {
   Line(out, "pubsubshard_channels", static_cast<int64_t>(pubsub.num_shard_channels()));
   Line(out, "latest_fork_usec", 0);
   Line(out, "total_forks", 0);
+  Line(out, "tracking_total_keys", ctx.engine.tracking().total_keys());
+  Line(out, "tracking_total_items", ctx.engine.tracking().total_items());
+  Line(out, "tracking_total_prefixes", static_cast<int64_t>(ctx.engine.tracking().num_prefixes()));
   Line(out, "unexpected_error_replies", 0);
   Line(out, "total_error_replies", static_cast<int64_t>(TotalErrorReplies()));
 }

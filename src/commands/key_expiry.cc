@@ -61,7 +61,7 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute) {
     ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
     return ctx.reply.Integer(1);
   }
-  db.PreUpdate(entry.hash);
+  db.PreUpdate(entry.hash, ctx.args[1]);
   if (entry.record->TrySetExpireInPlace(when)) {
     db.PostUpdate(entry);
   } else {

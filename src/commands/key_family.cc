@@ -213,6 +213,7 @@ bool ParseFlushMode(CommandContext& ctx) {
 void FlushDb(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   for (uint32_t s = 0; s < ctx.num_shards(); ++s) ctx.DbOnShard(s).Clear();
+  ctx.engine.tracking().Flushed(ctx.client);  // the null invalidation, as Redis
   ctx.reply.Ok();
 }
 
@@ -221,6 +222,7 @@ void FlushAll(CommandContext& ctx) {
   for (uint32_t s = 0; s < ctx.num_shards(); ++s) {
     for (int db = 0; db < kNumDatabases; ++db) ctx.engine.shard(s).db(db).Clear();
   }
+  ctx.engine.tracking().Flushed(ctx.client);
   ctx.reply.Ok();
 }
 

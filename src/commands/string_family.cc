@@ -246,7 +246,7 @@ void GetEx(CommandContext& ctx) {
     ctx.Propagate({"DEL", ctx.args[1]});
     ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
   } else if (opts.unit != ExpireUnit::kNone) {
-    db.PreUpdate(entry.hash);
+    db.PreUpdate(entry.hash, ctx.args[1]);
     if (r->TrySetExpireInPlace(expire)) {
       db.PostUpdate(entry);
     } else {

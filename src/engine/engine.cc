@@ -22,6 +22,19 @@ void ClientRegistry::SetName(ClientState* client, std::string_view name) {
   client->name.assign(name);
 }
 
+ClientState* ClientRegistry::FindOn(uint64_t id, uint32_t worker) {
+  std::lock_guard lock(mutex_);
+  auto it = clients_.find(id);
+  return it == clients_.end() || it->second->worker != worker ? nullptr : it->second;
+}
+
+std::optional<uint32_t> ClientRegistry::WorkerOf(uint64_t id) {
+  std::lock_guard lock(mutex_);
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return std::nullopt;
+  return it->second->worker;
+}
+
 int64_t ClientRegistry::LiveCount() {
   std::lock_guard lock(mutex_);
   int64_t live = 0;
@@ -40,6 +53,8 @@ Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_
   std::vector<Mailbox*> mailboxes;
   for (auto& mailbox : mailboxes_) mailboxes.push_back(mailbox.get());
   pubsub_ = std::make_unique<PubSub>(mailboxes);
+  tracking_ = std::make_unique<ClientTracking>(*this);
+  for (auto& shard : shards_) shard->tracking().service = tracking_.get();
   SetActiveNotifyFlags(config_.notify_keyspace_events);
   SetEventPublisher(
       [](void* engine, std::string_view channel, std::string_view message) {
@@ -97,15 +112,18 @@ uint32_t CommandContext::num_shards() const {
 
 namespace ember {
 
-void Shard::WriteHooks::BeforeWrite(Database& db, uint64_t hash, bool certain) {
+void Shard::WriteHooks::BeforeWrite(Database& db, uint64_t hash, std::string_view key,
+                                    bool certain) {
   if (snapshot != nullptr) snapshot->BeforeWrite(shard, db, hash);
+  if (certain && tracking->active()) tracking->service->KeyChanged(*tracking, hash, key);
   if (certain && !watches->empty()) {
     watches->Touch(db.index(), hash);
     Update();
   }
 }
 
-void Shard::WriteHooks::AfterUpdate(Database& db, uint64_t hash) {
+void Shard::WriteHooks::AfterUpdate(Database& db, uint64_t hash, std::string_view key) {
+  if (tracking->active()) tracking->service->KeyChanged(*tracking, hash, key);
   if (!watches->empty()) {
     watches->Touch(db.index(), hash);
     Update();

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "commands/client_state.h"
 #include "common/hash_slot.h"
+#include "engine/client_tracking.h"
 #include "engine/instantaneous_rates.h"
 #include "engine/pubsub.h"
 #include "engine/shard.h"
@@ -39,6 +41,11 @@ class ClientRegistry {
   void Remove(ClientState* client);
   // CLIENT SETNAME, HELLO SETNAME: other threads read names under the same lock.
   void SetName(ClientState* client, std::string_view name);
+  // The client `id` when it lives on `worker` (called on that worker's thread, so it cannot be
+  // going away meanwhile); null otherwise.
+  ClientState* FindOn(uint64_t id, uint32_t worker);
+  // The worker of client `id`, if it is connected.
+  std::optional<uint32_t> WorkerOf(uint64_t id);
   // Clients not being closed by CLIENT KILL (those are gone for CLIENT LIST and INFO at once).
   int64_t LiveCount();
   template <typename Fn>
@@ -77,6 +84,8 @@ class Engine {
   InstantaneousRates& rates() { return rates_; }
   // Channels, patterns and monitors, and delivery to them from any thread.
   PubSub& pubsub() { return *pubsub_; }
+  // CLIENT TRACKING: the invalidation service (engine/client_tracking.h).
+  ClientTracking& tracking() { return *tracking_; }
   int64_t start_time_ms() const { return start_time_ms_; }
 
   // Multi-shard steps are posted to their shards under this lock, so every shard sees them in
@@ -119,6 +128,7 @@ class Engine {
   ClientRegistry clients_;
   InstantaneousRates rates_;
   std::unique_ptr<PubSub> pubsub_;
+  std::unique_ptr<ClientTracking> tracking_;
   std::mutex multi_shard_order_;
   std::atomic<bool> shutdown_requested_{false};
   std::atomic<bool> password_required_{false};

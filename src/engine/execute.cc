@@ -65,11 +65,16 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
   uint64_t changes = Database::thread_changes();
   if (journaled) [[unlikely]]
     Propagation::Reset();
+  ClientState* outer_client = CommandClient();
+  SetCommandClient(&client);  // the writer, for NOLOOP and for its own invalidations
   spec.handler(ctx);
+  SetCommandClient(outer_client);
   if (journaled && Database::thread_changes() != changes) [[unlikely]]
     JournalCommand(client.db, args);
   if (untouched) [[unlikely]]
     Database::set_no_touch(false);
+  if (client.tracking_active) [[unlikely]]
+    engine.tracking().AfterCommand(spec, args, client, reply);
   FinishCommandCall(call, reply.errors_written() != errors, engine.config().latency_tracking);
   // MONITOR, as Redis: after the command ran, never admin commands (their arguments may be
   // secrets), a blocked command's re-runs or the replay of a loaded file.

@@ -120,6 +120,7 @@ std::atomic<size_t>& PubSub::CounterOf(SubscriptionKind kind) {
 PubSub::ClientEntry& PubSub::EntryOf(ClientState& client) {
   ClientEntry& entry = workers_[client.worker]->clients[client.id];
   entry.target = client.push_target;
+  entry.state = &client;
   client.in_pubsub = true;
   return entry;
 }

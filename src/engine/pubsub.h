@@ -76,6 +76,15 @@ class PubSub {
   // The client's subscriptions of one kind (UNSUBSCRIBE with no argument).
   std::vector<std::string> SubscriptionsOf(const ClientState& client, SubscriptionKind kind) const;
   void StartMonitor(ClientState& client);
+  // Makes the client findable by LocalClient on its own thread (client tracking's deliveries to
+  // clients that subscribed to nothing). On the client's own thread.
+  void Enlist(ClientState& client) { EntryOf(client); }
+  // On worker `worker`'s thread: its client `id`, if it is in this registry's books.
+  ClientState* LocalClient(uint64_t id, uint32_t worker) {
+    auto& clients = workers_[worker]->clients;
+    auto it = clients.find(id);
+    return it == clients.end() ? nullptr : it->second.state;
+  }
   // Every subscription and MONITOR of the client (RESET, connection close).
   void DropClient(ClientState& client);
 
@@ -120,6 +129,7 @@ class PubSub {
   // What one worker thread knows of its own clients; only that thread touches it.
   struct ClientEntry {
     PushTarget* target = nullptr;
+    ClientState* state = nullptr;
     std::unordered_set<std::string, StringHash, std::equal_to<>> names[3];
     bool monitor = false;
   };

@@ -315,8 +315,9 @@ bool Session::Dispatch(const CommandSpec& spec, std::span<const std::string_view
   // A connection's commands take effect in the order it sent them, on whichever shards they
   // land: while commands are out on another shard, only more commands for that same shard
   // join them; the first for any other shard (or a barrier) waits until they are done.
+  // (After CLIENT CACHING nothing runs beside the command it is for: the next one ends it.)
   if (round_has_remote_ && !(route == Route::kRemote && target == round_shard_) &&
-      !(route == Route::kInline && spec.exec == ExecKind::kLocal)) {
+      (!(route == Route::kInline && spec.exec == ExecKind::kLocal) || client_.tracking.caching)) {
     return false;
   }
   if (route == Route::kInline) {

@@ -8,6 +8,7 @@
 
 #include "engine/blocking.h"
 #include "engine/journal.h"
+#include "engine/tracking_table.h"
 #include "engine/watch_table.h"
 #include "keyspace/database.h"
 
@@ -22,6 +23,8 @@ class Shard {
   explicit Shard(uint32_t id) : id_(id) {
     hooks_.shard = id;
     hooks_.watches = &watches_;
+    hooks_.tracking = &tracking_;
+    tracking_.shard = id;
     for (int i = 0; i < kNumDatabases; ++i) {
       dbs_.push_back(std::make_unique<Database>(&stats_));
       dbs_.back()->set_observer(&blocking_, i);
@@ -86,6 +89,10 @@ class Shard {
     hooks_.Update();
   }
   const WatchTable& watches() const { return watches_; }
+  // CLIENT TRACKING's books for this shard (engine/client_tracking.h).
+  ShardTracking& tracking() { return tracking_; }
+  // The tracking books changed between empty and not: the write hooks follow.
+  void UpdateHooks() { hooks_.Update(); }
 
   // used_bytes() as last published by the thread working on this shard, for other threads
   // (eviction compares shards). Refreshed every timer tick and after evictions.
@@ -113,6 +120,7 @@ class Shard {
   BlockingRegistry blocking_;
   Journal journal_;
   WatchTable watches_;
+  ShardTracking tracking_;
 
   class WriteHooks final : public WriteObserver {
    public:
@@ -121,13 +129,16 @@ class Shard {
       if (Journal* journal = Journal::Current(); journal != nullptr && Journal::enabled())
         journal->Append(db, {std::string_view("DEL"), key});
     }
-    void BeforeWrite(Database& db, uint64_t hash, bool certain) override;
-    void AfterUpdate(Database& db, uint64_t hash) override;
+    void BeforeWrite(Database& db, uint64_t hash, std::string_view key, bool certain) override;
+    void AfterUpdate(Database& db, uint64_t hash, std::string_view key) override;
     void BeforeClear(Database& db) override;
-    void Update() { active = journaling || snapshot != nullptr || !watches->empty(); }
+    void Update() {
+      active = journaling || snapshot != nullptr || !watches->empty() || tracking->active();
+    }
 
     uint32_t shard = 0;
     WatchTable* watches = nullptr;
+    ShardTracking* tracking = nullptr;
     bool journaling = false;
     BackgroundSnapshot* snapshot = nullptr;
   };

@@ -54,7 +54,7 @@ void Database::NotifyDeleted(std::string_view key, DeleteCause cause) {
 }
 
 void Database::DeleteExpired(SegmentedTable::Slot slot, Record* record) {
-  PreUpdate(HashKey(record->key()));
+  PreUpdate(HashKey(record->key()), record->key());
   NotifyDeleted(record->key(), DeleteCause::kExpired);
   record_bytes_ -= record->AllocatedBytes();
   object_bytes_ -= ObjectBytes(record);
@@ -65,7 +65,7 @@ void Database::DeleteExpired(SegmentedTable::Slot slot, Record* record) {
 Database::Entry Database::FindMutable(std::string_view key, int64_t now_ms) {
   Entry entry = Find(key, now_ms);
   if (entry) {
-    PreUpdate(entry.hash, /*certain=*/false);
+    PreUpdate(entry.hash, key, /*certain=*/false);
     entry.object_bytes = ObjectBytes(entry.record);
   }
   return entry;
@@ -78,7 +78,7 @@ void Database::PostUpdate(Entry& entry) {
   ++stats_->changes;
   ++thread_changes_;
   if (write_observer_ != nullptr && write_observer_->active) [[unlikely]]
-    write_observer_->AfterUpdate(*this, entry.hash);
+    write_observer_->AfterUpdate(*this, entry.hash, entry.record->key());
 }
 
 Database::Entry Database::FindForRead(std::string_view key, int64_t now_ms, bool touch) {
@@ -93,7 +93,7 @@ Database::Entry Database::FindForRead(std::string_view key, int64_t now_ms, bool
 }
 
 void Database::Put(Entry& entry, Record* record) {
-  PreUpdate(entry.hash);
+  PreUpdate(entry.hash, record->key());
   ++stats_->changes;
   ++thread_changes_;
   record_bytes_ += record->AllocatedBytes();
@@ -118,7 +118,7 @@ void Database::Put(Entry& entry, Record* record) {
 
 void Database::Insert(Record* record) {
   uint64_t hash = HashKey(record->key());
-  PreUpdate(hash);
+  PreUpdate(hash, record->key());
   ++stats_->changes;
   ++thread_changes_;
   record_bytes_ += record->AllocatedBytes();
@@ -129,7 +129,7 @@ void Database::Insert(Record* record) {
 }
 
 Record* Database::Detach(Entry& entry) {
-  PreUpdate(entry.hash);
+  PreUpdate(entry.hash, entry.record->key());
   ++stats_->changes;
   ++thread_changes_;
   Record* record = table_.Erase(entry.slot);

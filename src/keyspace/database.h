@@ -39,9 +39,10 @@ class WriteObserver {
   // Before the key with hash `hash` in `db` changes, is inserted or deleted. `certain`: the
   // change will happen (false from FindMutable: the writer may find nothing to change, and
   // says so by calling PostUpdate, which calls AfterUpdate).
-  virtual void BeforeWrite(Database& db, uint64_t hash, bool certain) = 0;
+  // `key` is the key's name (client tracking needs it; BCAST matches prefixes).
+  virtual void BeforeWrite(Database& db, uint64_t hash, std::string_view key, bool certain) = 0;
   // A write that began with FindMutable did change the key (WATCH hears of it here).
-  virtual void AfterUpdate(Database& db, uint64_t hash) = 0;
+  virtual void AfterUpdate(Database& db, uint64_t hash, std::string_view key) = 0;
   // Before every key of `db` goes at once (FLUSHDB, FLUSHALL, SWAPDB).
   virtual void BeforeClear(Database& db) = 0;
 
@@ -86,9 +87,9 @@ class Database {
   void PostUpdate(Entry& entry);
   // Put, Insert, Erase ... of a key the next write is about to make: runs the pre-update
   // hook for writes that do not start from FindMutable.
-  void PreUpdate(uint64_t hash, bool certain = true) {
+  void PreUpdate(uint64_t hash, std::string_view key, bool certain = true) {
     if (write_observer_ != nullptr && write_observer_->active) [[unlikely]]
-      write_observer_->BeforeWrite(*this, hash, certain);
+      write_observer_->BeforeWrite(*this, hash, key, certain);
   }
   // CLIENT NO-TOUCH: while set on this thread, lookups leave access stamps (LRU/LFU) alone.
   static void set_no_touch(bool on) { no_touch_ = on; }

@@ -65,6 +65,7 @@ Connection::Connection(Worker& worker, Engine& engine, int fd, uint32_t shard)
 }
 
 Connection::~Connection() {
+  engine_.tracking().OnClientGone(client_);
   engine_.pubsub().DropClient(client_);  // deliveries still on their way find no one
   engine_.clients().Remove(&client_);
   // CLIENT KILL already took a killed client off the count (after Remove, no killer is

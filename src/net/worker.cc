@@ -134,6 +134,10 @@ void Worker::RunMailbox() {
 void Worker::CommitTurn() {
   if (Persistence* persistence = engine_.persistence()) persistence->OnTurn(shard_);
   turn_commit::Finish(engine_, engine_.shard(shard_).journal());
+  // Invalidations this shard gathered go out after the turn's replies (BCAST: one per prefix).
+  ShardTracking& tracking = engine_.shard(shard_).tracking();
+  if (tracking.has_pending || tracking.broadcast.has_changes()) [[unlikely]]
+    engine_.tracking().FlushShard(shard_);
 }
 
 int Worker::RunTimers() {

@@ -24,6 +24,8 @@ struct ServerConfig {
   int64_t maxmemory = 0;
   std::string maxmemory_policy = "noeviction";
   int64_t maxmemory_samples = 5;
+  // CLIENT TRACKING: the most keys the tracking tables remember (0: no limit), as Redis.
+  int64_t tracking_table_max_keys = 1000000;
   int64_t maxclients = 10000;
   int64_t timeout = 0;  // idle client timeout in seconds, 0 = never
   int64_t hz = 10;
