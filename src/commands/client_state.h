@@ -99,6 +99,7 @@ struct ClientState {
   // True while EXEC runs the queue: blocking commands answer as if their timeout had passed.
   bool in_exec = false;
   Published<bool> in_multi = false;  // between MULTI and EXEC/DISCARD (CLIENT LIST's flags: x)
+  Published<int> multi_queued = 0;   // commands queued since MULTI (CLIENT LIST's multi=)
   // Pub/sub (engine/pubsub.h): where pushes for this client land (its connection; null in
   // in-process tests), and its subscription counts, published for CLIENT LIST. in_pubsub: in
   // the registry's books (subscriptions or MONITOR), so closing must drop it.

@@ -135,6 +135,8 @@ std::string ClientFlags(const ClientState& c) {
   std::string flags;
   if (c.monitor) flags += 'O';
   if (c.subscribed()) flags += 'P';
+  if (c.in_multi) flags += 'x';
+  if (c.parked) flags += 'b';
   flags += TrackingClientFlags(c);
   return flags.empty() ? "N" : flags;
 }
@@ -149,10 +151,11 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " idle=" + std::to_string(std::max<int64_t>(0, now_ms - c.last_active_ms) / 1000) +
          " flags=" + ClientFlags(c) + " db=" + std::to_string(c.db) +
          " sub=" + std::to_string(c.sub_channels) + " psub=" + std::to_string(c.sub_patterns) +
-         " ssub=" + std::to_string(c.sub_shard_channels) + " multi=-1 qbuf=" + load(c.qbuf) +
-         " qbuf-free=" + load(c.qbuf_free) + " argv-mem=0 multi-mem=0 rbs=" + load(c.rbs) +
-         " rbp=" + load(c.rbp) + " obl=0 oll=0 omem=" + load(c.omem) +
-         " tot-mem=" + load(c.tot_mem) +
+         " ssub=" + std::to_string(c.sub_shard_channels) +
+         " multi=" + std::to_string(c.in_multi ? static_cast<int>(c.multi_queued) : -1) +
+         " qbuf=" + load(c.qbuf) + " qbuf-free=" + load(c.qbuf_free) +
+         " argv-mem=0 multi-mem=0 rbs=" + load(c.rbs) + " rbp=" + load(c.rbp) +
+         " obl=0 oll=0 omem=" + load(c.omem) + " tot-mem=" + load(c.tot_mem) +
          " events=r cmd=" + c.last_command.load(std::memory_order_relaxed) +
          " user=default redir=" +
          std::to_string(c.tracking.on

@@ -18,6 +18,7 @@ void Multi(CommandContext& ctx) {
   if (ctx.client.in_multi) return ctx.reply.Error("ERR MULTI calls can not be nested");
   Tx(ctx.client);
   ctx.client.in_multi = true;
+  ctx.client.multi_queued = 0;
   ctx.reply.Ok();
 }
 

@@ -164,6 +164,7 @@ bool Session::QueueInMulti(const CommandSpec& spec, std::span<const std::string_
     return true;
   }
   tx.Queue(spec, args);
+  client_.multi_queued = static_cast<int>(tx.commands.size());
   ReplyLocally("QUEUED", false);
   return true;
 }

@@ -287,3 +287,15 @@ def test_subscribe_inside_exec(server, raw, redis_ref):
             c.send_raw(b"*1\r\n$5\r\nMULTI\r\n*1\r\n$7\r\nMONITOR\r\n*1\r\n$4\r\nEXEC\r\n")
             exec_reply = c.read_replies(3)[2]
             assert "DENY BLOCKING" in str(exec_reply[0])
+
+
+def test_client_list_shows_multi(server, raw, r):
+    raw.execute("CLIENT", "SETNAME", "txclient")
+    raw.execute("MULTI")
+    raw.execute("SET", "a", "1")
+    raw.execute("GET", "a")
+    line = [l for l in r.execute_command("CLIENT", "LIST").splitlines() if "name=txclient" in l][0]
+    assert " multi=2 " in line and "flags=x" in line
+    raw.execute("DISCARD")
+    line = [l for l in r.execute_command("CLIENT", "LIST").splitlines() if "name=txclient" in l][0]
+    assert " multi=-1 " in line and "flags=N" in line
