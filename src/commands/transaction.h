@@ -27,7 +27,10 @@ struct TransactionState {
 
   bool queue_error = false;  // a command was refused while queueing: EXEC answers EXECABORT
   bool armed = false;        // EXEC was routed for this queue (MULTI has ended)
-  std::vector<std::string> args;
+  // The queued arguments, end to end in one buffer (kept between transactions: queueing
+  // allocates nothing once warm), and where each ends.
+  std::string arg_bytes;
+  std::vector<uint32_t> arg_ends;
   std::vector<Queued> commands;
   // Shared with the watch tables of the shards the keys live on; null while nothing is watched.
   std::shared_ptr<WatchFlag> watch;
@@ -37,16 +40,28 @@ struct TransactionState {
 
   void Queue(const CommandSpec& spec, std::span<const std::string_view> argv) {
     commands.push_back(
-        {&spec, static_cast<uint32_t>(args.size()), static_cast<uint32_t>(argv.size())});
-    args.insert(args.end(), argv.begin(), argv.end());
+        {&spec, static_cast<uint32_t>(arg_ends.size()), static_cast<uint32_t>(argv.size())});
+    for (std::string_view arg : argv) {
+      arg_bytes.append(arg);
+      arg_ends.push_back(static_cast<uint32_t>(arg_bytes.size()));
+    }
   }
   // Ends MULTI (EXEC, DISCARD, RESET): the queue goes; so do the watches.
   void Discard() {
     queue_error = false;
     armed = false;
-    args.clear();
+    arg_bytes.clear();
+    arg_ends.clear();
     commands.clear();
     Unwatch();
+  }
+  // The arguments of queued command `cmd` as views, into `out`.
+  void ArgsOf(const Queued& cmd, std::vector<std::string_view>* out) const {
+    out->clear();
+    for (uint32_t i = cmd.first_arg; i < cmd.first_arg + cmd.num_args; ++i) {
+      uint32_t begin = i == 0 ? 0 : arg_ends[i - 1];
+      out->emplace_back(arg_bytes.data() + begin, arg_ends[i] - begin);
+    }
   }
   void Unwatch() {
     if (watch != nullptr) watch->cancelled.store(true, std::memory_order_relaxed);

@@ -95,18 +95,19 @@ void Exec(CommandContext& ctx) {
     return ctx.reply.NullArray();
   }
   tx.Unwatch();  // our own writes to the watched keys are not a conflict
-  std::vector<std::string> args = std::move(tx.args);
-  std::vector<TransactionState::Queued> commands = std::move(tx.commands);
-  tx.Discard();
-  std::vector<std::string_view> views(args.begin(), args.end());
-  ctx.reply.ArrayHeader(commands.size());
-  JournaledUnit unit(client.db);
-  client.in_exec = true;
-  for (const TransactionState::Queued& cmd : commands) {
-    std::span<const std::string_view> argv(views.data() + cmd.first_arg, cmd.num_args);
-    ExecuteCommand(ctx.engine, *cmd.spec, argv, client, ctx.reply, ctx.now_ms);
+  // The queue cannot change while it runs (MULTI, EXEC, DISCARD and RESET are never queued).
+  thread_local std::vector<std::string_view> argv;
+  ctx.reply.ArrayHeader(tx.commands.size());
+  {
+    JournaledUnit unit(client.db);
+    client.in_exec = true;
+    for (const TransactionState::Queued& cmd : tx.commands) {
+      tx.ArgsOf(cmd, &argv);
+      ExecuteCommand(ctx.engine, *cmd.spec, argv, client, ctx.reply, ctx.now_ms);
+    }
+    client.in_exec = false;
   }
-  client.in_exec = false;
+  tx.Discard();
 }
 
 }  // namespace

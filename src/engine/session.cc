@@ -180,7 +180,7 @@ Session::Route Session::ClassifyTransaction(uint32_t* target) {
     if (cmd.spec->exec == ExecKind::kAllShards) all = true;
     if (cmd.spec->exec != ExecKind::kKeyed) continue;
     std::vector<std::string_view>& argv = tx_argv_;
-    argv.assign(tx->args.begin() + cmd.first_arg, tx->args.begin() + cmd.first_arg + cmd.num_args);
+    tx->ArgsOf(cmd, &argv);
     CommandTable::KeyPositions(*cmd.spec, argv, &key_positions_);
     for (size_t pos : key_positions_) tx_shards_.push_back(engine_.ShardOfKey(argv[pos]));
   }
