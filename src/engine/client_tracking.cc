@@ -5,29 +5,20 @@
 
 #include "commands/command.h"
 #include "engine/engine.h"
+#include "engine/journal.h"
 #include "engine/task_queue.h"
 #include "keyspace/segmented_table.h"
 
 namespace ember {
 namespace {
 
-thread_local ClientState* t_command_client = nullptr;
-
 constexpr std::string_view kInvalidatePush = ">2\r\n$10\r\ninvalidate\r\n";
 constexpr std::string_view kInvalidateMessage =
     "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n";
 
-void AppendBulk(std::string& out, std::string_view s) {
-  out.push_back('$');
-  out.append(std::to_string(s.size()));
-  out.append("\r\n");
-  out.append(s);
-  out.append("\r\n");
-}
-
 std::string OneKey(std::string_view key) {
   std::string out;
-  AppendKeyArray(out, std::span<const std::string_view>(&key, 1));
+  AppendRespCommand(&out, std::span<const std::string_view>(&key, 1));
   return out;
 }
 
@@ -45,21 +36,6 @@ class FunctionTask final : public Task {
 };
 
 }  // namespace
-
-ClientState* CommandClient() {
-  return t_command_client;
-}
-
-void SetCommandClient(ClientState* client) {
-  t_command_client = client;
-}
-
-void AppendKeyArray(std::string& out, std::span<const std::string_view> keys) {
-  out.push_back('*');
-  out.append(std::to_string(keys.size()));
-  out.append("\r\n");
-  for (std::string_view key : keys) AppendBulk(out, key);
-}
 
 class ClientTracking::Delivery final : public Task {
  public:
@@ -274,7 +250,7 @@ void ClientTracking::FlushShard(uint32_t index) {
         }
         if (keys.empty()) continue;
         std::string payload;
-        AppendKeyArray(payload, keys);
+        AppendRespCommand(&payload, keys);
         Send(sub.client.worker,
              Message{sub.client.id, 0, Kind::kBroadcast, false, std::move(payload)});
       }

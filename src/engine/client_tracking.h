@@ -101,11 +101,13 @@ class ClientTracking {
 };
 
 // The client whose command the calling thread runs (null outside commands: the expiry sweeper,
-// eviction by the timer). Set by ExecuteCommand.
-ClientState* CommandClient();
-void SetCommandClient(ClientState* client);
-
-// RESP of an array of one key, of several.
-void AppendKeyArray(std::string& out, std::span<const std::string_view> keys);
+// eviction by the timer). Set by ExecuteCommand around every command: inline, two stores.
+inline thread_local ClientState* t_command_client = nullptr;
+inline ClientState* CommandClient() {
+  return t_command_client;
+}
+inline void SetCommandClient(ClientState* client) {
+  t_command_client = client;
+}
 
 }  // namespace ember

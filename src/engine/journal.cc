@@ -16,13 +16,15 @@ void AppendHeader(std::string* out, char kind, size_t n) {
 
 }  // namespace
 
+void AppendRespBulk(std::string* out, std::string_view bulk) {
+  AppendHeader(out, '$', bulk.size());
+  out->append(bulk);
+  out->append("\r\n", 2);
+}
+
 void AppendRespCommand(std::string* out, std::span<const std::string_view> argv) {
   AppendHeader(out, '*', argv.size());
-  for (std::string_view arg : argv) {
-    AppendHeader(out, '$', arg.size());
-    out->append(arg);
-    out->append("\r\n", 2);
-  }
+  for (std::string_view arg : argv) AppendRespBulk(out, arg);
 }
 
 void Journal::SelectDb(int db) {

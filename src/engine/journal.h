@@ -96,7 +96,10 @@ class Propagation {
   static inline thread_local int count_ = 0;
 };
 
-// Appends `argv` to `out` as a RESP array of bulk strings.
+// Appends `argv` to `out` as a RESP array of bulk strings (a command, a pub/sub frame's tail, an
+// invalidation's keys).
 void AppendRespCommand(std::string* out, std::span<const std::string_view> argv);
+// Appends one RESP bulk string.
+void AppendRespBulk(std::string* out, std::string_view bulk);
 
 }  // namespace ember

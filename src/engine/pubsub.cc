@@ -8,20 +8,13 @@
 
 #include "common/clock.h"
 #include "common/glob.h"
+#include "engine/journal.h"
 #include "engine/task_queue.h"
 
 namespace ember {
 namespace {
 
 thread_local int t_worker = -1;
-
-void AppendBulk(std::string& out, std::string_view s) {
-  char header[24];
-  int n = snprintf(header, sizeof(header), "$%zu\r\n", s.size());
-  out.append(header, static_cast<size_t>(n));
-  out.append(s);
-  out.append("\r\n", 2);
-}
 
 size_t KindIndex(SubscriptionKind kind) {
   return static_cast<size_t>(kind);
@@ -288,8 +281,8 @@ size_t PubSub::Publish(std::string_view channel, std::string_view message, bool 
     if (auto it = map.find(channel); it != map.end()) {
       frame.clear();
       frame.append(shard ? "*3\r\n$8\r\nsmessage\r\n" : "*3\r\n$7\r\nmessage\r\n");
-      AppendBulk(frame, channel);
-      AppendBulk(frame, message);
+      AppendRespBulk(&frame, channel);
+      AppendRespBulk(&frame, message);
       Deliver(it->second, frame, true, outbox);
       receivers += it->second.size();
     }
@@ -299,9 +292,9 @@ size_t PubSub::Publish(std::string_view channel, std::string_view message, bool 
         if (!GlobMatch(pattern, channel)) return;
         frame.clear();
         frame.append("*4\r\n$8\r\npmessage\r\n");
-        AppendBulk(frame, pattern);
-        AppendBulk(frame, channel);
-        AppendBulk(frame, message);
+        AppendRespBulk(&frame, pattern);
+        AppendRespBulk(&frame, channel);
+        AppendRespBulk(&frame, message);
         Deliver(listeners, frame, true, outbox);
         receivers += listeners.size();
       });
