@@ -13,56 +13,13 @@ import pytest
 import harness
 from helpers import DIFFERENTIAL, wait_until
 from resp_client import Push, RespClient, encode_command
+from transcripts import S
+from transcripts import read_quiet as _read_quiet
+from transcripts import run as _run
 
 CLIENT_TIMEOUT = 10.0 * harness.SLOWDOWN
-QUIET = 0.03  # redis-server answers at once: this much silence means it has said everything
 
 
-def _read_quiet(conn, first_timeout=None):
-    """Raw frames until the connection stays silent for QUIET seconds (the first frame may take
-    up to first_timeout)."""
-    frames = []
-    if first_timeout is not None:
-        frames.append(conn.read_raw_reply(timeout=first_timeout))
-    while True:
-        try:
-            frames.append(conn.read_raw_reply(timeout=QUIET))
-        except (socket.timeout, TimeoutError, ConnectionError):  # silent, or closed (QUIT)
-            return frames
-
-
-def _run(port, connections, steps, counts=None):
-    """Runs `steps` ((connection index, command args, compared?)) over fresh connections.
-    Without `counts`, learns how many frames each connection gets at each step by waiting for
-    silence (redis-server); with them, reads exactly that many (ember, whose threads may take a
-    moment) and then checks nothing more arrives. Returns (transcript, counts)."""
-    conns = [RespClient(port=port, timeout=CLIENT_TIMEOUT) for _ in range(connections)]
-    transcript, learned = [], []
-    try:
-        for i, (who, args, compared) in enumerate(steps):
-            conns[who].send_command(*args)
-            step, step_counts = [], []
-            for j, conn in enumerate(conns):
-                if counts is None:
-                    frames = _read_quiet(conn, first_timeout=CLIENT_TIMEOUT if j == who else None)
-                else:
-                    frames = [conn.read_raw_reply() for _ in range(counts[i][j])]
-                step_counts.append(len(frames))
-                step.append(b"".join(frames) if compared else b"<not compared>")
-            transcript.append((args, step))
-            learned.append(step_counts)
-        if counts is not None:
-            for j, conn in enumerate(conns):
-                extra = _read_quiet(conn)
-                assert not extra, "connection %d got more than redis-server sent: %r" % (j, extra)
-    finally:
-        for conn in conns:
-            conn.close()
-    return transcript, learned
-
-
-def S(who, *args, compared=True):
-    return (who, args, compared)
 
 
 SCENARIOS = {

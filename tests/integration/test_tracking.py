@@ -4,7 +4,6 @@ byte for byte against redis-server; OPTIN/OPTOUT/CACHING, BCAST with prefixes, N
 null invalidation; expiry, eviction and tracking-table-max-keys; clients that disconnect while
 invalidations are on their way; redis-py's RESP2 tracking through REDIRECT."""
 
-import re
 import socket
 import time
 
@@ -14,64 +13,10 @@ import redis
 import harness
 from helpers import DIFFERENTIAL, wait_until
 from resp_client import RespClient
+from transcripts import ID, S
+from transcripts import run as _run
 
 CLIENT_TIMEOUT = 10.0 * harness.SLOWDOWN
-QUIET = 0.05  # redis-server answers at once: this much silence means it has said everything
-ID = "<id>"   # in a command: the CLIENT ID of the connection named by the step's `ids`
-
-
-def _read_quiet(conn, first_timeout=None):
-    frames = []
-    if first_timeout is not None:
-        frames.append(conn.read_raw_reply(timeout=first_timeout))
-    while True:
-        try:
-            frames.append(conn.read_raw_reply(timeout=QUIET))
-        except (socket.timeout, TimeoutError, ConnectionError):
-            return frames
-
-
-def S(who, *args, compared=True, target=None, pause=0.0):
-    """One step: connection `who` sends `args` (ID replaced by connection `target`'s id; its id
-    in the replies is then written as <id>); `pause`: seconds to wait first."""
-    return (who, args, compared, target, pause)
-
-
-def _run(port, connections, steps, counts=None):
-    """Runs the steps over fresh connections. Without `counts` it learns how many frames each
-    connection gets at each step by waiting for silence (redis-server); with them it reads
-    exactly that many (ember's threads may take a moment), then checks nothing more came."""
-    conns = [RespClient(port=port, timeout=CLIENT_TIMEOUT) for _ in range(connections)]
-    ids = [c.execute("CLIENT", "ID") for c in conns]
-    transcript, learned = [], []
-    try:
-        for i, (who, args, compared, target, pause) in enumerate(steps):
-            if pause:
-                time.sleep(pause * harness.SLOWDOWN)
-            real = [str(ids[target]) if a == ID else a for a in args]
-            conns[who].send_command(*real)
-            step, step_counts = [], []
-            for j, conn in enumerate(conns):
-                if counts is None:
-                    frames = _read_quiet(conn, first_timeout=CLIENT_TIMEOUT if j == who else None)
-                else:
-                    frames = [conn.read_raw_reply() for _ in range(counts[i][j])]
-                step_counts.append(len(frames))
-                data = b"".join(frames)
-                if target is not None:
-                    data = data.replace(b":%d\r\n" % ids[target], b":<id>\r\n")
-                    data = data.replace(b"redir=%d " % ids[target], b"redir=<id> ")
-                step.append(data if compared else b"<not compared>")
-            transcript.append((args, step))
-            learned.append(step_counts)
-        if counts is not None:
-            for j, conn in enumerate(conns):
-                extra = _read_quiet(conn)
-                assert not extra, "connection %d got more than redis-server sent: %r" % (j, extra)
-    finally:
-        for conn in conns:
-            conn.close()
-    return transcript, learned
 
 
 # Keys written together carry one {hash tag}: on ember they share a shard, so one write's
@@ -298,7 +243,7 @@ def test_tracking_table_max_keys(server):
             b"tracking-table-max-keys", b"1000000"]
         admin.execute("CONFIG", "SET", "tracking-table-max-keys", "3")
         a.execute("CLIENT", "TRACKING", "on")
-        keys, replies = [], 0
+        keys = []
         for i in range(10):
             a.send_command("GET", "lim:%d" % i)
             while True:  # the reply, then the invalidations of the keys the limit dropped

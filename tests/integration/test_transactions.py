@@ -3,7 +3,6 @@ redis-server and every reply's bytes must match (RESP2 and RESP3); WATCH is touc
 expiry, FLUSHDB, SWAPDB and RENAME on any shard; EXEC is atomic across shards under concurrency;
 redis-py's transactional pipelines work; an EXEC is journaled as one unit."""
 
-import os
 import threading
 import time
 
@@ -11,7 +10,7 @@ import pytest
 import redis
 
 import harness
-from helpers import DIFFERENTIAL, wait_until
+from helpers import DIFFERENTIAL
 from resp_client import RespClient
 
 TIMEOUT = 10.0 * harness.SLOWDOWN
@@ -243,17 +242,6 @@ def test_redis_py_transactional_pipeline(r):
         pipe.set("s", "text").incr("s").get("s")
         result = pipe.execute(raise_on_error=False)
         assert result[0] is True and isinstance(result[1], redis.ResponseError) and result[2] == "text"
-
-
-def test_watch_is_cleared_when_the_connection_closes(server, r):
-    # Many clients WATCH and leave: the watches go with them and later writes cost nothing odd.
-    for i in range(50):
-        with RespClient(port=server.port, timeout=TIMEOUT) as c:
-            assert c.execute("WATCH", "k%d" % i, "shared") == "OK"
-    for i in range(50):
-        r.set("k%d" % i, "v")
-    r.set("shared", "v")
-    assert r.dbsize() == 51
 
 
 def test_exec_is_journaled_as_one_unit(make_server, tmp_path):
