@@ -26,13 +26,7 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
-EMBER=${EMBER_SERVER:-$REPO/build/release/ember-server}
-LOADGEN=${EMBER_LOADGEN:-$REPO/build/release/ember-loadgen}
-REDIS=${REDIS_SERVER:-redis-server}
-[[ -x $EMBER && -x $LOADGEN ]] || die "build first (make release)"
-WORKDIR=$(mktemp -d /tmp/ember-persist-bench.XXXXXX)
-trap 'stop_all_servers; rm -rf "$WORKDIR"' EXIT
-CLK_TCK=$(getconf CLK_TCK)
+setup_side_by_side persist
 
 ember_cmd() { echo "$EMBER --port {port} --shards 1 --data-dir $1 ${*:2}"; }
 redis_cmd() { echo "$REDIS --port {port} --bind 127.0.0.1 --save '' --dir $1 ${*:2}"; }

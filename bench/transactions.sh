@@ -23,13 +23,7 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
-EMBER=${EMBER_SERVER:-$REPO/build/release/ember-server}
-LOADGEN=${EMBER_LOADGEN:-$REPO/build/release/ember-loadgen}
-REDIS=${REDIS_SERVER:-redis-server}
-[[ -x $EMBER && -x $LOADGEN ]] || die "build first (make release)"
-WORKDIR=$(mktemp -d /tmp/ember-tx-bench.XXXXXX)
-trap 'stop_all_servers; rm -rf "$WORKDIR"' EXIT
-CLK_TCK=$(getconf CLK_TCK)
+setup_side_by_side tx
 
 # run_one TEMPLATE PIPELINE: prints "tx/s cpu_us_per_tx p99_ms".
 run_one() {

@@ -121,3 +121,16 @@ stop_all_servers() {
 require_alive() {
   kill -0 "$1" 2>/dev/null || die "$2 (pid $1) died; see its log in $RESULTS_DIR"
 }
+
+# setup_side_by_side NAME: what a side-by-side script needs: EMBER, LOADGEN and REDIS (overridable
+# with EMBER_SERVER, EMBER_LOADGEN, REDIS_SERVER), a WORKDIR removed at exit with every server
+# stopped, and CLK_TCK. Needs REPO.
+setup_side_by_side() {
+  EMBER=${EMBER_SERVER:-$REPO/build/release/ember-server}
+  LOADGEN=${EMBER_LOADGEN:-$REPO/build/release/ember-loadgen}
+  REDIS=${REDIS_SERVER:-redis-server}
+  [[ -x $EMBER && -x $LOADGEN ]] || die "build first (make release)"
+  WORKDIR=$(mktemp -d "/tmp/ember-$1-bench.XXXXXX")
+  trap 'stop_all_servers; rm -rf "$WORKDIR"' EXIT
+  CLK_TCK=$(getconf CLK_TCK)
+}
