@@ -254,6 +254,8 @@ std::vector<ConfigParam> BuildParams() {
       {"maxclients", IntGetter(&ServerConfig::maxclients),
        IntSetter(&ServerConfig::maxclients, 1, UINT_MAX)},
       {"timeout", IntGetter(&ServerConfig::timeout), IntSetter(&ServerConfig::timeout, 0, INT_MAX)},
+      {"key-load-delay", IntGetter(&ServerConfig::key_load_delay),
+       IntSetter(&ServerConfig::key_load_delay, 0, 1'000'000)},
       {"hz", IntGetter(&ServerConfig::hz),
        [](ServerConfig& c, std::string_view v) -> std::string {
          std::string error = IntSetter(&ServerConfig::hz, 0, INT_MAX)(c, v);

@@ -116,6 +116,7 @@ class Persistence {
   const std::function<void()>* between_slices_ = nullptr;
   int64_t slice_start_us_ = 0;
   uint32_t load_items_ = 0;
+  int64_t key_load_delay_us_ = 0;  // key-load-delay, read once as loading starts
   bool load_interrupted_ = false;
 };
 

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -37,6 +39,7 @@ bool Persistence::Start(const std::function<void()>& between_slices, std::string
   load_hold_ = &hold;
   between_slices_ = &between_slices;
   slice_start_us_ = MonotonicUs();
+  key_load_delay_us_ = c.key_load_delay;
   loading_start_s_.store(WallClockMs() / 1000);
   loading_total_bytes_.store(LoadTotalBytes());
   loading_loaded_bytes_.store(0);
@@ -70,11 +73,17 @@ bool Persistence::LoadTick(uint64_t bytes, uint32_t items) {
   loading_loaded_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   load_items_ += items;
   if (load_hold_ == nullptr || load_items_ < 1024) return !load_interrupted_;
+  int64_t delay_us = key_load_delay_us_ * load_items_;
   load_items_ = 0;
   constexpr int64_t kSliceUs = 20'000;  // how long clients may wait for a -LOADING
-  if (MonotonicUs() - slice_start_us_ < kSliceUs) return true;
+  if (delay_us == 0 && MonotonicUs() - slice_start_us_ < kSliceUs) return true;
   load_hold_->Release();
   if (*between_slices_) (*between_slices_)();
+  // key-load-delay sleeps with the shards free, in short naps so SIGTERM is still prompt.
+  for (int64_t until = MonotonicUs() + delay_us, now = MonotonicUs();
+       now < until && !engine_.shutdown_requested(); now = MonotonicUs()) {
+    std::this_thread::sleep_for(std::chrono::microseconds(std::min<int64_t>(until - now, 10'000)));
+  }
   if (engine_.shutdown_requested()) {
     load_interrupted_ = true;
     return false;

@@ -68,6 +68,9 @@ struct ServerConfig {
   bool stop_writes_on_bgsave_error = true;
   bool rdbcompression = true;
   bool rdbchecksum = true;
+  // Microseconds slept per key loaded at start (Redis's key-load-delay, for tests that need a
+  // load that lasts); slept between slices, with the shards free to answer -LOADING.
+  int64_t key_load_delay = 0;
   // Accepted and reported as Redis does, with no effect until scripting / keyspace
   // notifications exist: the script time limit (lua-time-limit, busy-reply-threshold), the
   // event classes.

@@ -83,6 +83,8 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   app.add_option("--auto-aof-rewrite-min-size", aof_min_size, "smallest AOF to rewrite, e.g. 64mb");
   app.add_option("--aof-load-truncated", aof_load_truncated,
                  "load a truncated AOF's valid part: yes or no");
+  app.add_option("--key-load-delay", config->key_load_delay,
+                 "microseconds slept per key loaded at start (for tests)");
   app.add_option("--stop-writes-on-bgsave-error", stop_writes,
                  "refuse writes while persistence fails: yes or no");
   try {
