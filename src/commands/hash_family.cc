@@ -212,10 +212,22 @@ void HRandField(CommandContext& ctx) {
     return ctx.reply.Bulk(hash.RandomPair(rng()).first);
   }
   if (hash.empty() || count == 0) return ctx.reply.ArrayHeader(0);
+  bool pairs = with_values && ctx.client.resp >= 3;
+  if (count < 0) {
+    // Repeats allowed. Streamed: the count, not the hash, sizes this reply, so it stops at the
+    // client's output limit (the client is then closed).
+    auto n = static_cast<size_t>(-count);
+    ctx.reply.ArrayHeader(with_values && !pairs ? n * 2 : n);
+    for (size_t i = 0; i < n && !ctx.reply.Overflowed(); ++i) {
+      auto [f, v] = hash.RandomPair(rng());
+      if (pairs) ctx.reply.ArrayHeader(2);
+      ctx.reply.Bulk(f);
+      if (with_values) ctx.reply.Bulk(v);
+    }
+    return;
+  }
   std::vector<std::pair<std::string, std::string>> picked;
-  if (count < 0) {  // repeats allowed
-    for (int64_t i = 0; i < -count; ++i) picked.push_back(hash.RandomPair(rng()));
-  } else {
+  {
     // Distinct fields: all of them, shuffled and cut (the set is small or the count large).
     hash.ForEach([&](std::string_view f, std::string_view v) {
       picked.emplace_back(f, v);
@@ -224,7 +236,6 @@ void HRandField(CommandContext& ctx) {
     std::shuffle(picked.begin(), picked.end(), rng);
     if (static_cast<size_t>(count) < picked.size()) picked.resize(static_cast<size_t>(count));
   }
-  bool pairs = with_values && ctx.client.resp >= 3;
   ctx.reply.ArrayHeader(with_values && !pairs ? picked.size() * 2 : picked.size());
   for (const auto& [f, v] : picked) {
     if (pairs) ctx.reply.ArrayHeader(2);

@@ -163,6 +163,10 @@ void StatsSection(CommandContext& ctx, std::string& out) {
   Line(out, "tracking_total_prefixes", static_cast<int64_t>(ctx.engine.tracking().num_prefixes()));
   Line(out, "unexpected_error_replies", 0);
   Line(out, "total_error_replies", static_cast<int64_t>(TotalErrorReplies()));
+  Line(out, "client_query_buffer_limit_disconnections",
+       static_cast<int64_t>(stats.client_query_buffer_limit_disconnections.load()));
+  Line(out, "client_output_buffer_limit_disconnections",
+       static_cast<int64_t>(stats.client_output_buffer_limit_disconnections.load()));
 }
 
 // Without the persistence service (in-process tests): no snapshot ever ran, and every write

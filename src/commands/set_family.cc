@@ -168,9 +168,12 @@ void SRandMemberCount(CommandContext& ctx) {
   if (found.value == nullptr || *count == 0) return ctx.reply.ArrayHeader(0);
   const SetValue& set = *found.value;
   if (*count < 0) {
+    // The count, not the set, sizes this reply: it stops at the client's output limit (the
+    // client is then closed), never building terabytes.
     auto picks = static_cast<size_t>(-*count);
     ctx.reply.ArrayHeader(picks);
-    for (size_t i = 0; i < picks; ++i) ctx.reply.Bulk(set.RandomMember(NextRandom()));
+    for (size_t i = 0; i < picks && !ctx.reply.Overflowed(); ++i)
+      ctx.reply.Bulk(set.RandomMember(NextRandom()));
     return;
   }
   size_t n = std::min(static_cast<size_t>(*count), set.size());

@@ -278,11 +278,22 @@ void ZRandMember(CommandContext& ctx) {
     });
   };
   if (*count < 0) {
-    // Repeats allowed: independent picks.
+    // Repeats allowed: independent picks, streamed (the count, not the set, sizes this reply,
+    // so it stops at the client's output limit; the client is then closed).
     auto n = static_cast<size_t>(-*count);
-    items.reserve(std::min<size_t>(n, 1 << 20));
-    for (size_t i = 0; i < n; ++i) take(NextRandom() % z.size());
-  } else if (static_cast<size_t>(*count) >= z.size()) {
+    bool pairs = with_scores && ctx.reply.resp3();
+    ctx.reply.ArrayHeader(with_scores && !pairs ? n * 2 : n);
+    for (size_t i = 0; i < n && !ctx.reply.Overflowed(); ++i) {
+      z.Visit(NextRandom() % z.size(), 1, false, [&](std::string_view m, double s) {
+        if (pairs) ctx.reply.ArrayHeader(2);
+        ctx.reply.Bulk(m);
+        if (with_scores) ctx.reply.Double(s);
+        return false;
+      });
+    }
+    return;
+  }
+  if (static_cast<size_t>(*count) >= z.size()) {
     z.Visit(0, z.size(), false, [&](std::string_view m, double s) {
       items.emplace_back(m, s);
       return true;

@@ -1,13 +1,50 @@
 #include "common/memory.h"
 
+#include <malloc.h>
 #include <mimalloc.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 
 namespace ember::memory {
 namespace {
+
+// Sanitized builds allocate with libc, whose allocator the sanitizer replaces: ASan then
+// checks these buffers too and TSan sees the hand-over of memory between threads (mimalloc,
+// uninstrumented, reuses freed blocks behind its back and would make it report false races).
+#if defined(EMBER_SANITIZED)
+void* RawMalloc(size_t size) {
+  return std::malloc(size);
+}
+void* RawRealloc(void* p, size_t size) {
+  return std::realloc(p, size);
+}
+void RawFree(void* p) {
+  std::free(p);
+}
+size_t RawUsableSize(const void* p) {
+  return malloc_usable_size(const_cast<void*>(p));
+}
+void RawCollect() {}
+#else
+void* RawMalloc(size_t size) {
+  return mi_malloc(size);
+}
+void* RawRealloc(void* p, size_t size) {
+  return mi_realloc(p, size);
+}
+void RawFree(void* p) {
+  mi_free(p);
+}
+size_t RawUsableSize(const void* p) {
+  return mi_usable_size(p);
+}
+void RawCollect() {
+  mi_collect(true);
+}
+#endif
 
 constexpr int kSlots = 64;
 
@@ -32,8 +69,8 @@ void Count(int64_t delta) {
 }
 
 void* Allocate(size_t size) {
-  void* p = mi_malloc(size);
-  if (p != nullptr) Count(static_cast<int64_t>(mi_usable_size(p)));
+  void* p = RawMalloc(size);
+  if (p != nullptr) Count(static_cast<int64_t>(RawUsableSize(p)));
   return p;
 }
 
@@ -42,10 +79,10 @@ void* Reallocate(void* p, size_t size) {
 }
 
 void* Reallocate(void* p, size_t size, int64_t* grown) {
-  int64_t before = p == nullptr ? 0 : static_cast<int64_t>(mi_usable_size(p));
-  void* q = mi_realloc(p, size);
+  int64_t before = p == nullptr ? 0 : static_cast<int64_t>(RawUsableSize(p));
+  void* q = RawRealloc(p, size);
   if (q == nullptr) return q;
-  int64_t delta = static_cast<int64_t>(mi_usable_size(q)) - before;
+  int64_t delta = static_cast<int64_t>(RawUsableSize(q)) - before;
   Count(delta);
   if (grown != nullptr) *grown += delta;
   return q;
@@ -53,12 +90,12 @@ void* Reallocate(void* p, size_t size, int64_t* grown) {
 
 void Free(void* p) {
   if (p == nullptr) return;
-  Count(-static_cast<int64_t>(mi_usable_size(p)));
-  mi_free(p);
+  Count(-static_cast<int64_t>(RawUsableSize(p)));
+  RawFree(p);
 }
 
 size_t UsableSize(const void* p) {
-  return p == nullptr ? 0 : mi_usable_size(p);
+  return p == nullptr ? 0 : RawUsableSize(p);
 }
 
 int64_t Used() {
@@ -90,7 +127,7 @@ void ReturnFreedPages() {
   last_used = used;
   if (follow_ups > 0) {
     --follow_ups;
-    mi_collect(true);
+    RawCollect();
   }
 }
 

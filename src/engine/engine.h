@@ -31,6 +31,8 @@ struct ServerStats {
   std::atomic<uint64_t> total_net_input_bytes{0};
   std::atomic<uint64_t> total_net_output_bytes{0};
   std::atomic<int64_t> connected_clients{0};
+  std::atomic<uint64_t> client_query_buffer_limit_disconnections{0};
+  std::atomic<uint64_t> client_output_buffer_limit_disconnections{0};
 };
 
 // Every live client, for CLIENT LIST / KILL and INFO clients.

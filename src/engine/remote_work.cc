@@ -36,6 +36,8 @@ void ShardBatch::Run() {
     return;
   }
   ReplyBuilder reply(&replies_, client_.resp);
+  size_t limit = reply_limit_;
+  reply.set_limit(limit);
   int64_t now = WallClockMs();
   reply_ends_.reserve(commands_.size());
   // The keys' table lines and records are cold on this core: ask for all the table lines
@@ -50,16 +52,26 @@ void ShardBatch::Run() {
     hashes.push_back(keyed ? HashKey(args_[cmd.first_arg + key_index]) : 0);
     if (keyed) db.PrefetchSlots(hashes.back());
   }
-  for (size_t i = 0; i < commands_.size(); ++i) {
+  size_t ran = 0;
+  for (; ran < commands_.size(); ++ran) {
+    size_t i = ran;
     if (i + 1 < commands_.size() && hashes[i + 1] != 0) db.PrefetchRecord(hashes[i + 1]);
     const Command& cmd = commands_[i];
     std::span<const std::string_view> args(args_.data() + cmd.first_arg, cmd.num_args);
+    ReserveUpToLimit(replies_, limit, engine_.config());
     ExecuteCommand(engine_, *cmd.spec, args, client_, reply, now, static_cast<int32_t>(target_));
     reply_ends_.push_back(static_cast<uint32_t>(replies_.size()));
+    if (reply.Overflowed()) [[unlikely]] {
+      // A pipeline of big replies for a client that does not read: the rest does not run
+      // (their replies stay empty) and the client is closed, as at its output limit.
+      CloseForOutputLimit(engine_, client_);
+      reply_ends_.resize(commands_.size(), static_cast<uint32_t>(replies_.size()));
+      ++ran;
+      break;
+    }
   }
   auto& counter = engine_.shard(target_).commands_processed;
-  counter.store(counter.load(std::memory_order_relaxed) + commands_.size(),
-                std::memory_order_relaxed);
+  counter.store(counter.load(std::memory_order_relaxed) + ran, std::memory_order_relaxed);
   executed_ = true;
   turn_commit::PostAfterCommit(engine_, home_, this);
 }

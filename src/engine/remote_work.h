@@ -35,7 +35,11 @@ class ShardBatch : public Task {
   const std::string& replies() const { return replies_; }
   size_t size() const { return commands_.size(); }
   uint32_t target() const { return target_; }
-  void Send() { engine_.mailbox(target_).Post(this); }
+  // The client's output limit less what it already has pending (the replies stop there).
+  void Send(size_t reply_limit) {
+    reply_limit_ = reply_limit;
+    engine_.mailbox(target_).Post(this);
+  }
 
   void Run() override;
 
@@ -45,6 +49,7 @@ class ShardBatch : public Task {
   ClientState& client_;
   uint32_t target_, home_;
   bool executed_ = false;
+  size_t reply_limit_ = SIZE_MAX;
   std::vector<std::string_view> args_;
   std::vector<Command> commands_;
   std::vector<uint32_t> reply_ends_;

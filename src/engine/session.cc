@@ -12,6 +12,14 @@
 
 namespace ember {
 
+void CloseForOutputLimit(Engine& engine, ClientState& client) {
+  // As CLIENT KILL: gone for CLIENT LIST and INFO at once; the home worker closes it without
+  // sending the rest.
+  if (client.kill_requested.exchange(true, std::memory_order_relaxed)) return;
+  engine.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  engine.stats().client_output_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+}
+
 Session::Session(Engine& engine, uint32_t home_shard, ClientState& client, std::string* output,
                  void (*on_resume)(void*), void* owner)
     : engine_(engine),
@@ -106,6 +114,12 @@ bool Session::DropsReply(bool skipping) const {
   return skipping || client_.reply_off || client_.skip_next_reply;
 }
 
+size_t Session::OutputRoom() const {
+  size_t pending = output_->size() + output_in_flight_;
+  size_t hard = NormalOutputHardLimit(engine_.config());
+  return hard > pending ? hard - pending : 0;
+}
+
 void Session::RunInline(const CommandSpec& spec, std::span<const std::string_view> args,
                         int32_t key_shard) {
   auto& counter = engine_.shard(home_shard_).commands_processed;
@@ -114,10 +128,17 @@ void Session::RunInline(const CommandSpec& spec, std::span<const std::string_vie
   std::string* out = round_has_remote_ ? &local_replies_ : output_;
   size_t begin = out->size();
   reply_.set_output(out);
+  size_t limit = out == output_ ? OutputRoom() + out->size() : OutputRoom();
+  reply_.set_limit(limit);
+  ReserveUpToLimit(*out, limit, engine_.config());
   replying_ = out == output_;
   reply_begin_ = begin;
   ExecuteCommand(engine_, spec, args, client_, reply_, now_ms_, key_shard);
   replying_ = false;
+  if (reply_.Overflowed()) [[unlikely]] {
+    CloseForOutputLimit(engine_, client_);
+    closing_ = true;  // runs nothing more
+  }
   reply_.set_output(output_);
   reply_.set_resp_version(client_.resp);  // HELLO and RESET may have switched protocols
   if (DropsReply(skipping)) {
@@ -240,6 +261,7 @@ size_t Session::Process(std::string_view input) {
     if (admission == Admission::kRun && !Dispatch(*spec, args)) break;  // after the round
     pos += consumed;
     if (client_.close_after_reply) closing_ = true;
+    if (output_->size() >= OutputHighWater(engine_.config())) break;  // the rest waits
   }
   if (round_has_remote_ && outstanding_ == 0) DispatchBatches();
   return pos;
@@ -321,6 +343,13 @@ bool Session::Dispatch(const CommandSpec& spec, std::span<const std::string_view
       (!(route == Route::kInline && spec.exec == ExecKind::kLocal) || client_.tracking.caching)) {
     return false;
   }
+  // A batch holds as many commands as about kBatchReplyBytes of replies (learnt from the
+  // last round): a pipeline of big GETs to another shard cannot pile up gigabytes of replies
+  // for a client that does not read; the rest waits for the output to drain.
+  if (route == Route::kRemote && round_has_remote_ &&
+      batches_[target]->size() >= max_batch_commands_) [[unlikely]] {
+    return false;
+  }
   if (route == Route::kInline) {
     RunInline(spec, args, static_cast<int32_t>(target));
   } else if (route == Route::kRemote) {
@@ -358,7 +387,7 @@ void Session::DispatchBatches() {
   for (ShardBatch* batch : batches_) {
     if (batch == nullptr || batch->size() == 0) continue;
     ++outstanding_;
-    batch->Send();
+    batch->Send(OutputRoom());
   }
 }
 
@@ -476,8 +505,14 @@ void Session::EndWait(bool with_error) {
 }
 
 void Session::FinishRound() {
+  size_t before = output_->size();
+  size_t commands = pending_.size();
+  ReserveUpToLimit(*output_, OutputRoom() + before, engine_.config());
+  // A client closed at its output limit gets none of these replies: not copying them keeps
+  // its memory at the limit, not twice that.
+  bool discard = client_.kill_requested.load(std::memory_order_relaxed);
   for (const PendingReply& p : pending_) {
-    if (p.dropped) continue;  // CLIENT REPLY OFF / SKIP
+    if (p.dropped || discard) continue;  // CLIENT REPLY OFF / SKIP
     if (p.source < 0) {
       output_->append(local_replies_, p.begin, p.end - p.begin);
       continue;
@@ -495,6 +530,9 @@ void Session::FinishRound() {
   local_replies_.clear();
   inline_args_.clear();
   round_has_remote_ = false;
+  size_t per_reply =
+      std::max<size_t>(1, (output_->size() - before) / std::max<size_t>(1, commands));
+  max_batch_commands_ = std::max<size_t>(1, kBatchReplyBytes / per_reply);
   on_resume_(owner_);
 }
 

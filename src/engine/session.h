@@ -26,6 +26,26 @@ namespace ember {
 class ShardBatch;
 class MultiShardStep;
 
+// Past this much pending output a connection runs no more of its commands until the output
+// drains (the rest of a pipeline waits unread), so a client that does not read holds at most
+// about 4 MiB plus one reply. Not when client-output-buffer-limit sets a normal-class limit:
+// then, as in Redis, its commands run on and the limit closes a client that does not read.
+inline size_t OutputHighWater(const ServerConfig& config) {
+  const OutputBufferLimit& limit = config.output_buffer_limits[kOutputNormal];
+  return limit.hard > 0 || limit.soft > 0 ? SIZE_MAX : 4 * 1024 * 1024;
+}
+// With a normal-class limit set, a client's output may grow up to it: once past 4 MiB it gets
+// room for all of that at once, so a doubling std::string never holds (and the allocator never
+// keeps) twice the limit. A reply that starts near the limit may pass it by this slack.
+inline void ReserveUpToLimit(std::string& out, size_t limit, const ServerConfig& config) {
+  constexpr size_t kReserveFrom = 4 * 1024 * 1024, kSlack = 2 * 1024 * 1024;
+  if (out.size() < kReserveFrom || OutputHighWater(config) != SIZE_MAX) [[likely]]
+    return;
+  if (out.capacity() < limit) out.reserve(limit + kSlack);
+}
+// A reply past the client's hard output limit stops being built and closes the client.
+void CloseForOutputLimit(Engine& engine, ClientState& client);
+
 class Session {
  public:
   // on_resume runs on the home thread once in-flight work has completed and its replies were
@@ -63,6 +83,11 @@ class Session {
   // ahead of it, as in Redis: a PUBLISH to oneself sees the message, then the count.)
   bool replying() const { return replying_ && output_->size() > reply_begin_; }
   std::string& deferred_pushes() { return deferred_pushes_; }
+  // Output already handed to the kernel but not yet sent (io_uring's send buffer): it counts
+  // against the client's output limit too.
+  void set_output_in_flight(size_t bytes) { output_in_flight_ = bytes; }
+  // How much more output the client may get before its hard limit closes it.
+  size_t OutputRoom() const;
   // Bytes the command being parsed is known to need (for sizing the read buffer).
   size_t BytesNeededHint() const { return parser_.BytesNeededHint(); }
 
@@ -129,7 +154,12 @@ class Session {
   // The current round: replies that must wait for remote work to keep their order.
   bool round_has_remote_ = false;
   uint32_t round_shard_ = 0;  // the one shard the round's commands are out on
-  int64_t now_ms_ = 0;        // the clock for commands run inline, read once per Process call
+  size_t output_in_flight_ = 0;
+  // Commands one remote batch may hold: about kBatchReplyBytes of replies at the size the last
+  // round's had (the first round: kFirstBatchCommands).
+  static constexpr size_t kBatchReplyBytes = 4 * 1024 * 1024, kFirstBatchCommands = 64;
+  size_t max_batch_commands_ = kFirstBatchCommands;
+  int64_t now_ms_ = 0;  // the clock for commands run inline, read once per Process call
   // Indexed by shard: nullptr until the session first sends work there, then kept (empty
   // between rounds) and reused.
   std::vector<ShardBatch*> batches_;

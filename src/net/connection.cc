@@ -17,7 +17,6 @@ namespace {
 constexpr size_t kInitialBuffer = 16 * 1024;
 constexpr size_t kReadChunk = 4 * 1024;
 // Stop reading while this much output waits for a slow reader (backpressure).
-constexpr size_t kOutputHighWater = 4 * 1024 * 1024;
 
 std::string FormatAddress(const sockaddr_storage& addr) {
   char ip[INET6_ADDRSTRLEN] = "?";
@@ -145,8 +144,12 @@ void Connection::OnBytesReceived(const char* data, size_t n) {
     spill_offset_ = 0;
   }
   spill_.append(data, n);
-  if (spilled() > static_cast<size_t>(engine_.config().client_query_buffer_limit))
-    MarkPeerClosed();       // as Redis closes a client past its query buffer limit
+  if (spilled() > static_cast<size_t>(engine_.config().client_query_buffer_limit)) {
+    if (!peer_closed_)
+      engine_.stats().client_query_buffer_limit_disconnections.fetch_add(1,
+                                                                         std::memory_order_relaxed);
+    MarkPeerClosed();  // as Redis closes a client past its query buffer limit
+  }
   worker_.MarkDirty(this);  // the worker feeds it in on later turns
 }
 
@@ -197,13 +200,17 @@ void Connection::ProcessInput() {
   // A connection being closed (reset, killed) runs nothing more, as Redis runs nothing for a
   // client it has freed, even when a cross-shard round it started comes back.
   if (closed || peer_closed_ || client_.kill_requested.load(std::memory_order_relaxed)) {
+    // Killed (CLIENT KILL, the output limit): closed now, its unsent output dropped, as Redis
+    // frees a killed client (a client that does not read would otherwise stay forever).
+    if (!closed && !peer_closed_) MarkPeerClosed();
     worker_.MarkDirty(this);
     return;
   }
   input_held_ = false;
+  session_.set_output_in_flight(sending.size() - std::min(sending.size(), sending_offset));
   while (!session_.waiting() && !session_.closing()) {
     if (start_ == end_ && !RefillFromSpill()) break;
-    if (output_.size() >= kOutputHighWater) {
+    if (output_.size() >= OutputHighWater(engine_.config())) {
       input_held_ = true;
       break;
     }
@@ -233,7 +240,8 @@ void Connection::ProcessInput() {
 
 bool Connection::read_paused() const {
   // A blocked client keeps being read (into the spill area), so its hang-up is noticed.
-  return session_.in_flight() || session_.closing() || output_.size() >= kOutputHighWater;
+  return session_.in_flight() || session_.closing() ||
+         output_.size() >= OutputHighWater(engine_.config());
 }
 
 bool Connection::wants_close() const {

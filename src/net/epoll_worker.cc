@@ -177,7 +177,7 @@ class EpollWorker : public Worker {
       conn->soft_limit_since_ms = 0;  // under every output limit again
       if (conn->read_stalled && !conn->read_paused()) ReadFrom(conn);
     } else if (OutputOverLimit(conn)) {
-      conn->MarkPeerClosed();  // a client that never reads cannot hold unbounded memory
+      CloseOverLimit(conn);  // a client that never reads cannot hold unbounded memory
     } else if (conn->sending_offset > 0) {
       out.erase(0, conn->sending_offset);
       conn->sending_offset = 0;

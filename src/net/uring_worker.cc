@@ -343,7 +343,7 @@ class UringWorker : public Worker {
         if (!conn->recv_pending && !conn->send_pending && !conn->busy()) Destroy(conn);
         continue;
       }
-      if (OutputOverLimit(conn)) conn->MarkPeerClosed();
+      if (OutputOverLimit(conn)) CloseOverLimit(conn);
       bool flushed = !conn->has_output() && conn->sending_offset >= conn->sending.size();
       if (conn->peer_closed() || (conn->wants_close() && flushed && !conn->send_pending)) {
         BeginClose(conn);

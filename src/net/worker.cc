@@ -57,7 +57,14 @@ void Worker::BindThread() {
 
 void Worker::OnPushed(Connection* conn) {
   MarkDirty(conn);
-  if (OutputOverLimit(conn)) conn->MarkPeerClosed();  // as Redis: memory stays bounded
+  if (OutputOverLimit(conn)) CloseOverLimit(conn);  // as Redis: memory stays bounded
+}
+
+void Worker::CloseOverLimit(Connection* conn) {
+  if (!conn->peer_closed() && !conn->client().kill_requested.load(std::memory_order_relaxed))
+    engine_.stats().client_output_buffer_limit_disconnections.fetch_add(1,
+                                                                        std::memory_order_relaxed);
+  conn->MarkPeerClosed();
 }
 
 bool Worker::OutputOverLimit(Connection* conn) {

@@ -29,6 +29,8 @@ class Worker {
   // client-output-buffer-limit: the connection's pending output is past its class's hard
   // limit, or has been past the soft one for longer than allowed (then it must close).
   bool OutputOverLimit(Connection* conn);
+  // Closes a client past its output limit (counted in INFO stats).
+  void CloseOverLimit(Connection* conn);
   // A command of this connection waits for CLIENT PAUSE to end.
   void HoldWhilePaused(Connection* conn);
   // Counts the event loop's iterations: each connection's share of input is per turn.

@@ -17,6 +17,11 @@ class ReplyBuilder {
   std::string* output() const { return out_; }
   // Error replies written so far: a command failed when its run moved this.
   uint64_t errors_written() const { return errors_written_; }
+  // The output may not grow past `limit` bytes (the client's hard output limit): commands whose
+  // reply size a count decides (SRANDMEMBER s -1e12) stop building once Overflowed(), and the
+  // client is then closed, as Redis closes a client past its limit.
+  void set_limit(size_t limit) { limit_ = limit; }
+  bool Overflowed() const { return out_->size() > limit_; }
 
   void Ok() { out_->append("+OK\r\n", 5); }
   void SimpleString(std::string_view s);
@@ -28,11 +33,11 @@ class ReplyBuilder {
   void Null();              // missing bulk: $-1 / _
   void NullArray();         // missing array: *-1 / _
   void ArrayHeader(size_t n);
-  void MapHeader(size_t n);  // RESP2: an array of 2n
-  void SetHeader(size_t n);  // RESP2: an array of n
-  void PushHeader(size_t n);  // RESP2: an array of n
-  void Double(double v);     // RESP2: bulk string; RESP3: ','
-  void Bool(bool v);         // RESP2: integer 0/1
+  void MapHeader(size_t n);              // RESP2: an array of 2n
+  void SetHeader(size_t n);              // RESP2: an array of n
+  void PushHeader(size_t n);             // RESP2: an array of n
+  void Double(double v);                 // RESP2: bulk string; RESP3: ','
+  void Bool(bool v);                     // RESP2: integer 0/1
   void Verbatim(std::string_view text);  // RESP3 '=' txt; RESP2 bulk
   void BulkArray(std::initializer_list<std::string_view> items);
 
@@ -42,6 +47,7 @@ class ReplyBuilder {
   std::string* out_;
   bool resp3_;
   uint64_t errors_written_ = 0;
+  size_t limit_ = SIZE_MAX;
 };
 
 }  // namespace ember

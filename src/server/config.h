@@ -82,4 +82,11 @@ struct ServerConfig {
   std::vector<double> latency_tracking_info_percentiles = {50.0, 99.0, 99.9};
 };
 
+// The most output a normal client may have pending before it is closed: its class's hard limit
+// (plus the 16 KiB reply buffer Redis does not count), or ember's safety net when none is set.
+inline size_t NormalOutputHardLimit(const ServerConfig& config) {
+  int64_t hard = config.output_buffer_limits[kOutputNormal].hard;
+  return static_cast<size_t>(hard > 0 ? hard + 16 * 1024 : config.client_output_buffer_limit);
+}
+
 }  // namespace ember
