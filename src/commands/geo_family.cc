@@ -44,8 +44,14 @@ std::optional<double> ParseUnitOrReply(CommandContext& ctx, std::string_view uni
 }
 
 void ReplyCoordinate(ReplyBuilder& reply, double v) {
-  if (reply.resp3()) return reply.Double(v);
-  reply.Bulk(FormatLongDouble(v));
+  // Redis's human long-double format in both protocols: 17 decimals, trailing zeros cut
+  // (printf is exact, so "%.17f" of the double is "%.17Lf" of it as a long double).
+  char buf[32];  // |v| <= 180
+  int len = snprintf(buf, sizeof(buf), "%.17f", v);
+  while (len > 0 && buf[len - 1] == '0') --len;
+  if (len > 0 && buf[len - 1] == '.') --len;
+  std::string_view text(buf, static_cast<size_t>(len));
+  reply.DoubleText(text == "-0" ? "0" : text);
 }
 
 void ReplyDistance(ReplyBuilder& reply, double v) {

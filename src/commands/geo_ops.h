@@ -12,7 +12,7 @@ namespace ember {
 bool ParseLonLatOrReply(CommandContext& ctx, size_t at, double* lon, double* lat);
 // m, km, ft, mi (any case) in meters; replies with Redis's error and returns nullopt otherwise.
 std::optional<double> ParseUnitOrReply(CommandContext& ctx, std::string_view unit);
-// A coordinate: RESP2 a bulk in Redis's human long-double format, RESP3 a double.
+// A coordinate in Redis's human long-double format: RESP2 a bulk, RESP3 a double.
 void ReplyCoordinate(ReplyBuilder& reply, double v);
 // A distance: always a bulk with 4 decimals, in both protocols.
 void ReplyDistance(ReplyBuilder& reply, double v);

@@ -37,13 +37,15 @@ uint32_t GatherBits(uint64_t x) {
   return static_cast<uint32_t>(x);
 }
 
-// The cell `dlon` columns east and `dlat` rows north of `cell`, wrapping around the grid.
+// The cell `dlon` columns east and `dlat` rows north of `cell`, wrapping around the grid. Only
+// a coordinate that moves is wrapped: a centre on the top edge (one cell past the grid, see
+// Encode) keeps its other coordinate as is, as Redis's does.
 Cell Neighbour(Cell cell, int dlon, int dlat) {
   uint32_t lat, lon;
   Deinterleave(cell.bits, &lat, &lon);
   uint32_t mask = static_cast<uint32_t>((1ULL << cell.step) - 1);
-  lon = (lon + static_cast<uint32_t>(dlon)) & mask;
-  lat = (lat + static_cast<uint32_t>(dlat)) & mask;
+  if (dlon != 0) lon = (lon + static_cast<uint32_t>(dlon)) & mask;
+  if (dlat != 0) lat = (lat + static_cast<uint32_t>(dlat)) & mask;
   return Cell{Interleave(lat, lon), cell.step};
 }
 
