@@ -89,9 +89,9 @@ def _fmt(v, rng):
     return rng.choice(("%.6f", "%.3f", "%.9f", "%.12g")) % v
 
 
-def _coord_args(rng):
+def _coord_args(rng, edges=True):
     lon, lat = _point(rng)
-    if rng.random() < 0.05:  # the exact edges
+    if edges and rng.random() < 0.05:  # the exact edges
         lon, lat = rng.choice((180, -180, 0)), rng.choice((LAT_MAX, -LAT_MAX, 0))
     return [_fmt(lon, rng), _fmt(lat, rng)]
 
@@ -197,7 +197,9 @@ def _sequence(seed, searches):
             else:
                 m = "m%d" % len(members)
                 members.append(m)
-            cmd += _coord_args(rng) + [m]
+            # No edge points here: points at one spot tie on distance, and Redis orders ties
+            # under COUNT by an unstable partial quicksort (FIXED has the edges instead).
+            cmd += _coord_args(rng, edges=False) + [m]
         commands.append(cmd)
     commands.append(["ZCARD", "g"])
     commands.append(["ZRANGE", "g", "0", "-1", "WITHSCORES"])
