@@ -91,6 +91,13 @@ void ReplyBuilder::Double(double v) {
   }
 }
 
+void ReplyBuilder::DoubleText(std::string_view text) {
+  if (!resp3_) return Bulk(text);
+  out_->push_back(',');
+  out_->append(text);
+  out_->append("\r\n", 2);
+}
+
 void ReplyBuilder::Bool(bool v) {
   if (resp3_) {
     out_->append(v ? "#t\r\n" : "#f\r\n", 4);

@@ -40,6 +40,8 @@ class ReplyBuilder {
   void Bool(bool v);                     // RESP2: integer 0/1
   void Verbatim(std::string_view text);  // RESP3 '=' txt; RESP2 bulk
   void BulkArray(std::initializer_list<std::string_view> items);
+  // A double already formatted (GEOPOS's coordinates): RESP2 bulk string; RESP3 ','.
+  void DoubleText(std::string_view text);
 
  private:
   void Header(char type, int64_t n);
