@@ -107,8 +107,9 @@ void BitCount(CommandContext& ctx) {
     auto bytes = value.substr(static_cast<size_t>(s), static_cast<size_t>(e - s + 1));
     return ctx.reply.Integer(static_cast<int64_t>(bitmap::CountBits(bytes)));
   }
-  // Whole bytes in the middle by popcount, the partial edge bytes bit by bit.
-  uint64_t first = static_cast<uint64_t>(s), last = static_cast<uint64_t>(e);
+  // Whole bytes in the middle by popcount, the partial edge bytes bit by bit (signed, so
+  // `last` may step below 0).
+  int64_t first = s, last = e;
   uint64_t count = 0;
   while (first <= last && (first & 7) != 0) count += bitmap::GetBit(value, first++);
   while (first <= last && (last & 7) != 7) count += bitmap::GetBit(value, last--);
