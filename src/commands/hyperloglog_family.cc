@@ -87,7 +87,10 @@ void PfAdd(CommandContext& ctx) {
       if (result < 0) return ctx.reply.Error(kCorruptHll);
       updated += result;
     }
-    if (updated > 0) StoreHll(db, entry, key, hll);
+    if (updated > 0) {
+      hll::InvalidateCache(hll.data());  // a new key's too, as in Redis
+      StoreHll(db, entry, key, hll);
+    }
   }
   if (updated > 0) ctx.Notify(kNotifyString, "pfadd", key);
   ctx.reply.Integer(updated > 0 ? 1 : 0);
