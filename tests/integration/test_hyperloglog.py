@@ -9,7 +9,6 @@ import pytest
 
 from bit_diff import make_pair
 from helpers import DIFFERENTIAL
-from resp_client import RespClient
 
 pytestmark = DIFFERENTIAL
 
