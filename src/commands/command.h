@@ -298,5 +298,6 @@ void RegisterPersistenceCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
 void RegisterPubSubCommands(CommandTable& table);
 void RegisterGeoCommands(CommandTable& table);
+void RegisterBitmapCommands(CommandTable& table);  // SETBIT ... BITFIELD, PF* (HyperLogLog)
 
 }  // namespace ember

@@ -27,6 +27,7 @@ CommandTable::CommandTable() {
   RegisterTransactionCommands(*this);
   RegisterPubSubCommands(*this);
   RegisterGeoCommands(*this);
+  RegisterBitmapCommands(*this);
 }
 
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {

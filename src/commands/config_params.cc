@@ -307,6 +307,8 @@ std::vector<ConfigParam> BuildParams() {
       {"zset-max-listpack-value", IntGetter(&ServerConfig::zset_max_listpack_value),
        MemorySetter(&ServerConfig::zset_max_listpack_value, 0), Mutability::kMutable,
        "zset-max-ziplist-value"},
+      {"hll-sparse-max-bytes", IntGetter(&ServerConfig::hll_sparse_max_bytes),
+       MemorySetter(&ServerConfig::hll_sparse_max_bytes, 0)},
       {"save", [](const ServerConfig& c) { return c.save; }, SetSave},
       {"appendonly", BoolGetter(&ServerConfig::appendonly), BoolSetter(&ServerConfig::appendonly)},
       {"appendfsync", [](const ServerConfig& c) { return c.appendfsync; },

@@ -53,6 +53,8 @@ struct ServerConfig {
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int64_t list_compress_depth = 0;  // stored for CONFIG GET; lists are not compressed yet
+  // A sparse HyperLogLog growing past this many bytes turns dense.
+  int64_t hll_sparse_max_bytes = 3000;
   // Persistence (src/persistence): where files live, snapshot save points ("3600 1 300 100",
   // normalised; empty: none), the append-only file and its fsync policy.
   std::string data_dir = ".";  // Redis's `dir`
