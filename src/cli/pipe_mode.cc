@@ -1,0 +1,86 @@
+// --pipe: mass insertion. stdin is a RESP stream sent as is while the replies are counted; a
+// final ECHO of a random marker tells when the server has answered everything.
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "cli/operator_tools.h"
+
+namespace ember::cli {
+
+int RunPipe(Session& session) {
+  if (!session.Connect()) return 1;
+  Connection& conn = session.connection();
+  std::string marker(20, ' ');
+  std::mt19937_64 rng(std::random_device{}());
+  for (char& c : marker) c = "0123456789abcdefghijklmnopqrstuvwxyz"[rng() % 36];
+
+  long long errors = 0, replies = 0;
+  bool stdin_done = false, marker_seen = false;
+  std::string error;
+  auto last_reply = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point all_sent{};
+  char buf[64 * 1024];
+  fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+  while (!marker_seen) {
+    // Keep at most a few MiB queued so that a 1 GB input is streamed, not loaded.
+    if (!stdin_done && conn.pending_output() < (4u << 20)) {
+      ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+      if (n > 0) {
+        conn.QueueRaw(std::string_view(buf, static_cast<size_t>(n)));
+      } else if (n == 0) {
+        stdin_done = true;
+        conn.Queue({"ECHO", marker});
+        std::fputs("All data transferred. Waiting for the last reply...\n", stdout);
+        std::fflush(stdout);
+        all_sent = std::chrono::steady_clock::now();
+      }
+    }
+    if (!conn.PumpNonBlocking(error)) {
+      std::fprintf(stderr, "Error reading replies from the server: %s\n", error.c_str());
+      return 1;
+    }
+    for (;;) {
+      Reply reply;
+      bool got = false;
+      if (!conn.TakeBufferedReply(reply, error, got)) {
+        std::fprintf(stderr, "Error reading replies from the server: %s\n", error.c_str());
+        return 1;
+      }
+      if (!got) break;
+      last_reply = std::chrono::steady_clock::now();
+      if (stdin_done && reply.type == ReplyType::kString && reply.str == marker) {
+        marker_seen = true;
+        break;
+      }
+      if (reply.IsError()) {
+        std::fprintf(stderr, "%s\n", reply.str.c_str());
+        ++errors;
+      }
+      ++replies;
+    }
+    if (marker_seen) break;
+    auto since = std::chrono::steady_clock::now() - std::max(last_reply, all_sent);
+    if (stdin_done && conn.pending_output() == 0 && session.options().pipe_timeout > 0 &&
+        since > std::chrono::duration<double>(session.options().pipe_timeout)) {
+      std::fprintf(stderr, "No replies for %g seconds: exiting.\n", session.options().pipe_timeout);
+      std::printf("errors: %lld, replies: %lld\n", errors, replies);
+      return 1;
+    }
+    // Sleep until the socket (or stdin) can move something.
+    pollfd fds[2] = {{conn.transport().fd(),
+                      static_cast<short>(POLLIN | (conn.pending_output() > 0 ? POLLOUT : 0)), 0},
+                     {STDIN_FILENO, POLLIN, 0}};
+    bool want_stdin = !stdin_done && conn.pending_output() < (4u << 20);
+    if (!conn.transport().HasBuffered()) poll(fds, want_stdin ? 2 : 1, 100);
+  }
+  std::fputs("Last reply received from server.\n", stdout);
+  std::printf("errors: %lld, replies: %lld\n", errors, replies);
+  return errors > 0 ? 1 : 0;
+}
+
+}  // namespace ember::cli
