@@ -195,15 +195,15 @@ std::string CommandCatalog::Hint(const std::vector<std::string>& words,
 
 std::string CommandCatalog::Help(const std::vector<std::string>& args, bool color) const {
   auto entry = [&](const CommandDoc& d, bool with_group) {
-    std::string text = "\r\n  ";
+    std::string text = "\n  ";
     text += color ? "\x1b[1m" + Upper(d.name) + "\x1b[0m" : Upper(d.name);
     if (!d.arguments.empty())
       text += " " + (color ? "\x1b[90m" + d.arguments + "\x1b[0m" : d.arguments);
-    text += "\r\n";
+    text += "\n";
     auto field = [&](const char* label, const std::string& value) {
       text += color ? std::string("  \x1b[33m") + label + ":\x1b[0m "
                     : std::string("  ") + label + ": ";
-      text += value + "\r\n";
+      text += value + "\n";
     };
     if (!d.summary.empty()) field("summary", d.summary);
     if (!d.since.empty()) field("since", d.since);
@@ -211,12 +211,12 @@ std::string CommandCatalog::Help(const std::vector<std::string>& args, bool colo
     return text;
   };
   if (args.size() <= 1) {
-    return "ember-cli (redis-cli compatible)\r\n"
-           "To get help about commands, type:\r\n"
-           "      \"help @<group>\" to get a list of commands in <group>\r\n"
-           "      \"help <command>\" for help on <command>\r\n"
-           "      \"help <tab>\" to get a list of possible help topics\r\n"
-           "      \"quit\" to exit\r\n";
+    return "ember-cli (redis-cli compatible)\n"
+           "To get help about commands, type:\n"
+           "      \"help @<group>\" to get a list of commands in <group>\n"
+           "      \"help <command>\" for help on <command>\n"
+           "      \"help <tab>\" to get a list of possible help topics\n"
+           "      \"quit\" to exit\n";
   }
   std::string topic = Lower(args[1]);
   if (topic[0] == '@') {
@@ -225,7 +225,7 @@ std::string CommandCatalog::Help(const std::vector<std::string>& args, bool colo
     for (const auto& [name, doc] : docs_) {
       if (doc.group == group && name.find(' ') == std::string::npos) text += entry(doc, false);
     }
-    return text.empty() ? "" : text + "\r\n";
+    return text.empty() ? "" : text + "\n";
   }
   std::string name = topic;
   for (size_t i = 2; i < args.size(); ++i) name += " " + Lower(args[i]);
@@ -235,7 +235,7 @@ std::string CommandCatalog::Help(const std::vector<std::string>& args, bool colo
   for (const std::string& sub : doc->subcommands) {
     if (const CommandDoc* s = Find(doc->name + " " + sub)) text += entry(*s, true);
   }
-  return text + "\r\n";
+  return text + "\n";
 }
 
 }  // namespace ember::cli

@@ -29,7 +29,7 @@ int RunOneShot(Session& session) {
       return 1;
     }
     if (!ok) failed = true;
-    if (lost) break;  // MONITOR / subscribed mode ended by Ctrl-C
+    if (lost) return 130;  // MONITOR / subscribed mode ended by Ctrl-C: the shell's code for it
     if (options.interval > 0 && (options.repeat < 0 || i + 1 < options.repeat)) {
       std::this_thread::sleep_for(std::chrono::duration<double>(options.interval));
     }
