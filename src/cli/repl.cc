@@ -128,7 +128,7 @@ int RunRepl(Session& session) {
       continue;
     }
     if (args.empty()) continue;
-    editor.Remember(*line);
+    if (!Is(args[0], "quit") && !Is(args[0], "exit")) editor.Remember(*line);
     if (RunLine(session, catalog, args, true) == LineResult::kQuit) break;
   }
   return 0;
