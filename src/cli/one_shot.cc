@@ -19,19 +19,23 @@ int RunOneShot(Session& session) {
     args.push_back(std::move(data));
   }
   if (!session.Connect()) return 1;
+  // Ctrl-C ends MONITOR, subscribed mode or a blocked command with the shell's code for it.
+  InstallInterruptHandler();
   bool failed = false;
   for (long i = 0; options.repeat < 0 || i < options.repeat; ++i) {
     bool lost = false;
     bool ok = session.RunCommand(args, lost);
+    if (g_interrupted) return 130;
     if (lost && !ok) {
       if (!session.last_error().empty())
         std::fprintf(stderr, "Error: %s\n", session.last_error().c_str());
       return 1;
     }
     if (!ok) failed = true;
-    if (lost) return 130;  // MONITOR / subscribed mode ended by Ctrl-C: the shell's code for it
+    if (lost) return 130;  // MONITOR / subscribed mode ended by Ctrl-C
     if (options.interval > 0 && (options.repeat < 0 || i + 1 < options.repeat)) {
       std::this_thread::sleep_for(std::chrono::duration<double>(options.interval));
+      if (g_interrupted) return 130;
     }
   }
   return failed && options.error_exit ? 1 : 0;

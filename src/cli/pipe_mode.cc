@@ -24,6 +24,8 @@ int RunPipe(Session& session) {
   std::string error;
   auto last_reply = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point all_sent{};
+  bool progress = isatty(STDERR_FILENO), shown_progress = false;
+  auto last_progress = std::chrono::steady_clock::now();
   char buf[64 * 1024];
   fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
   while (!marker_seen) {
@@ -64,6 +66,13 @@ int RunPipe(Session& session) {
       ++replies;
     }
     if (marker_seen) break;
+    // On a terminal, a live count of the replies on stderr (stdout keeps redis-cli's lines).
+    if (progress &&
+        std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(200)) {
+      std::fprintf(stderr, "\r%lld replies, %lld errors", replies, errors);
+      last_progress = std::chrono::steady_clock::now();
+      shown_progress = true;
+    }
     auto since = std::chrono::steady_clock::now() - std::max(last_reply, all_sent);
     if (stdin_done && conn.pending_output() == 0 && session.options().pipe_timeout > 0 &&
         since > std::chrono::duration<double>(session.options().pipe_timeout)) {
@@ -78,6 +87,7 @@ int RunPipe(Session& session) {
     bool want_stdin = !stdin_done && conn.pending_output() < (4u << 20);
     if (!conn.transport().HasBuffered()) poll(fds, want_stdin ? 2 : 1, 100);
   }
+  if (shown_progress) std::fputs("\r\x1b[K", stderr);
   std::fputs("Last reply received from server.\n", stdout);
   std::printf("errors: %lld, replies: %lld\n", errors, replies);
   return errors > 0 ? 1 : 0;

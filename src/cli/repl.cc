@@ -115,6 +115,9 @@ int RunRepl(Session& session) {
     }
     return code;
   }
+  // Ctrl-C interrupts the command in progress (MONITOR, a slow reply) and comes back to the
+  // prompt; at the prompt it ends the session, as in redis-cli.
+  InstallInterruptHandler();
   if (session.Connect()) catalog.Load(session);
   LineEditor editor(catalog, HistoryPath());
   if (std::getenv("EMBER_CLI_NO_HINTS") != nullptr) editor.set_hints(false);

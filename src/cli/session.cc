@@ -157,7 +157,7 @@ bool Session::RunCommand(const std::vector<std::string>& args, bool& lost) {
 }
 
 bool Session::StreamMessages(bool monitor, bool& lost) {
-  g_interrupted = 0;
+  // No reset of g_interrupted here: a Ctrl-C that came while MONITOR's +OK was read counts.
   InstallInterruptHandler();
   for (;;) {
     Reply reply;

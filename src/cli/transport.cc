@@ -32,13 +32,21 @@ std::string OpenSslError() {
   return text;
 }
 
+// Waits in slices of 100 ms so that a SIGINT landing just before poll() is still seen soon.
 bool WaitFd(int fd, short events, int timeout_ms) {
   pollfd p{fd, events, 0};
-  int rc;
-  do {
-    rc = poll(&p, 1, timeout_ms);
-  } while (rc < 0 && errno == EINTR && !g_interrupted);
-  return rc > 0;
+  int left = timeout_ms;
+  for (;;) {
+    if (g_interrupted) return false;
+    int slice = left < 0 || left > 100 ? 100 : left;
+    int rc = poll(&p, 1, slice);
+    if (rc > 0) return true;
+    if (rc < 0 && errno != EINTR) return false;
+    if (left >= 0) {
+      left -= slice;
+      if (left <= 0) return false;
+    }
+  }
 }
 
 // Non-blocking connect to one address, waited for up to timeout_ms.
