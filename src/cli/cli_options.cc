@@ -56,7 +56,7 @@ const char* UsageText() {
          "  -d <delimiter>     Delimiter between response bulks for raw formatting (default: "
          "\\n).\n"
          "  -D <delimiter>     Delimiter between responses for raw formatting (default: \\n).\n"
-         "  -c                 Enable cluster mode (accepted; MOVED/ASK are not followed yet).\n"
+         "  -c                 Enable cluster mode (follow -ASK and -MOVED redirections).\n"
          "  -e                 Return exit error code when command execution fails.\n"
          "  -t <timeout>       Server connection timeout in seconds (decimals allowed).\n"
          "  --tls              Establish a secure TLS connection.\n"

@@ -40,7 +40,7 @@ struct CliOptions {
   double interval = 0;
   bool no_auth_warning = false;
   bool show_pushes = true;
-  bool cluster_mode = false;  // -c: accepted, not followed yet
+  bool cluster_mode = false;  // -c: follow MOVED / ASK
   double timeout_s = 0;       // -t
 
   ToolMode tool = ToolMode::kCommand;

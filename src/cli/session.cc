@@ -114,6 +114,45 @@ void Session::Track(const std::vector<std::string>& args, const Reply& reply) {
   }
 }
 
+bool Session::FollowRedirects(const std::vector<std::string>& args, Reply& reply, bool& lost) {
+  // -c: "MOVED <slot> <host>:<port>" names the slot's owner, "ASK ..." a node importing it for
+  // this one command (sent after ASKING). A few hops at most, as a slot moves at most so often.
+  for (int hop = 0; hop < 5 && reply.IsError(); ++hop) {
+    bool moved = reply.str.rfind("MOVED ", 0) == 0;
+    bool ask = reply.str.rfind("ASK ", 0) == 0;
+    if (!moved && !ask) return true;
+    size_t space = reply.str.find(' ', moved ? 6 : 4);
+    size_t colon = reply.str.rfind(':');
+    if (space == std::string::npos || colon == std::string::npos || colon < space) return true;
+    std::string slot = reply.str.substr(moved ? 6 : 4, space - (moved ? 6 : 4));
+    std::string host = reply.str.substr(space + 1, colon - space - 1);
+    int port = std::atoi(reply.str.c_str() + colon + 1);
+    if (host.empty()) host = options_.endpoint.host;          // "MOVED 12 :7001": the same host
+    if (options_.command.empty() && isatty(STDOUT_FILENO)) {  // the REPL tells, as redis-cli
+      std::printf("-> Redirected to slot [%s] located at %s:%d\n", slot.c_str(), host.c_str(),
+                  port);
+    }
+    options_.endpoint.host = host;
+    options_.endpoint.port = port;
+    options_.endpoint.unix_socket.clear();
+    std::string error;
+    if (!Connect()) {
+      lost = true;
+      return false;
+    }
+    if (ask) conn_.Queue({"ASKING"});
+    conn_.Queue(args);
+    if (!conn_.Flush(error) || (ask && !conn_.ReadReply(reply, error)) ||
+        !conn_.ReadReply(reply, error)) {
+      conn_.Close();
+      lost = true;
+      last_error_ = error;
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Session::RunCommand(const std::vector<std::string>& args, bool& lost) {
   lost = false;
   if (args.empty()) return true;
@@ -126,6 +165,7 @@ bool Session::RunCommand(const std::vector<std::string>& args, bool& lost) {
     last_error_ = error;
     return false;
   }
+  if (options_.cluster_mode && !FollowRedirects(args, reply, lost)) return false;
   bool verbatim = IsFreeTextCommand(static_cast<int>(args.size()), args.data());
   while (reply.type == ReplyType::kPush &&
          !(Is(args[0], "subscribe") || Is(args[0], "psubscribe") || Is(args[0], "ssubscribe"))) {

@@ -33,6 +33,8 @@ class Session {
  private:
   void Print(const Reply& reply, bool verbatim);
   bool StreamMessages(bool monitor, bool& lost);
+  // -c: follows MOVED and ASK (reconnecting to the named node); false when that failed.
+  bool FollowRedirects(const std::vector<std::string>& args, Reply& reply, bool& lost);
   void Track(const std::vector<std::string>& args, const Reply& reply);
 
   CliOptions& options_;

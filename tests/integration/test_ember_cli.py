@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -556,3 +557,60 @@ def test_unix_socket(tls_redis):
     assert run(EMBER_CLI, "-s", sock, "PING")[:2] == (0, b"PONG\n")
     rc, _, err = run(EMBER_CLI, "-s", sock + ".missing", "PING")
     assert rc == 1 and b"No such file or directory" in err
+
+
+# --- -c: MOVED and ASK, against two fake cluster nodes ----------------------------------------
+
+class FakeNode:
+    """A RESP server on a free port answering every command with reply_fn(args); logs commands."""
+
+    def __init__(self, reply_fn):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        self.reply_fn, self.log = reply_fn, []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn):
+        with conn, conn.makefile("rb") as f:
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                args = []
+                for _ in range(int(line[1:])):
+                    size = int(f.readline()[1:])
+                    args.append(f.read(size + 2)[:-2])
+                self.log.append(args)
+                conn.sendall(self.reply_fn(args))
+
+    def close(self):
+        self.sock.close()
+
+
+def test_cluster_mode_follows_moved_and_ask():
+    b = FakeNode(lambda args: b"+OK\r\n" if args[0] == b"ASKING" else b"$5\r\nvalue\r\n")
+    a = FakeNode(lambda args: (b"-MOVED 3999 127.0.0.1:%d\r\n" if args[0] == b"GET" else b"-ASK 12 127.0.0.1:%d\r\n")
+                 % b.port)
+    try:
+        for command, on_b in ((["GET", "k"], [[b"GET", b"k"]]), (["SET", "k", "v"], [[b"ASKING"], [b"SET", b"k", b"v"]])):
+            results = []
+            for tool in (REDIS_CLI, EMBER_CLI):
+                b.log.clear()
+                results.append((run(tool, "-c", "-p", str(a.port), *command), list(b.log)))
+            assert results[1] == results[0], command
+            assert results[1] == ((0, b"value\n", b""), on_b)
+        # Without -c the redirection is just an error.
+        assert run(EMBER_CLI, "-p", str(a.port), "GET", "k")[:2] == (0, b"MOVED 3999 127.0.0.1:%d\n\n" % b.port)
+    finally:
+        a.close()
+        b.close()
