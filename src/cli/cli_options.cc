@@ -86,6 +86,9 @@ const char* UsageText() {
          "  --scan             List all keys using the SCAN command.\n"
          "  --pattern <pat>    Keys pattern when using --scan, --bigkeys or --hotkeys.\n"
          "  --count <count>    Count option when using --scan, --bigkeys or --hotkeys.\n"
+         "  --eval <file>      Send an EVAL command with the Lua script at <file>: the words\n"
+         "                     after the options are its keys, then \",\" and its arguments.\n"
+         "  --askpass          Read the password from stdin, without echo (overrides -a).\n"
          "  --help             Output this help and exit.\n"
          "  --version          Output version and exit.\n"
          "\n"
@@ -306,6 +309,10 @@ bool ParseCliOptions(int argc, char** argv, CliOptions& options, int& exit_code)
       options.tool = ToolMode::kLatencyHistory;
     } else if (is("--latency-dist")) {
       options.tool = ToolMode::kLatencyDist;
+    } else if (is("--eval") && has_value) {
+      options.eval_file = argv[++i];
+    } else if (is("--askpass")) {
+      options.ask_password = true;
     } else if (is("--cluster")) {
       std::fprintf(stderr,
                    "ember-cli: --cluster is not implemented yet; redis-cli --cluster speaks the "

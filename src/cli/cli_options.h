@@ -49,6 +49,9 @@ struct CliOptions {
   long memkeys_samples = 0;
   double pipe_timeout = 30;
 
+  std::string eval_file;      // --eval: the script; the command words are "keys , args"
+  bool ask_password = false;  // --askpass
+
   std::vector<std::string> command;  // the words after the options
 };
 

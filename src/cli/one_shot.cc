@@ -3,8 +3,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <thread>
@@ -14,6 +17,28 @@ namespace ember::cli {
 int RunOneShot(Session& session) {
   CliOptions& options = session.options();
   std::vector<std::string> args = options.command;
+  if (!options.eval_file.empty()) {
+    // --eval f.lua k1 k2 , a1 a2  =>  EVAL <script> 2 k1 k2 a1 a2
+    std::ifstream in(options.eval_file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "Can't open file '%s': %s\n", options.eval_file.c_str(),
+                   std::strerror(errno));
+      return 1;
+    }
+    std::string script((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> keys, argv;
+    bool after_comma = false;
+    for (const std::string& word : options.command) {
+      if (word == "," && !after_comma) {
+        after_comma = true;
+        continue;
+      }
+      (after_comma ? argv : keys).push_back(word);
+    }
+    args = {"EVAL", script, std::to_string(keys.size())};
+    args.insert(args.end(), keys.begin(), keys.end());
+    args.insert(args.end(), argv.begin(), argv.end());
+  }
   if (options.stdin_last_arg) {
     std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     args.push_back(std::move(data));

@@ -614,3 +614,18 @@ def test_cluster_mode_follows_moved_and_ask():
     finally:
         a.close()
         b.close()
+
+
+def test_eval_file_and_askpass(srv, redis_ref, make_server, tmp_path):
+    script = tmp_path / "s.lua"
+    script.write_text("return {KEYS[1], KEYS[2], ARGV[1], #ARGV}")
+    # On redis-server (and on ember, whatever its EVAL answers) the same bytes as redis-cli.
+    for port in (redis_ref.port, srv.port):
+        theirs, ours = both(port, "--eval", str(script), "k1", "k2", ",", "a1", "a2")
+        assert ours == theirs
+    theirs, ours = both(redis_ref.port, "--no-raw", "--eval", str(script), "k1", "k2", ",", "a1")
+    assert ours == theirs == (0, b'1) "k1"\n2) "k2"\n3) "a1"\n4) (integer) 1\n')
+    rc, _, err = run(EMBER_CLI, "-p", str(srv.port), "--eval", str(tmp_path / "missing.lua"))
+    assert rc == 1 and b"Can't open file" in err
+    s = make_server(extra_args=["--requirepass", "hidden"])
+    assert run(EMBER_CLI, "-p", str(s.port), "--askpass", "PING", stdin=b"hidden\n")[:2] == (0, b"PONG\n")
