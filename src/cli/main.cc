@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   Session session(options);
   switch (options.tool) {
     case ToolMode::kCommand:
+      if (!options.command.empty() && options.command[0] == "bench") return RunBench(options);
       if (options.command.empty() && options.eval_file.empty()) return RunRepl(session);
       return RunOneShot(session);
     case ToolMode::kPipe:

@@ -629,3 +629,16 @@ def test_eval_file_and_askpass(srv, redis_ref, make_server, tmp_path):
     assert rc == 1 and b"Can't open file" in err
     s = make_server(extra_args=["--requirepass", "hidden"])
     assert run(EMBER_CLI, "-p", str(s.port), "--askpass", "PING", stdin=b"hidden\n")[:2] == (0, b"PONG\n")
+
+
+def test_bench_runs_ember_loadgen(srv):
+    if not os.path.exists(os.path.join(os.path.dirname(EMBER_CLI), "ember-loadgen")):
+        pytest.skip("ember-loadgen is not built")
+    rc, out, err = run(EMBER_CLI, "-p", str(srv.port), "bench", "-n", "3000", "-c", "2", "-P", "4",
+                       "-t", "set,get", "-q", "--threads", "2")
+    lines = out.decode().splitlines()
+    assert rc == 0, err
+    assert [line.split(":")[0] for line in lines] == ["SET", "GET"] and "requests per second" in lines[0]
+    assert "p99=" in lines[1]
+    rc, out, _ = run(EMBER_CLI, "-p", str(srv.port), "bench", "-n", "1000", "-t", "ping", "--csv")
+    assert rc == 0 and out.startswith(b'"test","rps"')
