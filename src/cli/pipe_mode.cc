@@ -4,8 +4,10 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 #include "cli/operator_tools.h"
@@ -27,13 +29,22 @@ int RunPipe(Session& session) {
   bool progress = isatty(STDERR_FILENO), shown_progress = false;
   auto last_progress = std::chrono::steady_clock::now();
   char buf[64 * 1024];
-  fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+  // Non-blocking stdin; the flag belongs to the open file, shared with the shell: restore it.
+  int stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
+  fcntl(STDIN_FILENO, F_SETFL, stdin_flags | O_NONBLOCK);
+  struct RestoreStdin {
+    int flags;
+    ~RestoreStdin() { fcntl(STDIN_FILENO, F_SETFL, flags); }
+  } restore{stdin_flags};
   while (!marker_seen) {
     // Keep at most a few MiB queued so that a 1 GB input is streamed, not loaded.
     if (!stdin_done && conn.pending_output() < (4u << 20)) {
       ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
       if (n > 0) {
         conn.QueueRaw(std::string_view(buf, static_cast<size_t>(n)));
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        std::fprintf(stderr, "Error reading from stdin: %s\n", std::strerror(errno));
+        return 1;
       } else if (n == 0) {
         stdin_done = true;
         conn.Queue({"ECHO", marker});
