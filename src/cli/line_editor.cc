@@ -63,8 +63,9 @@ LineEditor::LineEditor(const CommandCatalog& catalog, std::string history_path)
   el_set(el_, EL_EDITOR, "emacs");
   el_set(el_, EL_PROMPT, PromptTrampoline);
   el_set(el_, EL_HIST, ::history, history_);
-  el_set(el_, EL_ADDFN, "ember-complete", "Complete a command name or subcommand",
-         CompleteTrampoline);
+  // The wide form keeps the static strings; the narrow one copies them and never frees them.
+  el_wset(el_, EL_ADDFN, L"ember-complete", L"Complete a command name or subcommand",
+          CompleteTrampoline);
   el_set(el_, EL_BIND, "^I", "ember-complete", nullptr);
   el_set(el_, EL_GETCFN, GetcTrampoline);
   el_source(el_, nullptr);  // ~/.editrc, as every libedit program
