@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ pkg-config make
   liburing-dev libmimalloc-dev libxxhash-dev liblzf-dev libcli11-dev libfmt-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libedit-dev
   python3 python3-pytest python3-redis redis-tools redis-server
   clang-format
 )
