@@ -297,5 +297,6 @@ void RegisterSortCommands(CommandTable& table);
 void RegisterPersistenceCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
 void RegisterPubSubCommands(CommandTable& table);
+void RegisterObservabilityCommands(CommandTable& table);
 
 }  // namespace ember
