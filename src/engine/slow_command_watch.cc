@@ -42,6 +42,9 @@ void RecordSlowCommand(Engine& engine, const CommandSpec& spec,
   }
   int64_t slower_than = config.slowlog_log_slower_than;
   if (slower_than < 0 || duration_us < slower_than || (spec.flags & kCmdSkipSlowlog)) return;
+  // A command that parked the client is logged when a wake-up runs it again, as Redis logs a
+  // blocked command once, when it is served (never when it times out).
+  if (client.block_waiter) return;
   SlowLog::Instance().Push(args, now_sec, duration_us, client.addr, engine.clients().NameOf(client),
                            static_cast<size_t>(std::max<int64_t>(config.slowlog_max_len, 0)));
 }

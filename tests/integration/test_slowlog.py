@@ -165,3 +165,18 @@ def test_errors_and_help_match_redis(ember, redis_srv):
     mine, theirs = on_both(ember, redis_srv, steps)
     assert mine[0] == theirs[0]
     assert sorted(mine[1]) == sorted(theirs[1])
+
+
+def test_a_blocking_command_is_logged_once_when_served(ember, redis_srv):
+    def steps(c):
+        reset(c)
+        assert c.execute("BLPOP", "nothing", "0.05") is None  # timed out: not logged
+        with RespClient(port=c.sock.getpeername()[1], timeout=TIMEOUT) as pusher:
+            c.send_command("BLPOP", "jobs", "5")
+            time.sleep(0.1)
+            assert pusher.execute("RPUSH", "jobs", "x") == 1
+            assert c.read_reply() == [b"jobs", b"x"]
+        return sorted(e[3] for e in entries(c))
+
+    mine, theirs = on_both(ember, redis_srv, steps)
+    assert mine == theirs
