@@ -299,5 +299,6 @@ void RegisterTransactionCommands(CommandTable& table);
 void RegisterPubSubCommands(CommandTable& table);
 void RegisterGeoCommands(CommandTable& table);
 void RegisterBitmapCommands(CommandTable& table);  // SETBIT ... BITFIELD, PF* (HyperLogLog)
+void RegisterObservabilityCommands(CommandTable& table);
 
 }  // namespace ember

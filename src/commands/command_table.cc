@@ -28,6 +28,7 @@ CommandTable::CommandTable() {
   RegisterPubSubCommands(*this);
   RegisterGeoCommands(*this);
   RegisterBitmapCommands(*this);
+  RegisterObservabilityCommands(*this);
 }
 
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {

@@ -12,6 +12,7 @@
 #include "engine/command_stats.h"
 #include "engine/engine.h"
 #include "engine/eviction.h"
+#include "engine/slow_command_watch.h"
 #include "keyspace/access_stamp.h"
 #include "persistence/persistence.h"
 
@@ -86,6 +87,7 @@ void ConfigSet(CommandContext& ctx) {
   bool fsync_changed = updated.appendfsync != ctx.engine.config().appendfsync;
   ctx.engine.config() = updated;
   ctx.engine.set_password_required(!updated.requirepass.empty());
+  ApplySlowCommandThresholds(updated);  // SLOWLOG and LATENCY read their thresholds at once
   Persistence* persistence = ctx.engine.persistence();
   if (fsync_changed && persistence != nullptr) persistence->SetAppendFsync(updated.appendfsync);
   if (aof_changed) {

@@ -271,6 +271,8 @@ std::vector<ConfigParam> BuildParams() {
        IntSetter(&ServerConfig::slowlog_log_slower_than, -1)},
       {"slowlog-max-len", IntGetter(&ServerConfig::slowlog_max_len),
        IntSetter(&ServerConfig::slowlog_max_len, 0)},
+      {"latency-monitor-threshold", IntGetter(&ServerConfig::latency_monitor_threshold),
+       IntSetter(&ServerConfig::latency_monitor_threshold, 0)},
       {"requirepass", [](const ServerConfig& c) { return c.requirepass; },
        [](ServerConfig& c, std::string_view v) -> std::string {
          c.requirepass = std::string(v);

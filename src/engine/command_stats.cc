@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/cycle_clock.h"
+#include "engine/slow_command_watch.h"
 
 namespace ember {
 namespace {
@@ -149,27 +150,30 @@ CommandCall StartCommandCall(const CommandSpec& spec, std::span<const std::strin
     return {};
   ThreadTable& table = ThisThread();
   Slot& slot = table.slots[id];
-  bool timed = ++table.calls % kSamplePeriod == 0 ||
-               slot.calls.load(std::memory_order_relaxed) < kAlwaysTimed;
-  return {&slot, timed ? CycleNow() | 1 : 0};  // | 1: never 0, costs a tick at most
+  bool sampled = ++table.calls % kSamplePeriod == 0 ||
+                 slot.calls.load(std::memory_order_relaxed) < kAlwaysTimed;
+  bool timed = sampled || SlowCommandTicks() != kNoSlowCommandWatch;
+  return {&slot, timed ? CycleNow() | 1 : 0, sampled};  // | 1: never 0, costs a tick at most
 }
 
-void FinishCommandCall(const CommandCall& call, bool failed, bool track_latency) {
-  if (call.slot == nullptr) return;
+uint64_t FinishCommandCall(const CommandCall& call, bool failed, bool track_latency) {
+  if (call.slot == nullptr) return 0;
   Slot& slot = *static_cast<Slot*>(call.slot);
   Add(slot.calls, 1);
   if (failed) Add(slot.failed, 1);
-  if (call.start == 0) return;
+  if (call.start == 0) return 0;
   uint64_t ticks = CycleNow() - call.start;
+  if (!call.sampled) return ticks;
   Add(slot.timed_calls, 1);
   Add(slot.timed_ticks, ticks);
-  if (!track_latency) return;
+  if (!track_latency) return ticks;
   Histogram* histogram = slot.histogram.load(std::memory_order_relaxed);
   if (histogram == nullptr) [[unlikely]] {
     histogram = new Histogram;
     slot.histogram.store(histogram, std::memory_order_release);
   }
   Add(histogram->counts[LatencyBuckets::Index(ticks)], 1);
+  return ticks;
 }
 
 void RecordRejectedCall(std::span<const std::string_view> args) {

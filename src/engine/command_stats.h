@@ -33,13 +33,18 @@ struct LatencyBuckets {
 // Timing every command would cost two clock reads (about 20 ns, 3% of a pipelined GET), so a
 // thread times each command's first 16 calls and then one call in 16; usec is the sampled time
 // scaled to all calls, and the latency histogram holds the sampled calls.
+// While SLOWLOG or LATENCY watch for slow commands (engine/slow_command_watch.h) every call is
+// timed, and the same two clock reads serve them; the statistics still take only the sampled
+// calls.
 struct CommandCall {
   void* slot = nullptr;  // null: not counted (no id left)
   uint64_t start = 0;    // CycleNow() at the start; 0: not timed
+  bool sampled = false;  // counted in usec and the latency histogram
 };
 CommandCall StartCommandCall(const CommandSpec& spec, std::span<const std::string_view> args);
-// `failed`: the command replied with an error.
-void FinishCommandCall(const CommandCall& call, bool failed, bool track_latency);
+// `failed`: the command replied with an error. Returns the call's duration in ticks, 0 when it
+// was not timed.
+uint64_t FinishCommandCall(const CommandCall& call, bool failed, bool track_latency);
 // A command refused before it ran (wrong arity, NOAUTH, OOM). args[0] names it; unknown names
 // are not counted (Redis has no entry for them either).
 void RecordRejectedCall(std::span<const std::string_view> args);

@@ -3,6 +3,7 @@
 #include "commands/command.h"
 #include "common/clock.h"
 #include "engine/keyspace_events.h"
+#include "engine/slow_command_watch.h"
 #include "persistence/background_snapshot.h"
 
 namespace ember {
@@ -20,6 +21,11 @@ void ClientRegistry::Remove(ClientState* client) {
 void ClientRegistry::SetName(ClientState* client, std::string_view name) {
   std::lock_guard lock(mutex_);
   client->name.assign(name);
+}
+
+std::string ClientRegistry::NameOf(const ClientState& client) {
+  std::lock_guard lock(mutex_);
+  return client.name;
 }
 
 ClientState* ClientRegistry::FindOn(uint64_t id, uint32_t worker) {
@@ -56,6 +62,7 @@ Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_
   tracking_ = std::make_unique<ClientTracking>(*this);
   for (auto& shard : shards_) shard->tracking().service = tracking_.get();
   SetActiveNotifyFlags(config_.notify_keyspace_events);
+  ApplySlowCommandThresholds(config_);
   SetEventPublisher(
       [](void* engine, std::string_view channel, std::string_view message) {
         PublishMessage(*static_cast<Engine*>(engine), channel, message);

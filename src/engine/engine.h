@@ -43,6 +43,7 @@ class ClientRegistry {
   void Remove(ClientState* client);
   // CLIENT SETNAME, HELLO SETNAME: other threads read names under the same lock.
   void SetName(ClientState* client, std::string_view name);
+  std::string NameOf(const ClientState& client);  // from any thread
   // The client `id` when it lives on `worker` (called on that worker's thread, so it cannot be
   // going away meanwhile); null otherwise.
   ClientState* FindOn(uint64_t id, uint32_t worker);

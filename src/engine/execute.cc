@@ -7,6 +7,7 @@
 #include "engine/command_stats.h"
 #include "engine/eviction.h"
 #include "engine/journal.h"
+#include "engine/slow_command_watch.h"
 #include "persistence/persistence.h"
 
 namespace ember {
@@ -75,7 +76,10 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
     Database::set_no_touch(false);
   if (client.tracking_active) [[unlikely]]
     engine.tracking().AfterCommand(spec, args, client, reply);
-  FinishCommandCall(call, reply.errors_written() != errors, engine.config().latency_tracking);
+  uint64_t ticks =
+      FinishCommandCall(call, reply.errors_written() != errors, engine.config().latency_tracking);
+  if (ticks >= SlowCommandTicks()) [[unlikely]]
+    RecordSlowCommand(engine, spec, args, client, ticks);
   // MONITOR, as Redis: after the command ran, never admin commands (their arguments may be
   // secrets), a blocked command's re-runs or the replay of a loaded file.
   if (engine.pubsub().monitored()) [[unlikely]] {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/clock.h"
+#include "engine/latency_monitor.h"
 #include "persistence/aof_file.h"
 
 namespace ember {
@@ -135,7 +136,11 @@ uint64_t AofWriter::Append(std::string_view records) {
 
 bool AofWriter::WriteLocked(std::string_view data) {
   size_t written = 0;
+  // LATENCY's aof-write event: timed only while the monitor is on.
+  int64_t started_us = LatencyMonitorEnabled() ? MonotonicUs() : 0;
   int rc = file_ ? file_->Append(data, &written) : EBADF;
+  if (started_us != 0) [[unlikely]]
+    ReportLatency("aof-write", (MonotonicUs() - started_us) / 1000);
   if (rc == 0) {
     file_size_ += written;
     written_end_ += written;
@@ -223,6 +228,8 @@ bool AofWriter::LeadSync(std::unique_lock<std::mutex>& lock) {
     ++fsync_failures_;
   }
   if (took_us > 2 * 1000 * options_.background_interval_ms) ++delayed_fsyncs_;
+  // As Redis: an fsync a command waits for (always) is a latency event; everysec's are not.
+  if (policy() == AofFsyncPolicy::kAlways) ReportLatency("aof-fsync-always", took_us / 1000);
   sync_cv_.notify_all();
   return rc == 0;
 }

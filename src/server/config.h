@@ -82,6 +82,10 @@ struct ServerConfig {
   // INFO latencystats: per-command latency histograms, and the percentiles it shows.
   bool latency_tracking = true;
   std::vector<double> latency_tracking_info_percentiles = {50.0, 99.0, 99.9};
+  // LATENCY: events at or above this many milliseconds are sampled (0: off), as Redis.
+  int64_t latency_monitor_threshold = 0;
+  // Prometheus text exposition on http://host:port/metrics (0: off).
+  int64_t metrics_port = 0;
 };
 
 // The most output a normal client may have pending before it is closed: its class's hard limit

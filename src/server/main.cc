@@ -21,6 +21,7 @@
 #include "net/worker.h"
 #include "persistence/persistence.h"
 #include "server/memory_size.h"
+#include "server/metrics_server.h"
 
 #if !defined(EMBER_SANITIZED)
 #include "common/counting_new_delete.h"
@@ -59,6 +60,11 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   app.add_option("--slowlog-log-slower-than", config->slowlog_log_slower_than,
                  "log commands slower than this many microseconds");
   app.add_option("--slowlog-max-len", config->slowlog_max_len, "slow log length");
+  app.add_option("--latency-monitor-threshold", config->latency_monitor_threshold,
+                 "LATENCY samples events of at least this many milliseconds (0: off)");
+  app.add_option("--metrics-port", config->metrics_port,
+                 "serve Prometheus metrics on http://host:port/metrics (0: off)")
+      ->check(CLI::Range(0, 65535));
   std::string output_limits;
   app.add_option("--client-output-buffer-limit", output_limits,
                  "output limits by client class: \"pubsub 32mb 8mb 60 normal 0 0 0 ...\"");
@@ -220,6 +226,11 @@ int main(int argc, char** argv) {
           config.host.c_str(), config.port, engine.num_shards(), config.io_backend.c_str(),
           getpid());
 
+  MetricsServer metrics(engine);  // --metrics-port: its own thread, once the data set is in
+  if (std::string error; !metrics.Start(&error)) {
+    fprintf(stderr, "ember-server: --metrics-port: %s\n", error.c_str());
+    engine.RequestShutdown();
+  }
   timespec tick{0, 100 * 1000 * 1000};
   while (!engine.shutdown_requested()) {
     int sig = sigtimedwait(&signals, nullptr, &tick);
@@ -250,6 +261,7 @@ int main(int argc, char** argv) {
       engine.RequestShutdown();
     }
   }
+  metrics.Stop();  // before the workers go: a scrape in flight waits for them
   for (auto& thread : threads) thread.join();
   workers.clear();
   // As Redis: a final snapshot when save points are set (or SHUTDOWN SAVE), unless NOSAVE.
