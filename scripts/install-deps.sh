@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-redis redis-tools redis-server
   clang-format
+  openssl
 )
 
 missing=()
