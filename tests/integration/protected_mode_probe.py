@@ -7,17 +7,21 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 
 EXTERNAL = "10.77.0.1"
 TIMEOUT = 5.0
 
 
-def read_reply(host, port, send=b"*1\r\n$4\r\nPING\r\n", pause=0.2):
-    """Everything the server sends before it closes (or stays quiet for TIMEOUT)."""
-    with socket.create_connection((host, port), timeout=TIMEOUT) as s:
+def read_reply(host, port, send=b"*1\r\n$4\r\nPING\r\n", pause=0.2, tls=None):
+    """Everything the server sends before it closes (or stays quiet for TIMEOUT); over TLS
+    when `tls` (an ssl.SSLContext) is given."""
+    with socket.create_connection((host, port), timeout=TIMEOUT) as plain:
+        s = tls.wrap_socket(plain) if tls else plain
         time.sleep(pause)  # a refusal is written at accept, before any command
         try:
             s.sendall(send)
@@ -29,7 +33,7 @@ def read_reply(host, port, send=b"*1\r\n$4\r\nPING\r\n", pause=0.2):
                 chunk = s.recv(65536)
             except socket.timeout:
                 break
-            except ConnectionError:
+            except (ConnectionError, ssl.SSLError):
                 break
             if not chunk:
                 break
@@ -72,6 +76,31 @@ def server_command(target, port, extra):
             "--io-backend", backend, *extra]
 
 
+def make_certificate(directory):
+    """A self-signed server certificate; returns (cert, key) paths."""
+    cert, key = os.path.join(directory, "server.crt"), os.path.join(directory, "server.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "2", "-subj", "/CN=probe"], check=True,
+                   capture_output=True, timeout=60)
+    return cert, key
+
+
+def probe_tls(target, port, tls_port, cert, key):
+    """An external client on the TLS port: the refusal comes once the handshake is done."""
+    extra = ["--tls-port", str(tls_port), "--tls-cert-file", cert, "--tls-key-file", key,
+             "--tls-auth-clients", "no"] + ([] if target == "redis" else ["--host", "0.0.0.0"])
+    proc = start(server_command(target, port, extra), port, "127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        return {"external": read_reply(EXTERNAL, tls_port, tls=context),
+                "loopback": read_reply("127.0.0.1", tls_port, tls=context)}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def probe(target, port, extra, before=(), bound=None):
     proc = start(server_command(target, port, extra), port, bound or "127.0.0.1")
     try:
@@ -91,6 +120,8 @@ def main():
     port = 7000 + os.getpid() % 1000
     ember_all = ["--host", "0.0.0.0"]
     results = {}
+    scratch = tempfile.mkdtemp(prefix="ember-protected-mode-")
+    certificate = make_certificate(scratch) if shutil.which("openssl") else None
     for target in sys.argv[1:]:
         all_interfaces = [] if target == "redis" else ember_all
         results[target] = {
@@ -101,6 +132,9 @@ def main():
             "config_set_no": probe(target, port, all_interfaces,
                                    before=[("CONFIG", "SET", "protected-mode", "no")]),
         }
+        if shutil.which("openssl"):
+            results[target]["tls"] = probe_tls(target, port, port + 1, *certificate)
+    shutil.rmtree(scratch, ignore_errors=True)
     print(json.dumps(results))
 
 
