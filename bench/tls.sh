@@ -66,5 +66,5 @@ for test in set get; do
   read -r r_rps r_cpu r_p50 < <(run_one "$REDIS --port {port} --tls-port {tls} --bind 127.0.0.1 --save '' --appendonly no $TLS_FLAGS" "$test")
   read -r e_rps e_cpu e_p50 < <(run_one "$EMBER --port {port} --tls-port {tls} --shards 1 $TLS_FLAGS" "$test")
   awk -v t="${test^^}" -v a="$e_rps" -v b="$r_rps" -v c="$e_cpu" -v d="$r_cpu" -v e="$e_p50" -v f="$r_p50" \
-    'BEGIN { printf "| %s | %.0f | %.0f | %.2fx | %.3f | %.3f | %.2fx | %s | %s |\n", t, a, b, a / b, c, d, d > 0 ? c / d : 0, e, f }'
+    'BEGIN { printf "| %s | %.0f | %.0f | %.2fx | %.3f | %.3f | %.2fx | %s | %s |\n", t, a, b, a / b, c, d, (d > 0 ? c / d : 0), e, f }'
 done
