@@ -8,9 +8,7 @@
 namespace ember {
 
 TlsSession::TlsSession(SSL* ssl)
-    : ssl_(ssl),
-      in_(BIO_new(BIO_s_mem())),
-      out_(BIO_new(BIO_s_mem())) {
+    : ssl_(ssl), in_(BIO_new(BIO_s_mem())), out_(BIO_new(BIO_s_mem())) {
   // An empty input BIO means "try again later", not end of stream.
   BIO_set_mem_eof_return(in_, -1);
   BIO_set_mem_eof_return(out_, -1);
