@@ -11,6 +11,7 @@ PACKAGES=(
   python3 python3-pytest python3-redis redis-tools redis-server
   clang-format
   libmicrohttpd-dev
+  openssl
 )
 
 missing=()

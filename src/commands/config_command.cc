@@ -1,5 +1,6 @@
 // CONFIG GET / SET / RESETSTAT / REWRITE over the parameters ember has.
 #include <cctype>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "engine/eviction.h"
 #include "engine/slow_command_watch.h"
 #include "keyspace/access_stamp.h"
+#include "net/tls_context.h"
 #include "persistence/persistence.h"
 
 namespace ember {
@@ -76,6 +78,19 @@ void ConfigSet(CommandContext& ctx) {
       std::string lower(ctx.args[2 + 2 * k]);
       for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       return ctx.reply.Error(SetFailed(lower, error));
+    }
+  }
+  // New TLS settings make a new context for the connections accepted from now on; any that
+  // does not load leaves everything as it was (Redis's message; the reason goes to the log).
+  if (updated.tls_port != 0 && tls::SettingsDiffer(updated, ctx.engine.config())) {
+    if (std::string error; !tls::Configure(updated, &error)) {
+      fprintf(stderr, "ember-server: TLS configuration not changed: %s\n", error.c_str());
+      std::string first_tls;
+      for (size_t k = 0; k < params.size() && first_tls.empty(); ++k) {
+        if (std::string_view(params[k]->name).starts_with("tls-")) first_tls = params[k]->name;
+      }
+      return ctx.reply.Error(
+          SetFailed(first_tls, "Unable to update TLS configuration. Check server logs."));
     }
   }
   // Records' access stamps switch meaning with the policy, as in Redis.

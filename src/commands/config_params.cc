@@ -75,6 +75,17 @@ Setter BoolSetter(bool ServerConfig::*field) {
   };
 }
 
+Getter StringGetter(std::string ServerConfig::*field) {
+  return [field](const ServerConfig& c) { return c.*field; };
+}
+
+Setter StringSetter(std::string ServerConfig::*field) {
+  return [field](ServerConfig& c, std::string_view v) -> std::string {
+    c.*field = std::string(v);
+    return "";
+  };
+}
+
 }  // namespace
 
 // Save points: pairs of "seconds changes", seconds >= 1 and changes >= 0, one space apart;
@@ -352,6 +363,41 @@ std::vector<ConfigParam> BuildParams() {
        Mutability::kImmutable},
       {"appenddirname", [](const ServerConfig& c) { return c.appenddirname; }, nullptr,
        Mutability::kImmutable},
+      // TLS: values are checked here; the new context is built once all of a CONFIG SET's
+      // values are in (commands/config_command.cc), as Redis applies them together.
+      {"tls-port", [](const ServerConfig& c) { return std::to_string(c.tls_port); },
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         auto n = ParseInt64(v);
+         if (!n) return "argument couldn't be parsed into an integer";
+         if (*n < 0 || *n > 65535) return RangeError(0, 65535);
+         return *n == c.tls_port ? "" : "Unable to listen on this port";
+       }},
+      {"tls-cert-file", StringGetter(&ServerConfig::tls_cert_file),
+       StringSetter(&ServerConfig::tls_cert_file)},
+      {"tls-key-file", StringGetter(&ServerConfig::tls_key_file),
+       StringSetter(&ServerConfig::tls_key_file)},
+      {"tls-ca-cert-file", StringGetter(&ServerConfig::tls_ca_cert_file),
+       StringSetter(&ServerConfig::tls_ca_cert_file)},
+      {"tls-ca-cert-dir", StringGetter(&ServerConfig::tls_ca_cert_dir),
+       StringSetter(&ServerConfig::tls_ca_cert_dir)},
+      {"tls-auth-clients", StringGetter(&ServerConfig::tls_auth_clients),
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         for (const char* mode : {"no", "yes", "optional"}) {
+           if (EqualsIgnoreCase(v, mode)) {
+             c.tls_auth_clients = mode;
+             return "";
+           }
+         }
+         return "argument(s) must be one of the following: no, yes, optional";
+       }},
+      {"tls-protocols", StringGetter(&ServerConfig::tls_protocols),
+       StringSetter(&ServerConfig::tls_protocols)},
+      {"tls-ciphers", StringGetter(&ServerConfig::tls_ciphers),
+       StringSetter(&ServerConfig::tls_ciphers)},
+      {"tls-ciphersuites", StringGetter(&ServerConfig::tls_ciphersuites),
+       StringSetter(&ServerConfig::tls_ciphersuites)},
+      {"tls-prefer-server-ciphers", BoolGetter(&ServerConfig::tls_prefer_server_ciphers),
+       BoolSetter(&ServerConfig::tls_prefer_server_ciphers)},
       immutable("databases", "16"),
       immutable("daemonize", "no"),
       immutable("io-threads", "1"),

@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "common/clock.h"
+#include "net/tls_context.h"
+#include "net/tls_session.h"
 #include "net/worker.h"
 
 namespace ember {
@@ -254,6 +256,48 @@ bool Connection::wants_close() const {
   bool closing = session_.closing() && !session_.in_flight();
   return closing || client_.kill_requested.load(std::memory_order_relaxed) || peer_closed_ ||
          (peer_eof_ && input_done);
+}
+
+bool Connection::StartTls() {
+  SSL* ssl = tls::NewServerSsl();
+  if (ssl == nullptr) return false;
+  tls_ = std::make_unique<TlsSession>(ssl);
+  return true;
+}
+
+void Connection::OnCipherReceived(const char* data, size_t n) {
+  worker_.MarkDirty(this);  // the handshake's replies, if nothing else, are to be sent
+  if (!tls_->Feed(data, n)) return MarkPeerClosed();
+  char plain[16 * 1024];
+  while (!peer_closed_) {
+    int got = tls_->Read(plain, sizeof(plain));
+    if (got > 0 && !refused_) {
+      OnBytesReceived(plain, static_cast<size_t>(got));
+      continue;
+    }
+    if (got > 0) continue;  // a refused client's commands never run
+    if (got == TlsSession::kPeerClosed) MarkPeerEof();
+    if (got == TlsSession::kFailed) {
+      // The alert saying why (no certificate, a bad one, not TLS at all) goes out first, as
+      // far as the socket takes it at once: the connection closes right after.
+      std::string alert, none;
+      if (tls_->Seal(none, &alert) && !alert.empty()) {
+        [[maybe_unused]] ssize_t sent =
+            send(fd_, alert.data(), alert.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
+      MarkPeerClosed();
+    }
+    break;
+  }
+  if (!refusal_.empty() && tls_->handshake_done() && !peer_closed_) {
+    output_.swap(refusal_);
+    refusal_.clear();
+    MarkPeerEof();  // closes once the refusal is out
+  }
+}
+
+bool Connection::SealOutput() {
+  return tls_->Seal(output_, &sending);
 }
 
 void Connection::Resume(void* self) {

@@ -11,6 +11,7 @@
 
 namespace ember {
 
+class TlsSession;
 class Worker;
 
 class Connection final : public PushTarget {
@@ -30,6 +31,22 @@ class Connection final : public PushTarget {
 
   int fd() const { return fd_; }
   ClientState& client() { return client_; }
+
+  // TLS (accepted on the TLS port): null on a plain connection, whose paths never look further.
+  TlsSession* tls() const { return tls_.get(); }
+  // Makes this a TLS connection on the current context; false when there is none.
+  bool StartTls();
+  // Ciphertext from the socket: decrypted and taken in as OnBytesReceived() takes bytes.
+  void OnCipherReceived(const char* data, size_t n);
+  // TLS: encrypts the output and appends it to `sending` with the handshake's own messages;
+  // false when the connection is broken.
+  bool SealOutput();
+  // Sends `message` once the handshake is done, then closes, running none of the client's
+  // input (protected mode's refusal on the TLS port).
+  void RefuseAfterHandshake(std::string_view message) {
+    refusal_ = message;
+    refused_ = true;
+  }
 
   // Where the next read should land (grows or compacts the buffer as needed).
   char* ReadTarget(size_t* len);
@@ -139,6 +156,9 @@ class Connection final : public PushTarget {
   bool peer_closed_ = false;
   bool peer_eof_ = false;
   bool input_held_ = false;
+  std::unique_ptr<TlsSession> tls_;
+  std::string refusal_;  // sent once the handshake is done
+  bool refused_ = false;
 };
 
 }  // namespace ember

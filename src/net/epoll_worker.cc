@@ -12,6 +12,7 @@ namespace {
 
 constexpr uint64_t kListenerTag = 1;
 constexpr uint64_t kMailboxTag = 2;
+constexpr uint64_t kTlsListenerTag = 3;
 // A client streaming commands gets this many reads (of up to 16 KiB each) per loop iteration,
 // so one bulk loader cannot hold everyone else back for long.
 constexpr int kReadsPerTurn = 4;
@@ -26,7 +27,8 @@ class EpollWorker : public Worker {
   void Run() override {
     BindThread();
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-    Watch(listen_fd_, EPOLLIN, kListenerTag);
+    if (listen_fd_ >= 0) Watch(listen_fd_, EPOLLIN, kListenerTag);
+    if (tls_listen_fd_ >= 0) Watch(tls_listen_fd_, EPOLLIN, kTlsListenerTag);
     Watch(engine_.mailbox(shard_).event_fd(), EPOLLIN, kMailboxTag);
     epoll_event events[256];
     Mailbox& mailbox = engine_.mailbox(shard_);
@@ -41,7 +43,9 @@ class EpollWorker : public Worker {
       for (int i = 0; i < n; ++i) {
         uint64_t tag = events[i].data.u64;
         if (tag == kListenerTag) {
-          AcceptAll();
+          AcceptAll(listen_fd_, /*tls=*/false);
+        } else if (tag == kTlsListenerTag) {
+          AcceptAll(tls_listen_fd_, /*tls=*/true);
         } else if (tag == kMailboxTag) {
           mailbox.DrainEventFd();
         } else {
@@ -69,21 +73,22 @@ class EpollWorker : public Worker {
   }
 
   void StopAccepting() override {
-    if (listen_fd_ >= 0) {
-      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-      close(listen_fd_);
-      listen_fd_ = -1;
+    for (int* fd : {&listen_fd_, &tls_listen_fd_}) {
+      if (*fd < 0) continue;
+      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, *fd, nullptr);
+      close(*fd);
+      *fd = -1;
     }
   }
 
-  void AcceptAll() {
-    while (listen_fd_ >= 0) {
-      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  void AcceptAll(const int& listen_fd, bool tls) {
+    while (listen_fd >= 0) {
+      int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR) continue;
         return;  // EAGAIN, or out of descriptors: try again on the next event
       }
-      Connection* conn = Accept(fd);
+      Connection* conn = Accept(fd, tls);
       if (conn == nullptr) continue;
       epoll_event ev{};
       ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -108,12 +113,16 @@ class EpollWorker : public Worker {
         conn->read_stalled = true;  // edge-triggered: read again when the pause ends
         break;
       }
+      // TLS: ciphertext lands beside the connection, which takes in what it decrypts.
+      bool tls = conn->tls() != nullptr;
       size_t len = sizeof(parked_input_);
-      char* target = parked ? parked_input_ : conn->ReadTarget(&len);
+      char* target = parked || tls ? parked_input_ : conn->ReadTarget(&len);
       ssize_t n = read(conn->fd(), target, len);
       if (n > 0) {
         conn->client().last_active_ms = loop_now_ms_;
-        if (parked) {
+        if (tls) [[unlikely]] {
+          conn->OnCipherReceived(target, static_cast<size_t>(n));
+        } else if (parked) {
           conn->OnBytesReceived(target, static_cast<size_t>(n));  // queued in its spill area
         } else {
           conn->OnBytesRead(static_cast<size_t>(n));
@@ -145,7 +154,7 @@ class EpollWorker : public Worker {
       // Output drained below the high-water mark, or a parked client woke: run the input that
       // waited.
       if (conn->input_runnable()) conn->ProcessInput();
-      bool close_now = conn->peer_closed() || (conn->wants_close() && !conn->has_output());
+      bool close_now = conn->peer_closed() || (conn->wants_close() && !conn->output_pending());
       if (close_now && !conn->busy()) {
         Destroy(conn);
       } else {
@@ -155,7 +164,22 @@ class EpollWorker : public Worker {
   }
 
   void Write(Connection* conn) {
-    std::string& out = conn->output();
+    if (conn->tls() != nullptr) [[unlikely]] {
+      // New output is sealed only once the last ciphertext is out: until then it waits as
+      // plaintext, where the high-water mark sees it and stops reading (backpressure).
+      if (conn->sending_offset >= conn->sending.size()) {
+        conn->sending.clear();
+        conn->sending_offset = 0;
+        if (!conn->SealOutput()) return conn->MarkPeerClosed();
+      }
+      return Send(conn, conn->sending);
+    }
+    Send(conn, conn->output());
+  }
+
+  // Sends `out` from conn->sending_offset on: the output itself, or a TLS connection's
+  // ciphertext.
+  void Send(Connection* conn, std::string& out) {
     size_t written = 0;
     while (conn->sending_offset < out.size()) {
       ssize_t n = send(conn->fd(), out.data() + conn->sending_offset,
@@ -190,8 +214,9 @@ class EpollWorker : public Worker {
 
 }  // namespace
 
-std::unique_ptr<Worker> MakeEpollWorker(Engine& engine, uint32_t shard, int listen_fd) {
-  return std::make_unique<EpollWorker>(engine, shard, listen_fd);
+std::unique_ptr<Worker> MakeEpollWorker(Engine& engine, uint32_t shard, int listen_fd,
+                                        int tls_listen_fd) {
+  return std::make_unique<EpollWorker>(engine, shard, listen_fd, tls_listen_fd);
 }
 
 }  // namespace ember

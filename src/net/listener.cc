@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "net/tls_context.h"
+
 namespace ember {
 
 namespace {
@@ -57,6 +59,27 @@ int OpenListener(const std::string& host, uint16_t port, bool first, std::string
   }
   freeaddrinfo(result);
   return fd;
+}
+
+bool OpenServerListeners(const ServerConfig& config, uint32_t workers, std::vector<int>* plain,
+                         std::vector<int>* tls, std::string* error) {
+  if (config.port == 0 && config.tls_port == 0) {
+    *error = "Configured to not listen anywhere, exiting.";
+    return false;
+  }
+  if (config.tls_port != 0 && !tls::Configure(config, error)) {
+    *error = "Failed to configure TLS: " + *error;
+    return false;
+  }
+  auto open_all = [&](uint16_t port, std::vector<int>* fds) {
+    for (uint32_t i = 0; i < workers; ++i) {
+      int fd = port == 0 ? -1 : OpenListener(config.host, port, i == 0, error);
+      if (port != 0 && fd < 0) return false;
+      fds->push_back(fd);
+    }
+    return true;
+  };
+  return open_all(config.port, plain) && open_all(static_cast<uint16_t>(config.tls_port), tls);
 }
 
 }  // namespace ember

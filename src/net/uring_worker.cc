@@ -12,12 +12,20 @@
 #include <cerrno>
 #include <vector>
 
+#include "net/tls_session.h"
 #include "net/worker.h"
 
 namespace ember {
 namespace {
 
-enum OpTag : uint64_t { kRecv = 0, kSend = 1, kAccept = 2, kMailbox = 3, kCancel = 4 };
+enum OpTag : uint64_t {
+  kRecv = 0,
+  kSend = 1,
+  kAccept = 2,
+  kMailbox = 3,
+  kCancel = 4,
+  kTlsAccept = 5
+};
 constexpr uint64_t kTagMask = 7;
 constexpr unsigned kRingEntries = 4096;
 // Sockets with an fd below this are registered; any above use the plain fd.
@@ -64,7 +72,8 @@ class UringWorker : public Worker {
     if (io_uring_register_files_sparse(&ring_, kFixedFiles) == 0)
       registered_.assign(kFixedFiles, false);
     SetUpBufferRing();
-    ArmAccept();
+    ArmAccept(listen_fd_, kAccept);
+    ArmAccept(tls_listen_fd_, kTlsAccept);
     ArmMailbox();
     Mailbox& mailbox = engine_.mailbox(shard_);
     while (true) {
@@ -97,7 +106,8 @@ class UringWorker : public Worker {
       // completed, or the socket outlives the process in the ring's teardown and a server
       // restarted on the port right away finds it still listening.
       CommitTurn();
-      if (engine_.shutdown_requested() && ShutdownStep() && !accept_live_) break;
+      if (engine_.shutdown_requested() && ShutdownStep() && !accept_live_ && !tls_accept_live_)
+        break;
       FlushDirty();
     }
   }
@@ -137,12 +147,13 @@ class UringWorker : public Worker {
     registered_[fd] = false;
   }
 
-  void ArmAccept() {
-    if (listen_fd_ < 0) return;
+  // tag: kAccept (the plain listener) or kTlsAccept.
+  void ArmAccept(int listen_fd, OpTag tag) {
+    if (listen_fd < 0) return;
     io_uring_sqe* sqe = Sqe();
-    io_uring_prep_multishot_accept(sqe, listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    io_uring_sqe_set_data64(sqe, Encode(nullptr, kAccept));
-    accept_live_ = true;
+    io_uring_prep_multishot_accept(sqe, listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    io_uring_sqe_set_data64(sqe, Encode(nullptr, tag));
+    (tag == kAccept ? accept_live_ : tls_accept_live_) = true;
   }
 
   void ArmMailbox() {
@@ -205,7 +216,11 @@ class UringWorker : public Worker {
     // read per turn, the flow control a multishot receive lacks (it would take whatever the
     // socket holds, buffer after buffer, each one copied).
     // A parked client's input all goes to its spill area, so only a multishot receive fits.
-    if (buffer_ring_ != nullptr && (parked || (!conn->recv_streaming && !WantsBigRead(conn)))) {
+    // TLS: plain receives of ciphertext into the session's own buffer (decrypting is the copy
+    // out of it).
+    bool tls = conn->tls() != nullptr;
+    if (buffer_ring_ != nullptr && !tls &&
+        (parked || (!conn->recv_streaming && !WantsBigRead(conn)))) {
       io_uring_sqe* sqe = Sqe();
       io_uring_prep_recv_multishot(sqe, conn->fd(), nullptr, 0, 0);
       sqe->flags |= IOSQE_BUFFER_SELECT;
@@ -217,8 +232,8 @@ class UringWorker : public Worker {
       conn->recv_cancel_sent = false;
       return;
     }
-    size_t len;
-    char* target = conn->ReadTarget(&len);
+    size_t len = TlsSession::kReceiveBufferSize;
+    char* target = tls ? conn->tls()->receive_buffer() : conn->ReadTarget(&len);
     if (len == 0) return;
     io_uring_sqe* sqe = Sqe();
     io_uring_prep_recv(sqe, conn->fd(), target, len, 0);
@@ -265,7 +280,12 @@ class UringWorker : public Worker {
 
   void ArmSend(Connection* conn) {
     if (conn->send_pending || conn->closed) return;
-    if (conn->sending_offset >= conn->sending.size()) {
+    if (conn->tls() != nullptr && conn->sending_offset >= conn->sending.size()) [[unlikely]] {
+      conn->sending.clear();
+      conn->sending_offset = 0;
+      if (!conn->SealOutput()) return conn->MarkPeerClosed();
+      if (conn->sending.empty()) return;
+    } else if (conn->sending_offset >= conn->sending.size()) {
       if (!conn->has_output()) return;
       conn->sending.clear();
       conn->sending.swap(conn->output());
@@ -286,15 +306,16 @@ class UringWorker : public Worker {
     int res = cqe->res;
     switch (tag) {
       case kAccept:
+      case kTlsAccept:
         if (res >= 0) {
-          if (Connection* accepted = Accept(res)) {
+          if (Connection* accepted = Accept(res, tag == kTlsAccept)) {
             Register(accepted);
             ArmRecv(accepted);
           }
         }
         if (!(cqe->flags & IORING_CQE_F_MORE)) {
-          accept_live_ = false;
-          if (!draining_) ArmAccept();
+          (tag == kAccept ? accept_live_ : tls_accept_live_) = false;
+          if (!draining_) ArmAccept(tag == kAccept ? listen_fd_ : tls_listen_fd_, tag);
         }
         break;
       case kMailbox:
@@ -310,7 +331,11 @@ class UringWorker : public Worker {
           conn->recv_drained = static_cast<size_t>(res) < conn->recv_asked;
           if (conn->recv_drained) conn->recv_streaming = false;
           conn->client().last_active_ms = loop_now_ms_;
-          conn->OnBytesRead(static_cast<size_t>(res));
+          if (conn->tls() != nullptr) [[unlikely]] {
+            conn->OnCipherReceived(conn->tls()->receive_buffer(), static_cast<size_t>(res));
+          } else {
+            conn->OnBytesRead(static_cast<size_t>(res));
+          }
         } else if (res == 0) {
           conn->MarkPeerEof();
         } else if (res != -EAGAIN && res != -EINTR) {
@@ -375,18 +400,22 @@ class UringWorker : public Worker {
   }
 
   void StopAccepting() override {
-    if (listen_fd_ < 0) return;
-    io_uring_sqe* sqe = Sqe();
-    io_uring_prep_cancel64(sqe, Encode(nullptr, kAccept), 0);
-    io_uring_sqe_set_data64(sqe, Encode(nullptr, kCancel));
-    io_uring_submit(&ring_);
-    close(listen_fd_);
-    listen_fd_ = -1;
+    for (auto [fd, tag] :
+         {std::pair{&listen_fd_, kAccept}, std::pair{&tls_listen_fd_, kTlsAccept}}) {
+      if (*fd < 0) continue;
+      io_uring_sqe* sqe = Sqe();
+      io_uring_prep_cancel64(sqe, Encode(nullptr, tag), 0);
+      io_uring_sqe_set_data64(sqe, Encode(nullptr, kCancel));
+      io_uring_submit(&ring_);
+      close(*fd);
+      *fd = -1;
+    }
   }
 
   io_uring ring_{};
   bool ring_ready_ = false;
   bool accept_live_ = false;      // a multishot accept is armed (it holds the listening socket)
+  bool tls_accept_live_ = false;  // the same for the TLS listener
   std::vector<bool> registered_;  // by fd: the socket holds its fixed-file slot
   uint64_t mailbox_value_ = 0;
   io_uring_buf_ring* buffer_ring_ = nullptr;  // null: plain receives into each connection
@@ -396,8 +425,9 @@ class UringWorker : public Worker {
 
 }  // namespace
 
-std::unique_ptr<Worker> MakeUringWorker(Engine& engine, uint32_t shard, int listen_fd) {
-  return std::make_unique<UringWorker>(engine, shard, listen_fd);
+std::unique_ptr<Worker> MakeUringWorker(Engine& engine, uint32_t shard, int listen_fd,
+                                        int tls_listen_fd) {
+  return std::make_unique<UringWorker>(engine, shard, listen_fd, tls_listen_fd);
 }
 
 bool Worker::UringAvailable() {
@@ -416,12 +446,13 @@ bool Worker::UringAvailable() {
   return ok;
 }
 
-std::unique_ptr<Worker> MakeEpollWorker(Engine& engine, uint32_t shard, int listen_fd);
+std::unique_ptr<Worker> MakeEpollWorker(Engine& engine, uint32_t shard, int listen_fd,
+                                        int tls_listen_fd);
 
 std::unique_ptr<Worker> Worker::Create(const std::string& backend, Engine& engine, uint32_t shard,
-                                       int listen_fd) {
-  if (backend == "epoll") return MakeEpollWorker(engine, shard, listen_fd);
-  return MakeUringWorker(engine, shard, listen_fd);
+                                       int listen_fd, int tls_listen_fd) {
+  if (backend == "epoll") return MakeEpollWorker(engine, shard, listen_fd, tls_listen_fd);
+  return MakeUringWorker(engine, shard, listen_fd, tls_listen_fd);
 }
 
 }  // namespace ember

@@ -11,6 +11,7 @@
 #include "engine/dataset_loading.h"
 #include "engine/turn_commit.h"
 #include "keyspace/record_heap.h"
+#include "net/protected_mode.h"
 #include "persistence/persistence.h"
 
 namespace ember {
@@ -26,15 +27,16 @@ constexpr int64_t kDrainTimeoutMs = 5000;
 constexpr int64_t kUncountedOutput = 16 * 1024;
 }  // namespace
 
-Worker::Worker(Engine& engine, uint32_t shard, int listen_fd)
-    : engine_(engine), shard_(shard), listen_fd_(listen_fd) {}
+Worker::Worker(Engine& engine, uint32_t shard, int listen_fd, int tls_listen_fd)
+    : engine_(engine), shard_(shard), listen_fd_(listen_fd), tls_listen_fd_(tls_listen_fd) {}
 
 Worker::~Worker() {
   for (auto& [fd, conn] : connections_) delete conn;
   if (listen_fd_ >= 0) close(listen_fd_);
+  if (tls_listen_fd_ >= 0) close(tls_listen_fd_);
 }
 
-Connection* Worker::Accept(int fd) {
+Connection* Worker::Accept(int fd, bool tls) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (engine_.stats().connected_clients.load(std::memory_order_relaxed) >=
@@ -45,7 +47,20 @@ Connection* Worker::Accept(int fd) {
     close(fd);
     return nullptr;
   }
+  // A plain client is refused at once, as for maxclients; a TLS one hears it encrypted.
+  bool refused = RefusedByProtectedMode(engine_.config(), fd);
+  if (refused && !tls) {
+    [[maybe_unused]] ssize_t n =
+        write(fd, kProtectedModeDenied.data(), kProtectedModeDenied.size());
+    close(fd);
+    return nullptr;
+  }
   auto* conn = new Connection(*this, engine_, fd, shard_);
+  if (tls && !conn->StartTls()) {
+    delete conn;  // closes the socket
+    return nullptr;
+  }
+  if (refused) conn->RefuseAfterHandshake(kProtectedModeDenied);
   connections_[fd] = conn;
   return conn;
 }

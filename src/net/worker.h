@@ -15,7 +15,8 @@ namespace ember {
 
 class Worker {
  public:
-  Worker(Engine& engine, uint32_t shard, int listen_fd);
+  // listen_fd: the plain listener, tls_listen_fd: the TLS one (-1: none).
+  Worker(Engine& engine, uint32_t shard, int listen_fd, int tls_listen_fd);
   virtual ~Worker();
 
   // The event loop; returns after a graceful shutdown.
@@ -37,12 +38,14 @@ class Worker {
   uint64_t turn() const { return turn_; }
 
   static std::unique_ptr<Worker> Create(const std::string& backend, Engine& engine, uint32_t shard,
-                                        int listen_fd);
+                                        int listen_fd, int tls_listen_fd);
   // Whether io_uring can be used in this process (kernel support, not blocked by seccomp).
   static bool UringAvailable();
 
  protected:
-  Connection* Accept(int fd);
+  // A connection for an accepted socket (TLS: accepted on the TLS listener); null when it was
+  // refused at once (maxclients, protected mode) and closed.
+  Connection* Accept(int fd, bool tls);
   // The event loop's first step on its thread: pub/sub deliveries to this thread's clients
   // then need no message, and commands journal to this shard.
   void BindThread();
@@ -67,6 +70,7 @@ class Worker {
   Engine& engine_;
   uint32_t shard_;
   int listen_fd_;
+  int tls_listen_fd_;
   std::unordered_map<int, Connection*> connections_;
   std::vector<Connection*> dirty_;
   std::vector<Connection*> flushing_;  // dirty_ as it was when FlushDirty began

@@ -78,7 +78,8 @@ struct ServerConfig {
   // event classes.
   int64_t busy_reply_threshold = 5000;
   uint32_t notify_keyspace_events = 0;  // NotifyFlag bits (commands/config_params.cc)
-  bool protected_mode = false;
+  // As Redis 7: with no password set, only loopback clients are served (net/protected_mode.h).
+  bool protected_mode = true;
   // INFO latencystats: per-command latency histograms, and the percentiles it shows.
   bool latency_tracking = true;
   std::vector<double> latency_tracking_info_percentiles = {50.0, 99.0, 99.9};
@@ -86,6 +87,18 @@ struct ServerConfig {
   int64_t latency_monitor_threshold = 0;
   // Prometheus text exposition on http://host:port/metrics (0: off).
   int64_t metrics_port = 0;
+  // TLS (net/tls_context.h): a second listener on tls_port (0: none) beside the plain one
+  // (port 0: none), with Redis's parameters and defaults.
+  int64_t tls_port = 0;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_ca_cert_file;
+  std::string tls_ca_cert_dir;
+  std::string tls_auth_clients = "yes";  // yes | no | optional
+  std::string tls_protocols;             // "TLSv1.2 TLSv1.3"; empty: both
+  std::string tls_ciphers;               // TLS 1.2 and older (OpenSSL's cipher list)
+  std::string tls_ciphersuites;          // TLS 1.3
+  bool tls_prefer_server_ciphers = false;
 };
 
 // The most output a normal client may have pending before it is closed: its class's hard limit

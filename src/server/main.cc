@@ -22,6 +22,7 @@
 #include "persistence/persistence.h"
 #include "server/memory_size.h"
 #include "server/metrics_server.h"
+#include "server/security_flags.h"
 
 #if !defined(EMBER_SANITIZED)
 #include "common/counting_new_delete.h"
@@ -93,6 +94,8 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
                  "microseconds slept per key loaded at start (for tests)");
   app.add_option("--stop-writes-on-bgsave-error", stop_writes,
                  "refuse writes while persistence fails: yes or no");
+  SecurityFlagText security_flags;
+  AddSecurityFlags(app, config, &security_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -146,6 +149,7 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
     }
     config->auto_aof_rewrite_min_size = *bytes;
   }
+  if (!ApplySecurityFlags(security_flags, config)) return 1;
   if (IsLfuPolicy(config->maxmemory_policy)) g_access_tracking = AccessTracking::kLfu;
   if (config->shards == 0) config->shards = std::max(1u, std::thread::hardware_concurrency());
   return -1;
@@ -178,21 +182,17 @@ int main(int argc, char** argv) {
   Engine engine(config);
   Persistence persistence(engine);
   engine.set_persistence(&persistence);
-  std::vector<int> listeners;
-  for (uint32_t i = 0; i < engine.num_shards(); ++i) {
-    std::string error;
-    int fd = OpenListener(config.host, config.port, i == 0, &error);
-    if (fd < 0) {
-      fprintf(stderr, "ember-server: %s\n", error.c_str());
-      return 1;
-    }
-    listeners.push_back(fd);
+  std::vector<int> listeners, tls_listeners;
+  if (std::string error;
+      !OpenServerListeners(config, engine.num_shards(), &listeners, &tls_listeners, &error)) {
+    fprintf(stderr, "ember-server: %s\n", error.c_str());
+    return 1;
   }
 
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> threads;
   for (uint32_t i = 0; i < engine.num_shards(); ++i) {
-    workers.push_back(Worker::Create(config.io_backend, engine, i, listeners[i]));
+    workers.push_back(Worker::Create(config.io_backend, engine, i, listeners[i], tls_listeners[i]));
   }
   // The data set comes back while the workers already serve: as Redis, clients are accepted
   // and answered -LOADING until it is in (the AOF when it is on, else the snapshot file).
