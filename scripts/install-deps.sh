@@ -10,6 +10,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-redis redis-tools redis-server
   clang-format
+  liblua5.1-0-dev
+  lua-cjson-dev lua-bitop-dev
 )
 
 missing=()
