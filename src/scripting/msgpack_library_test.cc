@@ -237,5 +237,16 @@ TEST_F(MsgpackLibraryTest, RoundTrips) {
             "ok");
 }
 
+TEST_F(MsgpackLibraryTest, RandomInputsUnpackOrFailCleanly) {
+  // Random bytes, and packed values cut short: every call returns or raises a Lua error.
+  EXPECT_EQ(Run("math.randomseed(7) local done = 0 for i = 1, 3000 do local n = math.random(0, 40) "
+                "local b = {} for j = 1, n do b[j] = string.char(math.random(0, 255)) end "
+                "local s = table.concat(b) pcall(cmsgpack.unpack, s) pcall(cmsgpack.unpack_one, s, "
+                "math.random(0, n)) pcall(cmsgpack.unpack_limit, s, math.random(0, 3)) "
+                "local p = cmsgpack.pack({s, {n, s}, n / 7}) pcall(cmsgpack.unpack, p:sub(1, "
+                "math.random(0, #p))) done = done + 1 end return done"),
+            "3000");
+}
+
 }  // namespace
 }  // namespace ember

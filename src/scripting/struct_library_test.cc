@@ -198,5 +198,18 @@ TEST_F(StructLibraryTest, ManyResultsAreBoundedByTheStack) {
             "error: snippet:1: stack overflow (too many results)");
 }
 
+TEST_F(StructLibraryTest, RandomFormatsAndDataPackOrFailCleanly) {
+  EXPECT_EQ(Run("math.randomseed(11) local opts = {'b','B','h','H','l','L','T','i','I','i3','I9',"
+                "'i16','f','d','x','s','c','c0','c2','<','>','!','!4','!8',' '} local done = 0 "
+                "for i = 1, 3000 do local f = {} for j = 1, math.random(1, 6) do "
+                "f[j] = opts[math.random(#opts)] end local fmt = table.concat(f) "
+                "local b = {} for j = 1, math.random(0, 40) do b[j] = string.char(math.random(0, "
+                "255)) end local data = table.concat(b) pcall(struct.unpack, fmt, data) "
+                "pcall(struct.unpack, fmt, data, math.random(-2, 42)) pcall(struct.size, fmt) "
+                "pcall(struct.pack, fmt, math.random(-1000, 1000), data, 2.5, 'abc', 3) "
+                "done = done + 1 end return done"),
+            "3000");
+}
+
 }  // namespace
 }  // namespace ember
