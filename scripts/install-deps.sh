@@ -12,6 +12,8 @@ PACKAGES=(
   clang-format
   libmicrohttpd-dev
   openssl
+  liblua5.1-0-dev
+  lua-cjson-dev lua-bitop-dev
 )
 
 missing=()
