@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-redis redis-tools redis-server
   clang-format
+  liblua5.1-0-dev
 )
 
 missing=()

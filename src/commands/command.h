@@ -111,6 +111,7 @@ enum class ExecKind : uint8_t {
   kConnection,   // changes the connection's own state (SELECT, HELLO, QUIT, CLIENT ...)
   kAllShards,    // needs every shard at once (DBSIZE, KEYS, FLUSHALL, INFO ...)
   kTransaction,  // EXEC: on every shard its queued commands and watched keys live on
+  kScript,       // EVAL: on its KEYS' shards, or every shard (scripting/script_routing.h)
 };
 
 struct CommandContext;
@@ -297,5 +298,6 @@ void RegisterSortCommands(CommandTable& table);
 void RegisterPersistenceCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
 void RegisterPubSubCommands(CommandTable& table);
+void RegisterScriptingCommands(CommandTable& table);
 
 }  // namespace ember

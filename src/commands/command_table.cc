@@ -26,6 +26,7 @@ CommandTable::CommandTable() {
   RegisterPersistenceCommands(*this);
   RegisterTransactionCommands(*this);
   RegisterPubSubCommands(*this);
+  RegisterScriptingCommands(*this);
 }
 
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {
