@@ -37,9 +37,7 @@ void ReplyBuilder::Error(std::string_view msg) {
   out_->append("\r\n", 2);
 }
 
-void ReplyBuilder::Integer(int64_t v) {
-  Header(':', v);
-}
+void ReplyBuilder::Integer(int64_t v) { Header(':', v); }
 
 void ReplyBuilder::Bulk(std::string_view s) {
   Header('$', static_cast<int64_t>(s.size()));
@@ -68,9 +66,7 @@ void ReplyBuilder::NullArray() {
   }
 }
 
-void ReplyBuilder::ArrayHeader(size_t n) {
-  Header('*', static_cast<int64_t>(n));
-}
+void ReplyBuilder::ArrayHeader(size_t n) { Header('*', static_cast<int64_t>(n)); }
 
 void ReplyBuilder::MapHeader(size_t n) {
   if (resp3_) {
@@ -80,13 +76,9 @@ void ReplyBuilder::MapHeader(size_t n) {
   }
 }
 
-void ReplyBuilder::SetHeader(size_t n) {
-  Header(resp3_ ? '~' : '*', static_cast<int64_t>(n));
-}
+void ReplyBuilder::SetHeader(size_t n) { Header(resp3_ ? '~' : '*', static_cast<int64_t>(n)); }
 
-void ReplyBuilder::PushHeader(size_t n) {
-  Header(resp3_ ? '>' : '*', static_cast<int64_t>(n));
-}
+void ReplyBuilder::PushHeader(size_t n) { Header(resp3_ ? '>' : '*', static_cast<int64_t>(n)); }
 
 void ReplyBuilder::BigNumber(std::string_view digits) {
   if (!resp3_) return Bulk(digits);

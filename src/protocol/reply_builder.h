@@ -28,14 +28,15 @@ class ReplyBuilder {
   void Null();              // missing bulk: $-1 / _
   void NullArray();         // missing array: *-1 / _
   void ArrayHeader(size_t n);
-  void MapHeader(size_t n);                 // RESP2: an array of 2n
-  void SetHeader(size_t n);                 // RESP2: an array of n
-  void PushHeader(size_t n);                // RESP2: an array of n
-  void Double(double v);                    // RESP2: bulk string; RESP3: ','
-  void Bool(bool v);                        // RESP2: integer 0/1
-  void BigNumber(std::string_view digits);  // RESP3 '('; RESP2 bulk
-  void Verbatim(std::string_view text);     // RESP3 '=' txt; RESP2 bulk
+  void MapHeader(size_t n);  // RESP2: an array of 2n
+  void SetHeader(size_t n);  // RESP2: an array of n
+  void PushHeader(size_t n);  // RESP2: an array of n
+  void Double(double v);     // RESP2: bulk string; RESP3: ','
+  void Bool(bool v);         // RESP2: integer 0/1
+  void Verbatim(std::string_view text);  // RESP3 '=' txt; RESP2 bulk
   void BulkArray(std::initializer_list<std::string_view> items);
+  // RESP3 '(' (a script's {big_number=...}); RESP2 a bulk string.
+  void BigNumber(std::string_view digits);
 
  private:
   void Header(char type, int64_t n);
