@@ -41,6 +41,8 @@ enum CommandFlag : uint32_t {
   // Runs at once even between MULTI and EXEC (MULTI, EXEC, DISCARD, WATCH, QUIT, RESET).
   kCmdNotQueued = 1 << 16,
   kCmdSkipSlowlog = 1 << 17,  // SLOWLOG leaves it out (EXEC: its commands are logged instead)
+  kCmdSkipMonitor = 1 << 18,     // COMMAND INFO's skip_monitor (EVAL)
+  kCmdNoMandatoryKeys = 1 << 19,  // COMMAND INFO's no_mandatory_keys (EVAL with numkeys 0)
 };
 
 // Redis's ACL categories, in Redis's order (COMMAND INFO lists them so). @read, @write, @admin,

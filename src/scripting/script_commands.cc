@@ -190,7 +190,8 @@ bool ScriptRunsOnAllShards(std::span<const std::string_view> args) {
 
 void RegisterScriptingCommands(CommandTable& t) {
   CommandGroup g(t, "scripting", kAclScripting);
-  constexpr uint32_t kEvalFlags = kCmdNoScript | kCmdStale | kCmdMovableKeys;
+  constexpr uint32_t kEvalFlags =
+      kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdSkipMonitor | kCmdNoMandatoryKeys;
   const struct {
     const char* name;
     CommandHandler handler;
@@ -215,7 +216,8 @@ void RegisterScriptingCommands(CommandTable& t) {
               .Since(e.since)
               .Summary(e.summary));
   }
-  g.Add(Command("script", Script)
+  // The container is only @slow in Redis; its subcommands are @scripting.
+  t.Add(Command("script", Script)
             .Arity(-2)
             .Acl(kAclSlow)
             .Exec(ExecKind::kLocal)
@@ -224,34 +226,41 @@ void RegisterScriptingCommands(CommandTable& t) {
             .Subcommand(Command("load", ScriptLoad)
                             .Arity(3)
                             .Flags(kCmdNoScript | kCmdStale)
+                            .Acl(kAclScripting)
                             .Since("2.6.0")
                             .Summary("Loads a server-side Lua script to the script cache."))
             .Subcommand(Command("exists", ScriptExists)
                             .Arity(-3)
                             .Flags(kCmdNoScript)
+                            .Acl(kAclScripting)
                             .Since("2.6.0")
                             .Summary("Determines whether server-side Lua scripts exist in the "
                                      "script cache."))
             .Subcommand(Command("flush", ScriptFlush)
                             .Arity(-2)
                             .Flags(kCmdNoScript)
+                            .Acl(kAclScripting)
                             .Since("2.6.0")
                             .Summary("Removes all server-side Lua scripts from the script cache."))
             .Subcommand(Command("kill", ScriptKill)
                             .Arity(2)
                             .Flags(kCmdNoScript | kCmdAllowBusy)
+                            .Acl(kAclScripting)
                             .Since("2.6.0")
                             .Summary("Terminates a server-side Lua script during execution."))
             .Subcommand(Command("debug", ScriptDebug)
                             .Arity(3)
                             .Flags(kCmdNoScript)
+                            .Acl(kAclScripting)
                             .Since("3.2.0")
                             .Summary("Sets the debug mode of server-side Lua scripts."))
             .Subcommand(Command("help", ScriptHelp)
                             .Arity(2)
                             .Flags(kCmdLoading | kCmdStale)
+                            .Acl(kAclScripting)
                             .Since("5.0.0")
-                            .Summary("Returns helpful text about the different subcommands.")));
+                            .Summary("Returns helpful text about the different subcommands.")),
+        "scripting");
 }
 
 }  // namespace ember
