@@ -98,6 +98,10 @@ struct ClientState {
   std::shared_ptr<TransactionState> tx;
   // True while EXEC runs the queue: blocking commands answer as if their timeout had passed.
   bool in_exec = false;
+  // EVAL routing (scripting/): the session runs this script with every shard held; the script
+  // asked to run again so (it reached a shard it did not hold before writing anything).
+  bool script_all_shards = false;
+  bool script_retry_all_shards = false;
   Published<bool> in_multi = false;  // between MULTI and EXEC/DISCARD (CLIENT LIST's flags: x)
   Published<int> multi_queued = 0;   // commands queued since MULTI (CLIENT LIST's multi=)
   // Pub/sub (engine/pubsub.h): where pushes for this client land (its connection; null in

@@ -41,6 +41,8 @@ enum CommandFlag : uint32_t {
   // Runs at once even between MULTI and EXEC (MULTI, EXEC, DISCARD, WATCH, QUIT, RESET).
   kCmdNotQueued = 1 << 16,
   kCmdSkipSlowlog = 1 << 17,  // SLOWLOG leaves it out (EXEC: its commands are logged instead)
+  kCmdSkipMonitor = 1 << 18,     // COMMAND INFO's skip_monitor (EVAL)
+  kCmdNoMandatoryKeys = 1 << 19,  // COMMAND INFO's no_mandatory_keys (EVAL with numkeys 0)
 };
 
 // Redis's ACL categories, in Redis's order (COMMAND INFO lists them so). @read, @write, @admin,
@@ -111,6 +113,7 @@ enum class ExecKind : uint8_t {
   kConnection,   // changes the connection's own state (SELECT, HELLO, QUIT, CLIENT ...)
   kAllShards,    // needs every shard at once (DBSIZE, KEYS, FLUSHALL, INFO ...)
   kTransaction,  // EXEC: on every shard its queued commands and watched keys live on
+  kScript,       // EVAL: on its KEYS' shards, or every shard (scripting/script_routing.h)
 };
 
 struct CommandContext;
@@ -300,5 +303,6 @@ void RegisterPubSubCommands(CommandTable& table);
 void RegisterGeoCommands(CommandTable& table);
 void RegisterBitmapCommands(CommandTable& table);  // SETBIT ... BITFIELD, PF* (HyperLogLog)
 void RegisterObservabilityCommands(CommandTable& table);
+void RegisterScriptingCommands(CommandTable& table);
 
 }  // namespace ember

@@ -150,7 +150,7 @@ void DeriveKeyFields(CommandSpec& spec) {
 // Redis adds these categories from the flags (so COMMAND shows them for every command).
 void AddImplicitAcl(CommandSpec& spec) {
   if (spec.flags & kCmdWrite) spec.acl |= kAclWrite;
-  if (spec.flags & kCmdReadOnly) spec.acl |= kAclRead;
+  if ((spec.flags & kCmdReadOnly) && !(spec.acl & kAclScripting)) spec.acl |= kAclRead;  // as Redis
   if (spec.flags & kCmdAdmin) spec.acl |= kAclAdmin | kAclDangerous;
   if (spec.flags & kCmdFast) spec.acl |= kAclFast;
   if (spec.flags & kCmdBlocking) spec.acl |= kAclBlocking;

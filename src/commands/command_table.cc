@@ -29,6 +29,7 @@ CommandTable::CommandTable() {
   RegisterGeoCommands(*this);
   RegisterBitmapCommands(*this);
   RegisterObservabilityCommands(*this);
+  RegisterScriptingCommands(*this);
 }
 
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {

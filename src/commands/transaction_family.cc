@@ -56,30 +56,6 @@ bool WatchedKeyChanged(CommandContext& ctx, TransactionState& tx) {
   return tx.watch->dirty.load(std::memory_order_relaxed);
 }
 
-// Journals the transaction as MULTI ... EXEC, so that recovery applies all of it or none;
-// a transaction that changed nothing leaves no trace.
-class JournaledUnit {
- public:
-  explicit JournaledUnit(int db) : journal_(Journal::enabled() ? Journal::Current() : nullptr) {
-    if (journal_ == nullptr) return;
-    start_ = journal_->mark();
-    journal_->Append(db, {std::string_view("MULTI")});
-    body_ = journal_->mark();
-  }
-  ~JournaledUnit() {
-    if (journal_ == nullptr) return;
-    if (journal_->mark().bytes == body_.bytes) {
-      journal_->Rewind(start_);
-    } else {
-      journal_->Append(journal_->chunk_db(), {std::string_view("EXEC")});
-    }
-  }
-
- private:
-  Journal* journal_;
-  Journal::Mark start_{}, body_{};
-};
-
 void Exec(CommandContext& ctx) {
   ClientState& client = ctx.client;
   // The session arms the queue when it routes EXEC (and ends MULTI on the home thread then).

@@ -96,6 +96,37 @@ class Propagation {
   static inline thread_local int count_ = 0;
 };
 
+// Journals what runs in its scope as MULTI ... EXEC, so that recovery applies all of it or
+// none (EXEC, a script's effects); a unit that changed nothing leaves no trace. A unit inside
+// another (a script run by EXEC) is part of the outer one.
+class JournaledUnit {
+ public:
+  explicit JournaledUnit(int db) : outermost_(depth_++ == 0) {
+    journal_ = outermost_ && Journal::enabled() ? Journal::Current() : nullptr;
+    if (journal_ == nullptr) return;
+    start_ = journal_->mark();
+    journal_->Append(db, {std::string_view("MULTI")});
+    body_ = journal_->mark();
+  }
+  ~JournaledUnit() {
+    --depth_;
+    if (journal_ == nullptr) return;
+    if (journal_->mark().bytes == body_.bytes) {
+      journal_->Rewind(start_);
+    } else {
+      journal_->Append(journal_->chunk_db(), {std::string_view("EXEC")});
+    }
+  }
+  JournaledUnit(const JournaledUnit&) = delete;
+  JournaledUnit& operator=(const JournaledUnit&) = delete;
+
+ private:
+  bool outermost_;
+  Journal* journal_ = nullptr;
+  Journal::Mark start_{}, body_{};
+  static inline thread_local int depth_ = 0;
+};
+
 // Appends `argv` to `out` as a RESP array of bulk strings (a command, a pub/sub frame's tail, an
 // invalidation's keys).
 void AppendRespCommand(std::string* out, std::span<const std::string_view> argv);

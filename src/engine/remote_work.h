@@ -66,6 +66,8 @@ class MultiShardStep {
                  uint32_t home);
   void Post();
   const std::string& reply() const { return reply_; }
+  const CommandSpec& spec() const { return spec_; }
+  std::span<const std::string_view> args() const { return args_; }
 
  private:
   class Participant;

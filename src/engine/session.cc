@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "commands/arg_parser.h"
 #include "commands/errors.h"
 #include "commands/transaction.h"
 #include "common/clock.h"
@@ -9,6 +10,8 @@
 #include "engine/dataset_loading.h"
 #include "engine/execute.h"
 #include "engine/remote_work.h"
+#include "scripting/script_busy.h"
+#include "scripting/script_routing.h"
 
 namespace ember {
 
@@ -87,6 +90,8 @@ Session::Route Session::Classify(const CommandSpec& spec, std::span<const std::s
       return Route::kBarrier;
     case ExecKind::kTransaction:
       return ClassifyTransaction(target);
+    case ExecKind::kScript:
+      return ClassifyScript(spec, args, target);
     case ExecKind::kKeyed:
       break;
   }
@@ -141,6 +146,10 @@ void Session::RunInline(const CommandSpec& spec, std::span<const std::string_vie
   }
   reply_.set_output(output_);
   reply_.set_resp_version(client_.resp);  // HELLO and RESET may have switched protocols
+  if (client_.script_retry_all_shards) [[unlikely]] {
+    RetryScriptOnAllShards(spec, args, skipping);
+    return;
+  }
   if (DropsReply(skipping)) {
     out->resize(begin);
   } else if (round_has_remote_) {
@@ -207,6 +216,16 @@ Session::Route Session::ClassifyTransaction(uint32_t* target) {
   }
   for (const TransactionState::WatchedKey& w : tx->watched)
     tx_shards_.push_back(engine_.ShardOfKey(w.key));
+  // Scripts: their KEYS (the kScript specs' key counts), or every shard for one known to
+  // touch other keys.
+  client_.script_all_shards = false;
+  for (const TransactionState::Queued& cmd : tx->commands) {
+    if (cmd.spec->exec != ExecKind::kScript || engine_.num_shards() == 1) continue;
+    tx->ArgsOf(cmd, &tx_argv_);
+    if (ScriptRunsOnAllShards(tx_argv_)) client_.script_all_shards = all = true;
+    CommandTable::KeyPositions(*cmd.spec, tx_argv_, &key_positions_);
+    for (size_t pos : key_positions_) tx_shards_.push_back(engine_.ShardOfKey(tx_argv_[pos]));
+  }
   if (all && engine_.num_shards() > 1) {
     tx_shards_.clear();
     for (uint32_t i = 0; i < engine_.num_shards(); ++i) tx_shards_.push_back(i);
@@ -219,6 +238,32 @@ Session::Route Session::ClassifyTransaction(uint32_t* target) {
   // One shard: it runs there alone, as a batch, and no other shard stops.
   *target = tx_shards_[0];
   return *target == home_shard_ ? Route::kInline : Route::kRemote;
+}
+
+Session::Route Session::ClassifyScript(const CommandSpec& spec,
+                                       std::span<const std::string_view> args, uint32_t* target) {
+  *target = home_shard_;
+  client_.script_all_shards = false;
+  if (engine_.num_shards() == 1) return Route::kInline;
+  if (ScriptRunsOnAllShards(args)) {
+    client_.script_all_shards = true;
+    return Route::kBarrier;
+  }
+  CommandTable::KeyPositions(spec, args, &key_positions_);
+  for (size_t pos : key_positions_) {
+    // Another shard: a step even for one, so that the script can run again on every shard.
+    if (engine_.ShardOfKey(args[pos]) != home_shard_) return Route::kBarrier;
+  }
+  return Route::kInline;
+}
+
+bool Session::RetryScriptOnAllShards(const CommandSpec& spec,
+                                     std::span<const std::string_view> args, bool reply_dropped) {
+  client_.script_retry_all_shards = false;
+  client_.script_all_shards = true;
+  client_.skip_next_reply = reply_dropped;  // CLIENT REPLY SKIP was meant for this command
+  StartMultiShardStep(spec, args);
+  return true;
 }
 
 void Session::AddRemote(uint32_t shard, const CommandSpec& spec,
@@ -313,6 +358,23 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
     ReplyError("LOADING Redis is loading the dataset in memory");
     return Admission::kRefused;
   }
+  // A script has run past busy-reply-threshold (on another thread: this one is free).
+  if (script_busy::Any() && !((*spec)->flags & kCmdAllowBusy)) [[unlikely]] {
+    RecordRejectedCall(args);
+    if (client_.in_multi) client_.tx->queue_error = true;
+    ReplyError(script_busy::kBusyError);
+    return Admission::kRefused;
+  }
+  if (script_busy::Any() && (*spec)->name == "shutdown") [[unlikely]] {
+    // SHUTDOWN NOSAVE stops the scripts (written or not), then shuts down as usual.
+    bool nosave = false;
+    for (std::string_view arg : args.subspan(1)) nosave |= EqualsIgnoreCase(arg, "nosave");
+    if (!nosave) {
+      ReplyError(script_busy::kBusyError);
+      return Admission::kRefused;
+    }
+    script_busy::Kill(true);
+  }
   // RESP2 subscribed mode: the connection carries only pub/sub frames (RESP3 mixes them).
   if (client_.resp == 2 && client_.subscribed() && !((*spec)->flags & kCmdSubscribedMode))
       [[unlikely]] {
@@ -366,7 +428,8 @@ void Session::StartMultiShardStep(const CommandSpec& spec, std::span<const std::
   std::vector<uint32_t> shards;
   if (spec.exec == ExecKind::kTransaction) {
     shards = tx_shards_;  // ClassifyTransaction just found them
-  } else if (spec.exec == ExecKind::kAllShards) {
+  } else if (spec.exec == ExecKind::kAllShards ||
+             (spec.exec == ExecKind::kScript && client_.script_all_shards)) {
     for (uint32_t i = 0; i < engine_.num_shards(); ++i) shards.push_back(i);
   } else {
     CommandTable::KeyPositions(spec, args, &key_positions_);
@@ -397,6 +460,14 @@ void Session::OnBatchDone(ShardBatch* batch) {
 }
 
 void Session::OnStepDone(MultiShardStep* step) {
+  if (client_.script_retry_all_shards) [[unlikely]] {
+    std::vector<std::string_view> args(step->args().begin(), step->args().end());
+    const CommandSpec& spec = step->spec();
+    delete step;
+    --outstanding_;
+    RetryScriptOnAllShards(spec, args, step_reply_dropped_);
+    return;
+  }
   if (!step_reply_dropped_) output_->append(step->reply());
   delete step;
   --outstanding_;

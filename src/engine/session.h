@@ -129,6 +129,12 @@ class Session {
   bool QueueInMulti(const CommandSpec& spec, std::span<const std::string_view> args);
   // EXEC goes where its queued commands' and watched keys' shards are (into tx_shards_).
   Route ClassifyTransaction(uint32_t* target);
+  // EVAL goes where its KEYS are (inline when that is here), or to every shard.
+  Route ClassifyScript(const CommandSpec& spec, std::span<const std::string_view> args,
+                       uint32_t* target);
+  // The script asked to run again with every shard held (scripting/script_commands.cc).
+  bool RetryScriptOnAllShards(const CommandSpec& spec, std::span<const std::string_view> args,
+                              bool reply_dropped);
   void StartMultiShardStep(const CommandSpec& spec, std::span<const std::string_view> args);
   void DispatchBatches();
   void FinishRound();

@@ -80,6 +80,13 @@ void ReplyBuilder::SetHeader(size_t n) { Header(resp3_ ? '~' : '*', static_cast<
 
 void ReplyBuilder::PushHeader(size_t n) { Header(resp3_ ? '>' : '*', static_cast<int64_t>(n)); }
 
+void ReplyBuilder::BigNumber(std::string_view digits) {
+  if (!resp3_) return Bulk(digits);
+  out_->push_back('(');
+  out_->append(digits);
+  out_->append("\r\n", 2);
+}
+
 void ReplyBuilder::Double(double v) {
   std::string text = FormatDouble(v);
   if (resp3_) {

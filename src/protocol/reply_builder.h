@@ -42,6 +42,8 @@ class ReplyBuilder {
   void BulkArray(std::initializer_list<std::string_view> items);
   // A double already formatted (GEOPOS's coordinates): RESP2 bulk string; RESP3 ','.
   void DoubleText(std::string_view text);
+  // RESP3 '(' (a script's {big_number=...}); RESP2 a bulk string.
+  void BigNumber(std::string_view digits);
 
  private:
   void Header(char type, int64_t n);

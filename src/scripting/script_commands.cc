@@ -1,0 +1,266 @@
+// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT. A script runs on the thread the session routed
+// it to, holding the shards of its declared KEYS (inline on the home shard when they all live
+// there), or every shard when it is known to touch other keys (scripting/script_routing.h).
+#include <algorithm>
+
+#include "commands/arg_parser.h"
+#include "commands/command.h"
+#include "commands/errors.h"
+#include "common/clock.h"
+#include "common/numbers.h"
+#include "engine/engine.h"
+#include "scripting/lua_interpreter.h"
+#include "scripting/script_busy.h"
+#include "scripting/script_routing.h"
+#include "scripting/script_run.h"
+#include "scripting/script_store.h"
+#include "scripting/sha1.h"
+
+namespace ember {
+namespace {
+
+// The shards this run may touch: what the session's routing gave it.
+void ChooseHeldShards(CommandContext& ctx, std::span<const std::string_view> keys, ScriptRun* run) {
+  Engine& engine = ctx.engine;
+  if (engine.num_shards() == 1 || (ctx.key_shard < 0 && ctx.client.script_all_shards)) {
+    run->all_shards = true;
+    return;
+  }
+  if (ctx.key_shard >= 0) {
+    run->held.push_back(static_cast<uint32_t>(ctx.key_shard));
+    return;
+  }
+  for (std::string_view key : keys) run->held.push_back(engine.ShardOfKey(key));
+  std::sort(run->held.begin(), run->held.end());
+  run->held.erase(std::unique(run->held.begin(), run->held.end()), run->held.end());
+}
+
+void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
+  auto numkeys = ParseInt64(ctx.args[2]);
+  if (!numkeys) return ctx.reply.Error(err::kNotInteger);
+  if (*numkeys < 0) return ctx.reply.Error("ERR Number of keys can't be negative");
+  if (*numkeys > static_cast<int64_t>(ctx.args.size() - 3)) {
+    return ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+  }
+  LuaInterpreter& lua = LuaInterpreter::ForThisThread();
+  std::string error;
+  const CompiledScript* script = nullptr;
+  if (by_sha) {
+    script = lua.Find(ctx.args[1], &error);
+  } else {
+    script = lua.Load(Sha1Hex(ctx.args[1]), ctx.args[1], &error);
+  }
+  if (script == nullptr) return ctx.reply.Error(error);
+  auto keys = ctx.args.subspan(3, static_cast<size_t>(*numkeys));
+  auto argv = ctx.args.subspan(3 + static_cast<size_t>(*numkeys));
+
+  ScriptRun run;
+  run.ctx = &ctx;
+  run.script = script->stored.get();
+  run.sha = &script->stored->sha;
+  run.read_only = read_only || (script->flags & kScriptNoWrites) != 0;
+  run.keys = keys;
+  ChooseHeldShards(ctx, keys, &run);
+  run.changes_at_start = Database::thread_changes();
+  run.start_ms = WallClockMs();
+  ClientState& client = ctx.client;
+  int caller_db = client.db;
+  bool caller_in_exec = client.in_exec;
+  client.in_exec = true;  // blocking commands answer at once, as inside EXEC
+  {
+    JournaledUnit unit(caller_db);  // the script's effects, all or nothing on recovery
+    lua.Run(*script, run, keys, argv, ctx.reply);
+  }
+  if (run.all_shards && !run.rerun_on_all_shards) {
+    script->stored->learned.store(true, std::memory_order_relaxed);
+  }
+  client.in_exec = caller_in_exec;
+  client.db = caller_db;  // a SELECT in the script is the script's own
+  // It reached for a shard it does not hold before writing anything: no reply; the session
+  // runs it again with every shard held (inside EXEC it cannot: the next EXEC will).
+  if (run.rerun_on_all_shards) {
+    if (caller_in_exec) {
+      return ctx.reply.Error(
+          "ERR Script touched a key on a shard its KEYS do not cover; it runs with every shard "
+          "held from now on");
+    }
+    client.script_retry_all_shards = true;
+  }
+}
+
+void Eval(CommandContext& ctx) {
+  RunScript(ctx, false, false);
+}
+void EvalSha(CommandContext& ctx) {
+  RunScript(ctx, true, false);
+}
+void EvalRo(CommandContext& ctx) {
+  RunScript(ctx, false, true);
+}
+void EvalShaRo(CommandContext& ctx) {
+  RunScript(ctx, true, true);
+}
+
+void ScriptLoad(CommandContext& ctx) {
+  std::string error;
+  std::string sha = Sha1Hex(ctx.args[2]);
+  LuaInterpreter& lua = LuaInterpreter::ForThisThread();
+  if (!ScriptStore::Instance().Contains(sha) && !lua.Check(ctx.args[2], &error)) {
+    return ctx.reply.Error(error);
+  }
+  ScriptStore::Instance().Add(sha, ctx.args[2]);
+  ctx.reply.Bulk(sha);
+}
+
+void ScriptExists(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(ctx.args.size() - 2);
+  for (std::string_view sha : ctx.args.subspan(2)) {
+    ctx.reply.Integer(ScriptStore::Instance().Contains(sha) ? 1 : 0);
+  }
+}
+
+void ScriptFlush(CommandContext& ctx) {
+  if (ctx.args.size() > 3 || (ctx.args.size() == 3 && !EqualsIgnoreCase(ctx.args[2], "sync") &&
+                              !EqualsIgnoreCase(ctx.args[2], "async"))) {
+    return ctx.reply.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+  }
+  // Every interpreter starts afresh before its next script (ASYNC and SYNC alike: the old
+  // states go when their threads next run a script).
+  ScriptStore::Instance().Flush();
+  ctx.reply.Ok();
+}
+
+void ScriptKill(CommandContext& ctx) {
+  switch (script_busy::Kill(false)) {
+    case script_busy::KillResult::kNotBusy:
+      return ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+    case script_busy::KillResult::kUnkillable:
+      return ctx.reply.Error(
+          "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+          "You can either wait the script termination or kill the server in a hard way using "
+          "the SHUTDOWN NOSAVE command.");
+    case script_busy::KillResult::kKilled:
+      return ctx.reply.Ok();
+  }
+}
+
+void ScriptHelp(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "DEBUG (YES|SYNC|NO)",
+      "    Set the debug mode for subsequent scripts executed.",
+      "EXISTS <sha1> [<sha1> ...]",
+      "    Return information about the existence of the scripts in the script cache.",
+      "FLUSH [ASYNC|SYNC]",
+      "    Flush the Lua scripts cache. Very dangerous on replicas.",
+      "    When called without the optional mode argument, the behavior is determined by the",
+      "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+      "    * ASYNC: Asynchronously flush the scripts cache.",
+      "    * SYNC: Synchronously flush the scripts cache.",
+      "KILL",
+      "    Kill the currently executing Lua script.",
+      "LOAD <script>",
+      "    Load a script into the scripts cache without executing it.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (std::string_view line : kLines) ctx.reply.SimpleString(line);
+}
+
+void Script(CommandContext& ctx) {
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.args[1]) + "'. Try SCRIPT HELP.");
+}
+
+void ScriptDebug(CommandContext& ctx) {
+  ctx.reply.Error("ERR SCRIPT DEBUG is not supported by ember");
+}
+
+}  // namespace
+
+bool ScriptRunsOnAllShards(std::span<const std::string_view> args) {
+  std::string_view name = args[0];
+  bool by_sha = name.size() >= 7 && (name[4] == 's' || name[4] == 'S');  // evalsha[_ro]
+  std::shared_ptr<StoredScript> stored =
+      ScriptStore::Instance().Find(by_sha ? args[1] : std::string_view(Sha1Hex(args[1])));
+  // A script not seen yet runs with every shard held once, to learn which keys it touches.
+  return stored == nullptr || !stored->learned.load(std::memory_order_relaxed) ||
+         stored->undeclared_keys.load(std::memory_order_relaxed);
+}
+
+void RegisterScriptingCommands(CommandTable& t) {
+  CommandGroup g(t, "scripting", kAclScripting);
+  constexpr uint32_t kEvalFlags =
+      kCmdNoScript | kCmdStale | kCmdMovableKeys | kCmdSkipMonitor | kCmdNoMandatoryKeys;
+  const struct {
+    const char* name;
+    CommandHandler handler;
+    const char* since;
+    const char* summary;
+    bool read_only;
+  } evals[] = {
+      {"eval", Eval, "2.6.0", "Executes a server-side Lua script.", false},
+      {"evalsha", EvalSha, "2.6.0", "Executes a server-side Lua script by SHA1 digest.", false},
+      {"eval_ro", EvalRo, "7.0.0", "Executes a read-only server-side Lua script.", true},
+      {"evalsha_ro", EvalShaRo, "7.0.0",
+       "Executes a read-only server-side Lua script by SHA1 digest.", true},
+  };
+  for (const auto& e : evals) {
+    g.Add(Command(e.name, e.handler)
+              .Arity(-3)
+              .Flags(kEvalFlags | (e.read_only ? uint32_t{kCmdReadOnly} : 0u))
+              .KeyCount(2, e.read_only ? uint32_t{kKeyRO | kKeyAccess}
+                                       : uint32_t{kKeyRW | kKeyAccess | kKeyUpdate})
+              .Exec(ExecKind::kScript)
+              .Acl(kAclSlow)
+              .Since(e.since)
+              .Summary(e.summary));
+  }
+  // The container is only @slow in Redis; its subcommands are @scripting.
+  t.Add(Command("script", Script)
+            .Arity(-2)
+            .Acl(kAclSlow)
+            .Exec(ExecKind::kLocal)
+            .Since("2.6.0")
+            .Summary("A container for Lua scripts management commands.")
+            .Subcommand(Command("load", ScriptLoad)
+                            .Arity(3)
+                            .Flags(kCmdNoScript | kCmdStale)
+                            .Acl(kAclScripting)
+                            .Since("2.6.0")
+                            .Summary("Loads a server-side Lua script to the script cache."))
+            .Subcommand(Command("exists", ScriptExists)
+                            .Arity(-3)
+                            .Flags(kCmdNoScript)
+                            .Acl(kAclScripting)
+                            .Since("2.6.0")
+                            .Summary("Determines whether server-side Lua scripts exist in the "
+                                     "script cache."))
+            .Subcommand(Command("flush", ScriptFlush)
+                            .Arity(-2)
+                            .Flags(kCmdNoScript)
+                            .Acl(kAclScripting)
+                            .Since("2.6.0")
+                            .Summary("Removes all server-side Lua scripts from the script cache."))
+            .Subcommand(Command("kill", ScriptKill)
+                            .Arity(2)
+                            .Flags(kCmdNoScript | kCmdAllowBusy)
+                            .Acl(kAclScripting)
+                            .Since("2.6.0")
+                            .Summary("Terminates a server-side Lua script during execution."))
+            .Subcommand(Command("debug", ScriptDebug)
+                            .Arity(3)
+                            .Flags(kCmdNoScript)
+                            .Acl(kAclScripting)
+                            .Since("3.2.0")
+                            .Summary("Sets the debug mode of server-side Lua scripts."))
+            .Subcommand(Command("help", ScriptHelp)
+                            .Arity(2)
+                            .Flags(kCmdLoading | kCmdStale)
+                            .Acl(kAclScripting)
+                            .Since("5.0.0")
+                            .Summary("Returns helpful text about the different subcommands.")),
+        "scripting");
+}
+
+}  // namespace ember
