@@ -7,44 +7,12 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/quoted.h"
+
 namespace ember::cli {
 
 void AppendQuoted(std::string& out, std::string_view bytes) {
-  out += '"';
-  for (unsigned char c : bytes) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (std::isprint(c)) {
-          out += static_cast<char>(c);
-        } else {
-          char hex[8];
-          std::snprintf(hex, sizeof(hex), "\\x%02x", c);
-          out += hex;
-        }
-    }
-  }
-  out += '"';
+  AppendQuotedRepr(out, bytes);
 }
 
 namespace {

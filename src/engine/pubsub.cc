@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/glob.h"
+#include "common/quoted.h"
 #include "engine/journal.h"
 #include "engine/task_queue.h"
 
@@ -336,45 +337,6 @@ size_t PubSub::SubscriberCount(bool shard, std::string_view channel) const {
 
 namespace {
 
-// Redis's sdscatrepr: printable bytes as they are, the usual escapes, others as \xHH.
-void AppendQuoted(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\a':
-        out.append("\\a");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      default:
-        if (c >= 0x20 && c <= 0x7e) {
-          out.push_back(c);
-        } else {
-          char hex[8];
-          snprintf(hex, sizeof(hex), "\\x%02x", static_cast<unsigned char>(c));
-          out.append(hex);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -422,7 +384,7 @@ void FormatMonitorLine(std::string& out, int64_t now_us, int db, std::string_vie
     if (Redacted(args, i)) {
       out.append("\"(redacted)\"");
     } else {
-      AppendQuoted(out, args[i]);
+      AppendQuotedRepr(out, args[i]);
     }
   }
   out.append("\r\n");

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/quoted.h"
 #include "persistence/aof_file.h"
 #include "protocol/resp_parser.h"
 
@@ -74,44 +75,7 @@ void AppendManifestFileName(std::string& out, std::string_view name) {
     out += name;
     return;
   }
-  out += '"';
-  for (char c : name) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default: {
-        auto u = static_cast<unsigned char>(c);
-        if (u >= ' ' && u < 0x7f) {
-          out += c;
-        } else {
-          constexpr char kHex[] = "0123456789abcdef";
-          out += "\\x";
-          out += kHex[u >> 4];
-          out += kHex[u & 15];
-        }
-      }
-    }
-  }
-  out += '"';
+  AppendQuotedRepr(out, name);
 }
 
 bool AofManifest::Parse(std::string_view text, AofManifest* out, std::string* error) {
