@@ -152,11 +152,11 @@ void SetField(uint8_t* bytes, uint64_t offset, uint8_t bits, uint64_t value) {
 bool AddToField(FieldType type, int64_t value, int64_t incr, Overflow policy, int64_t* result) {
   __int128 lo, hi, current;
   if (type.is_signed) {
-    hi = type.bits == 64 ? INT64_MAX : (int64_t{1} << (type.bits - 1)) - 1;
+    hi = (__int128{1} << (type.bits - 1)) - 1;
     lo = -hi - 1;
     current = value;
   } else {
-    hi = (int64_t{1} << type.bits) - 1;
+    hi = (__int128{1} << type.bits) - 1;  // in 128 bits: u63's bound overflows int64_t
     lo = 0;
     // As Redis reads it: a negative value given to an unsigned field is a huge one.
     current = static_cast<uint64_t>(value);
