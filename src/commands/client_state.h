@@ -92,7 +92,8 @@ struct ClientState {
   static constexpr int kUnblockTimeout = 1, kUnblockError = 2;
   // CLIENT REPLY OFF / SKIP: replies are dropped (all of them, or the next command's).
   bool reply_off = false;
-  bool no_touch = false;  // CLIENT NO-TOUCH: reads leave keys' access times alone
+  bool no_touch = false;             // CLIENT NO-TOUCH: reads leave keys' access times alone
+  Published<bool> no_evict = false;  // CLIENT NO-EVICT: maxmemory-clients never closes it
   bool skip_next_reply = false;
   // MULTI / WATCH state (commands/transaction.h); null until the client first uses either.
   std::shared_ptr<TransactionState> tx;

@@ -119,6 +119,22 @@ std::string SetSave(ServerConfig& c, std::string_view v) {
   return "";
 }
 
+std::string SetMaxmemoryClients(ServerConfig& c, std::string_view v) {
+  if (!v.empty() && v.back() == '%') {
+    auto percent = ParseInt64(v.substr(0, v.size() - 1));
+    if (!percent || *percent < 0) return "argument must be a memory or percent value";
+    if (*percent > 100) return "percentage argument must be less or equal to 100";
+    c.maxmemory_clients = *percent;
+    c.maxmemory_clients_percent = true;
+    return "";
+  }
+  auto bytes = ParseMemorySize(v);
+  if (!bytes || *bytes < 0) return "argument must be a memory or percent value";
+  c.maxmemory_clients = *bytes;
+  c.maxmemory_clients_percent = false;
+  return "";
+}
+
 std::string SetOutputBufferLimits(ServerConfig& c, std::string_view v) {
   std::vector<std::string_view> words;
   for (size_t start = 0; start < v.size();) {
@@ -258,6 +274,11 @@ std::vector<ConfigParam> BuildParams() {
          c.maxmemory_policy = lower;
          return "";
        }},
+      {"maxmemory-clients",
+       [](const ServerConfig& c) {
+         return std::to_string(c.maxmemory_clients) + (c.maxmemory_clients_percent ? "%" : "");
+       },
+       SetMaxmemoryClients},
       {"maxmemory-samples", IntGetter(&ServerConfig::maxmemory_samples),
        IntSetter(&ServerConfig::maxmemory_samples, 1, 64)},
       {"tracking-table-max-keys", IntGetter(&ServerConfig::tracking_table_max_keys),

@@ -31,6 +31,9 @@ std::string SetSave(ServerConfig& c, std::string_view value);
 // or slave, pubsub; sizes with units); only the classes named change. Error text or "".
 std::string SetOutputBufferLimits(ServerConfig& c, std::string_view value);
 
+// maxmemory-clients: a memory size ("64mb") or a percentage of maxmemory ("10%"). Error or "".
+std::string SetMaxmemoryClients(ServerConfig& c, std::string_view value);
+
 // notify-keyspace-events in Redis's canonical spelling ("AKE", "zxK").
 std::string NotifyKeyspaceEventsString(uint32_t flags);
 

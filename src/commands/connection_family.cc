@@ -138,6 +138,7 @@ std::string ClientFlags(const ClientState& c) {
   if (c.in_multi) flags += 'x';
   if (c.parked) flags += 'b';
   flags += TrackingClientFlags(c);
+  if (c.no_evict) flags += 'e';
   return flags.empty() ? "N" : flags;
 }
 
@@ -310,8 +311,15 @@ void Client(CommandContext& ctx) {
     return ctx.reply.Verbatim(text);
   }
   if (EqualsIgnoreCase(sub, "KILL") && ctx.args.size() >= 3) return ClientKill(ctx);
-  if ((EqualsIgnoreCase(sub, "SETINFO") && ctx.args.size() == 4) ||
-      (EqualsIgnoreCase(sub, "NO-EVICT") && ctx.args.size() == 3)) {
+  if (EqualsIgnoreCase(sub, "SETINFO") && ctx.args.size() == 4) return ctx.reply.Ok();
+  if (EqualsIgnoreCase(sub, "NO-EVICT") && ctx.args.size() == 3) {
+    if (EqualsIgnoreCase(ctx.args[2], "on")) {
+      ctx.client.no_evict = true;
+    } else if (EqualsIgnoreCase(ctx.args[2], "off")) {
+      ctx.client.no_evict = false;
+    } else {
+      return ctx.reply.Error(err::kSyntax);
+    }
     return ctx.reply.Ok();
   }
   if (RunClientControl(ctx, sub)) return;

@@ -96,6 +96,9 @@ void ClientsSection(CommandContext& ctx, std::string& out) {
   Line(out, "connected_clients", ctx.engine.stats().connected_clients.load());
   Line(out, "cluster_connections", 0);
   Line(out, "maxclients", ctx.engine.config().maxclients);
+  const ClientMemory& clients = ctx.engine.client_memory();
+  Line(out, "client_recent_max_input_buffer", static_cast<int64_t>(clients.RecentMaxInput()));
+  Line(out, "client_recent_max_output_buffer", static_cast<int64_t>(clients.RecentMaxOutput()));
   Line(out, "blocked_clients", g_blocked_clients.load(std::memory_order_relaxed));
   Line(out, "tracking_clients", static_cast<int64_t>(ctx.engine.tracking().num_clients()));
 }
@@ -119,6 +122,8 @@ void MemorySection(CommandContext& ctx, std::string& out) {
   Line(out, "used_memory_peak", peak);
   Line(out, "used_memory_peak_human", HumanBytes(peak));
   Line(out, "used_memory_dataset", dataset);
+  Line(out, "mem_clients_slaves", 0);
+  Line(out, "mem_clients_normal", ctx.engine.client_memory().Total());
   Line(out, "maxmemory", config.maxmemory);
   Line(out, "maxmemory_human", HumanBytes(config.maxmemory));
   Line(out, "maxmemory_policy", config.maxmemory_policy);
@@ -150,6 +155,7 @@ void StatsSection(CommandContext& ctx, std::string& out) {
   Line(out, "rejected_connections", static_cast<int64_t>(stats.rejected_connections.load()));
   Line(out, "expired_keys", static_cast<int64_t>(expired));
   Line(out, "evicted_keys", static_cast<int64_t>(evicted));
+  Line(out, "evicted_clients", static_cast<int64_t>(stats.evicted_clients.load()));
   Line(out, "keyspace_hits", static_cast<int64_t>(hits));
   Line(out, "keyspace_misses", static_cast<int64_t>(misses));
   const PubSub& pubsub = ctx.engine.pubsub();

@@ -49,7 +49,10 @@ int64_t ClientRegistry::LiveCount() {
   return live;
 }
 
-Engine::Engine(ServerConfig config) : config_(std::move(config)), start_time_ms_(WallClockMs()) {
+Engine::Engine(ServerConfig config)
+    : config_(std::move(config)),
+      client_memory_(config_.shards == 0 ? 1 : config_.shards),
+      start_time_ms_(WallClockMs()) {
   set_password_required(!config_.requirepass.empty());
   uint32_t n = config_.shards == 0 ? 1 : config_.shards;
   for (uint32_t i = 0; i < n; ++i) {

@@ -13,6 +13,7 @@
 
 #include "commands/client_state.h"
 #include "common/hash_slot.h"
+#include "engine/client_memory.h"
 #include "engine/client_tracking.h"
 #include "engine/instantaneous_rates.h"
 #include "engine/pubsub.h"
@@ -33,6 +34,7 @@ struct ServerStats {
   std::atomic<int64_t> connected_clients{0};
   std::atomic<uint64_t> client_query_buffer_limit_disconnections{0};
   std::atomic<uint64_t> client_output_buffer_limit_disconnections{0};
+  std::atomic<uint64_t> evicted_clients{0};  // closed by maxmemory-clients
 };
 
 // Every live client, for CLIENT LIST / KILL and INFO clients.
@@ -55,6 +57,12 @@ class ClientRegistry {
   void ForEach(Fn fn) {
     std::lock_guard lock(mutex_);
     for (auto& [id, client] : clients_) fn(*client);
+  }
+  // fn(every client by id), under the lock: none of them can go away meanwhile.
+  template <typename Fn>
+  void WithAll(Fn fn) {
+    std::lock_guard lock(mutex_);
+    fn(clients_);
   }
 
  private:
@@ -84,6 +92,8 @@ class Engine {
   }
   ServerStats& stats() { return stats_; }
   ClientRegistry& clients() { return clients_; }
+  // What clients' buffers hold, per worker (maxmemory-clients, INFO).
+  ClientMemory& client_memory() { return client_memory_; }
   InstantaneousRates& rates() { return rates_; }
   // Channels, patterns and monitors, and delivery to them from any thread.
   PubSub& pubsub() { return *pubsub_; }
@@ -129,6 +139,7 @@ class Engine {
   std::vector<std::unique_ptr<Mailbox>> mailboxes_;
   ServerStats stats_;
   ClientRegistry clients_;
+  ClientMemory client_memory_;
   InstantaneousRates rates_;
   std::unique_ptr<PubSub> pubsub_;
   std::unique_ptr<ClientTracking> tracking_;

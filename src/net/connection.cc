@@ -69,6 +69,7 @@ Connection::~Connection() {
   engine_.tracking().OnClientGone(client_);
   engine_.pubsub().DropClient(client_);  // deliveries still on their way find no one
   engine_.clients().Remove(&client_);
+  engine_.client_memory().Add(client_.worker, -static_cast<int64_t>(published_memory_));
   // CLIENT KILL already took a killed client off the count (after Remove, no killer is
   // looking at it any more).
   if (!client_.kill_requested.load(std::memory_order_relaxed))
@@ -175,13 +176,18 @@ bool Connection::RefillFromSpill() {
 void Connection::PublishBufferSizes() {
   // sending_offset counts into `sending` (io_uring) or into output_ (epoll, which has no
   // `sending`): either way this is what the kernel has not taken yet.
-  size_t output = pending_output();
-  client_.qbuf.store(end_ - start_ + spilled(), std::memory_order_relaxed);
+  size_t output = pending_output(), input = end_ - start_ + spilled();
+  client_.qbuf.store(input, std::memory_order_relaxed);
   client_.qbuf_free.store(capacity_ - end_, std::memory_order_relaxed);
   client_.omem.store(output, std::memory_order_relaxed);
   size_t allocated =
       sizeof(Connection) + capacity_ + spill_.capacity() + output_.capacity() + sending.capacity();
   client_.tot_mem.store(allocated, std::memory_order_relaxed);
+  ClientMemory& memory = engine_.client_memory();
+  memory.Add(client_.worker,
+             static_cast<int64_t>(allocated) - static_cast<int64_t>(published_memory_));
+  published_memory_ = allocated;
+  memory.NotePeaks(client_.worker, input, output);
   client_.rbs.store(capacity_, std::memory_order_relaxed);
   read_peak_ = std::max(read_peak_, end_);
   client_.rbp.store(read_peak_, std::memory_order_relaxed);

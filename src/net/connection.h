@@ -145,9 +145,10 @@ class Connection final : public PushTarget {
   Session session_;
   std::unique_ptr<char[]> buffer_;
   size_t capacity_ = 0;
-  size_t start_ = 0;      // first unprocessed byte
-  size_t end_ = 0;        // one past the last byte read
-  size_t read_peak_ = 0;  // the most of the buffer in use since it last shrank (rbp=)
+  size_t start_ = 0;             // first unprocessed byte
+  size_t end_ = 0;               // one past the last byte read
+  size_t read_peak_ = 0;         // the most of the buffer in use since it last shrank (rbp=)
+  size_t published_memory_ = 0;  // tot-mem as last added to the worker's client memory
   std::string spill_;
   size_t spill_offset_ = 0;  // bytes of spill_ already moved into the buffer
   uint64_t turn_ = 0;        // the worker's turn that turn_bytes_ counts

@@ -161,6 +161,7 @@ class EpollWorker : public Worker {
         conn->PublishBufferSizes();
       }
     }
+    CheckClientMemory();
   }
 
   void Write(Connection* conn) {

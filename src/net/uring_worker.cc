@@ -383,6 +383,7 @@ class UringWorker : public Worker {
       ArmRecv(conn);
       conn->PublishBufferSizes();
     }
+    CheckClientMemory();
   }
 
   // In-flight operations hold the socket: shut it down so they complete, then free the

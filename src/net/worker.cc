@@ -187,6 +187,8 @@ int Worker::RunTimers() {
     }
   }
   CheckKills();
+  engine_.client_memory().Tick(shard_, now);
+  CheckClientMemory();
   shard.PublishBytes();
   record_heap::ReclaimRemoteFrees();
   memory::ReturnFreedPages();
@@ -207,6 +209,18 @@ void Worker::CheckKills() {
   for (auto& [fd, conn] : connections_) {
     if (conn->client().kill_requested.load(std::memory_order_relaxed)) MarkDirty(conn);
   }
+}
+
+void Worker::CheckClientMemory() {
+  int64_t limit = ClientMemoryLimit(engine_.config());
+  if (limit <= 0) [[likely]]
+    return;
+  if (engine_.client_memory().Total() <= limit) return;
+  // Clients an earlier pass closed still count until their threads free them: a pass over
+  // every client at most once a millisecond per worker, not once per turn.
+  if (loop_now_ms_ == client_eviction_ms_) return;
+  client_eviction_ms_ = loop_now_ms_;
+  EvictClients(engine_, limit);
 }
 
 void Worker::CheckUnblocks() {

@@ -58,6 +58,9 @@ class Worker {
   void Destroy(Connection* conn);
   virtual void OnDestroy(Connection* conn) { (void)conn; }
   void CheckKills();
+  // maxmemory-clients: after a turn that changed clients' buffers, closes the biggest clients
+  // while all of them together are over the limit (one branch while no limit is set).
+  void CheckClientMemory();
   void CheckUnblocks();
   // Resumes the connections held by CLIENT PAUSE once it is over.
   void CheckPaused();
@@ -77,7 +80,8 @@ class Worker {
   std::vector<Connection*> blocked_;   // clients parked by a blocking command
   std::vector<Connection*> paused_;    // clients whose next command waits for CLIENT PAUSE
   int64_t next_tick_ms_ = 0;
-  int64_t loop_now_ms_ = 0;  // wall clock at the last timer check
+  int64_t loop_now_ms_ = 0;         // wall clock at the last timer check
+  int64_t client_eviction_ms_ = 0;  // when CheckClientMemory() last looked at every client
   uint64_t turn_ = 1;
   bool draining_ = false;
   bool reported_quiescent_ = false;

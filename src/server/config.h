@@ -39,6 +39,10 @@ struct ServerConfig {
   // Input a client may have queued unprocessed (behind a blocking command); past it the client
   // is closed (Redis's client-query-buffer-limit).
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
+  // maxmemory-clients: all clients' buffers together past this, the biggest are closed (0: no
+  // limit). With maxmemory_clients_percent it is a percentage of maxmemory, as Redis allows.
+  int64_t maxmemory_clients = 0;
+  bool maxmemory_clients_percent = false;
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   std::string requirepass;
@@ -106,6 +110,12 @@ struct ServerConfig {
 inline size_t NormalOutputHardLimit(const ServerConfig& config) {
   int64_t hard = config.output_buffer_limits[kOutputNormal].hard;
   return static_cast<size_t>(hard > 0 ? hard + 16 * 1024 : config.client_output_buffer_limit);
+}
+
+// maxmemory-clients in bytes (0: none; a percentage of an unset maxmemory is none).
+inline int64_t ClientMemoryLimit(const ServerConfig& config) {
+  if (!config.maxmemory_clients_percent) return config.maxmemory_clients;
+  return config.maxmemory / 100 * config.maxmemory_clients;
 }
 
 }  // namespace ember

@@ -66,7 +66,9 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   app.add_option("--metrics-port", config->metrics_port,
                  "serve Prometheus metrics on http://host:port/metrics (0: off)")
       ->check(CLI::Range(0, 65535));
-  std::string output_limits;
+  std::string output_limits, maxmemory_clients;
+  app.add_option("--maxmemory-clients", maxmemory_clients,
+                 "close the biggest clients when all buffers pass this (\"64mb\", \"5%\")");
   app.add_option("--client-output-buffer-limit", output_limits,
                  "output limits by client class: \"pubsub 32mb 8mb 60 normal 0 0 0 ...\"");
   std::string save, appendonly, aof_min_size, aof_load_truncated, stop_writes;
@@ -128,6 +130,12 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   if (!stop_writes.empty() &&
       !yes_no("--stop-writes-on-bgsave-error", stop_writes, &config->stop_writes_on_bgsave_error))
     return 1;
+  if (!maxmemory_clients.empty()) {
+    if (std::string error = SetMaxmemoryClients(*config, maxmemory_clients); !error.empty()) {
+      fprintf(stderr, "ember-server: --maxmemory-clients: %s\n", error.c_str());
+      return 1;
+    }
+  }
   if (!output_limits.empty()) {
     if (std::string error = SetOutputBufferLimits(*config, output_limits); !error.empty()) {
       fprintf(stderr, "ember-server: --client-output-buffer-limit: %s\n", error.c_str());
