@@ -14,6 +14,7 @@
 #include "common/numbers.h"
 #include "engine/eviction.h"
 #include "engine/keyspace_events.h"
+#include "server/file_limit.h"
 #include "server/memory_size.h"
 
 namespace ember {
@@ -284,7 +285,15 @@ std::vector<ConfigParam> BuildParams() {
       {"tracking-table-max-keys", IntGetter(&ServerConfig::tracking_table_max_keys),
        IntSetter(&ServerConfig::tracking_table_max_keys, 0)},
       {"maxclients", IntGetter(&ServerConfig::maxclients),
-       IntSetter(&ServerConfig::maxclients, 1, UINT_MAX)},
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         auto n = ParseInt64(v);
+         if (!n) return "argument couldn't be parsed into an integer";
+         if (*n < 1 || *n > UINT_MAX) return RangeError(1, UINT_MAX);
+         // As Redis: more clients than open files allow is refused with what would fit.
+         if (std::string error = CheckMaxclients(c, *n); !error.empty()) return error;
+         c.maxclients = *n;
+         return "";
+       }},
       {"timeout", IntGetter(&ServerConfig::timeout), IntSetter(&ServerConfig::timeout, 0, INT_MAX)},
       {"key-load-delay", IntGetter(&ServerConfig::key_load_delay),
        IntSetter(&ServerConfig::key_load_delay, 0, 1'000'000)},

@@ -68,7 +68,8 @@ Record* Record::NewStringWithCapacity(std::string_view key, std::string_view val
     v >>= 7;
   }
   p[off + width - 1] = static_cast<uint8_t>(v & 0x7f);
-  memcpy(p + off + width, value.data(), value.size());
+  if (!value.empty())
+    memcpy(p + off + width, value.data(), value.size());  // SETBIT: data() may be null
   return reinterpret_cast<Record*>(p);
 }
 

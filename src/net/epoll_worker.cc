@@ -86,7 +86,8 @@ class EpollWorker : public Worker {
       int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR) continue;
-        return;  // EAGAIN, or out of descriptors: try again on the next event
+        if (errno == EMFILE || errno == ENFILE) RefuseWhileOutOfDescriptors(listen_fd, tls);
+        return;  // EAGAIN, or nothing more to do until the next event
       }
       Connection* conn = Accept(fd, tls);
       if (conn == nullptr) continue;

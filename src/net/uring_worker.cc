@@ -312,6 +312,9 @@ class UringWorker : public Worker {
             Register(accepted);
             ArmRecv(accepted);
           }
+        } else if (res == -EMFILE || res == -ENFILE) {
+          RefuseWhileOutOfDescriptors(tag == kAccept ? listen_fd_ : tls_listen_fd_,
+                                      tag == kTlsAccept);
         }
         if (!(cqe->flags & IORING_CQE_F_MORE)) {
           (tag == kAccept ? accept_live_ : tls_accept_live_) = false;

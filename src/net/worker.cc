@@ -1,5 +1,6 @@
 #include "net/worker.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -28,12 +29,41 @@ constexpr int64_t kUncountedOutput = 16 * 1024;
 }  // namespace
 
 Worker::Worker(Engine& engine, uint32_t shard, int listen_fd, int tls_listen_fd)
-    : engine_(engine), shard_(shard), listen_fd_(listen_fd), tls_listen_fd_(tls_listen_fd) {}
+    : engine_(engine),
+      shard_(shard),
+      listen_fd_(listen_fd),
+      tls_listen_fd_(tls_listen_fd),
+      spare_fd_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
 
 Worker::~Worker() {
+  if (spare_fd_ >= 0) close(spare_fd_);
   for (auto& [fd, conn] : connections_) delete conn;
   if (listen_fd_ >= 0) close(listen_fd_);
   if (tls_listen_fd_ >= 0) close(tls_listen_fd_);
+}
+
+namespace {
+
+void RefuseAsFull(Engine& engine, int fd, bool tls) {
+  static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
+  if (!tls) {
+    [[maybe_unused]] ssize_t n = write(fd, kMsg, sizeof(kMsg) - 1);
+  }
+  engine.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+  close(fd);
+}
+
+}  // namespace
+
+void Worker::RefuseWhileOutOfDescriptors(int listen_fd, bool tls) {
+  // Bounded: the loop's other work goes on; what is left waits for the next readiness.
+  for (int refused = 0; refused < 256 && spare_fd_ >= 0; ++refused) {
+    close(spare_fd_);
+    int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) RefuseAsFull(engine_, fd, tls);
+    spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);  // -1 if another thread took it
+    if (fd < 0) break;
+  }
 }
 
 Connection* Worker::Accept(int fd, bool tls) {
@@ -41,10 +71,7 @@ Connection* Worker::Accept(int fd, bool tls) {
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (engine_.stats().connected_clients.load(std::memory_order_relaxed) >=
       engine_.config().maxclients) {
-    static constexpr char kMsg[] = "-ERR max number of clients reached\r\n";
-    [[maybe_unused]] ssize_t n = write(fd, kMsg, sizeof(kMsg) - 1);
-    engine_.stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-    close(fd);
+    RefuseAsFull(engine_, fd, tls);
     return nullptr;
   }
   // A plain client is refused at once, as for maxclients; a TLS one hears it encrypted.
@@ -187,6 +214,7 @@ int Worker::RunTimers() {
     }
   }
   CheckKills();
+  if (spare_fd_ < 0) spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
   engine_.client_memory().Tick(shard_, now);
   CheckClientMemory();
   shard.PublishBytes();

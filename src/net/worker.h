@@ -46,6 +46,10 @@ class Worker {
   // A connection for an accepted socket (TLS: accepted on the TLS listener); null when it was
   // refused at once (maxclients, protected mode) and closed.
   Connection* Accept(int fd, bool tls);
+  // accept() failed with EMFILE/ENFILE: the clients waiting would hang in the backlog (and a
+  // level-triggered loop spin on them). The spare descriptor given up lets each one in to be
+  // told "max number of clients reached" and closed, as for maxclients.
+  void RefuseWhileOutOfDescriptors(int listen_fd, bool tls);
   // The event loop's first step on its thread: pub/sub deliveries to this thread's clients
   // then need no message, and commands journal to this shard.
   void BindThread();
@@ -74,6 +78,7 @@ class Worker {
   uint32_t shard_;
   int listen_fd_;
   int tls_listen_fd_;
+  int spare_fd_ = -1;  // /dev/null, kept to be closed when descriptors run out
   std::unordered_map<int, Connection*> connections_;
   std::vector<Connection*> dirty_;
   std::vector<Connection*> flushing_;  // dirty_ as it was when FlushDirty began

@@ -20,6 +20,7 @@
 #include "net/listener.h"
 #include "net/worker.h"
 #include "persistence/persistence.h"
+#include "server/file_limit.h"
 #include "server/memory_size.h"
 #include "server/metrics_server.h"
 #include "server/security_flags.h"
@@ -160,6 +161,12 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   if (!ApplySecurityFlags(security_flags, config)) return 1;
   if (IsLfuPolicy(config->maxmemory_policy)) g_access_tracking = AccessTracking::kLfu;
   if (config->shards == 0) config->shards = std::max(1u, std::thread::hardware_concurrency());
+  std::string warnings, error;
+  if (!FitMaxclientsToFileLimit(*config, &warnings, &error)) {
+    fprintf(stderr, "ember-server: %s Exiting.\n", error.c_str());
+    return 1;
+  }
+  if (!warnings.empty()) fprintf(stderr, "ember-server: %s\n", warnings.c_str());
   return -1;
 }
 

@@ -9,13 +9,16 @@ import time
 import pytest
 
 import harness
-from harness import IS_REDIS, SLOWDOWN
+from harness import IS_REDIS, SANITIZED, SLOWDOWN
 from resp_client import RespClient, encode_command
 
 pytestmark = pytest.mark.skipif(IS_REDIS, reason="ember's limits (Redis grows without bound)")
 
 CLIENT_TIMEOUT = 10 * SLOWDOWN
 MB = 1 << 20
+# Under ASan freed memory sits in its quarantine (hundreds of MB): RSS says nothing there, so
+# the memory bars are checked on the release build only; the behaviour is checked on both.
+RSS_BARS = not SANITIZED
 
 
 def rss(pid):
@@ -136,7 +139,7 @@ def test_a_non_reading_client_is_cut_off_at_its_limit(make_server, shards, backe
     # while). Held to what it does so it cannot get worse unseen; the fix (replies sent from
     # chunks, not one growing string) is issue 21's large-value work.
     bar = 96 * MB if shards == 1 else 160 * MB
-    assert growth < bar, "RSS grew by %d MB for a 64 MB limit" % (growth // MB)
+    assert growth < bar or not RSS_BARS, "RSS grew by %d MB for a 64 MB limit" % (growth // MB)
     assert probe.count >= 1 and probe.worst < 0.2 * SLOWDOWN, \
         "another client's PING took %.0f ms" % (probe.worst * 1000)
     assert stat(c, "client_output_buffer_limit_disconnections") >= 1
@@ -155,7 +158,7 @@ def test_without_a_limit_a_non_reading_client_is_held_not_grown(make_server, sha
     finally:
         probe.finish()
     growth = rss(srv.pid) - before
-    assert growth < 48 * MB, "RSS grew by %d MB" % (growth // MB)
+    assert growth < 48 * MB or not RSS_BARS, "RSS grew by %d MB" % (growth // MB)
     assert probe.worst < 0.2 * SLOWDOWN, "PING took %.0f ms" % (probe.worst * 1000)
     c.close()
 
@@ -199,7 +202,7 @@ def test_a_reply_sized_by_a_huge_count_stops_at_the_limit(make_server, command):
     assert time.monotonic() - started < 5 * SLOWDOWN
     hogger.close()
     assert c.execute("PING") == "PONG"
-    assert rss(srv.pid) - before < 64 * MB
+    assert rss(srv.pid) - before < 64 * MB or not RSS_BARS
     assert stat(c, "client_output_buffer_limit_disconnections") >= 1
     # A count the reply can hold still answers in full.
     assert len(c.execute("SRANDMEMBER", "s", "-1000")) == 1000

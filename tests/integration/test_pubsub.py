@@ -234,7 +234,8 @@ def test_slow_subscriber_is_cut_off_and_memory_stays_bounded(make_server, shards
         # The lazy one was disconnected; the reader was not.
         assert pub.execute("PUBSUB", "NUMSUB", "flood") == [b"flood", 1]
         growth = _rss(srv.pid) - before
-        assert growth < 40 << 20, "RSS grew by %d MB for a 4 MB limit" % (growth >> 20)
+        # (Under ASan its quarantine holds freed memory: the bar is for the release build.)
+        assert growth < 40 << 20 or harness.SANITIZED, "RSS grew by %d MB for a 4 MB limit" % (growth >> 20)
         assert wait_until(lambda: received[0] >= total, 30), "the reading subscriber lost messages"
         lazy.settimeout(5)
         drained = 0
