@@ -40,6 +40,12 @@ def wait_until(predicate, timeout, interval=0.01):
         time.sleep(interval)
 
 
+def info_field(client, section, name):
+    """One integer field of INFO `section`, through a RespClient."""
+    info = client.execute("INFO", section).decode()
+    return int(info.split(name + ":", 1)[1].split("\r\n", 1)[0])
+
+
 # The differential tests compare ember with Debian's redis-server.
 DIFFERENTIAL = [
     pytest.mark.skipif(harness.IS_REDIS, reason="differential test compares ember with redis-server"),

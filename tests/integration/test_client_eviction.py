@@ -9,15 +9,11 @@ import time
 import pytest
 
 from harness import SLOWDOWN
+from helpers import info_field, wait_until
 from resp_client import RespClient, RespError, encode_command
 
 CLIENT_TIMEOUT = 10 * SLOWDOWN
 MB = 1 << 20
-
-
-def info_field(client, section, name):
-    info = client.execute("INFO", section).decode()
-    return int(info.split(name + ":", 1)[1].split("\r\n", 1)[0])
 
 
 def partial_set(port, value_bytes, sent_bytes):
@@ -44,15 +40,6 @@ def is_closed(s, seconds):
         except (ConnectionResetError, BrokenPipeError):
             return True
     return False
-
-
-def wait_for(predicate, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 @pytest.fixture
@@ -116,7 +103,7 @@ def test_a_client_that_does_not_read_is_evicted_for_its_output(srv, admin):
     s.connect(("127.0.0.1", srv.port))
     s.sendall(encode_command("GET", "big") * 16)  # 16 MB of replies it does not read
     # Judged without reading: draining the replies would free the output the test is about.
-    assert wait_for(lambda: info_field(admin, "stats", "evicted_clients") == before + 1,
+    assert wait_until(lambda: info_field(admin, "stats", "evicted_clients") == before + 1,
                     5 * SLOWDOWN), "the client holding 16 MB of output was not evicted"
     assert admin.execute("CLIENT", "LIST").count(b"\n") == 1  # only the admin is left
     assert is_closed(s, 5 * SLOWDOWN)
@@ -132,7 +119,7 @@ def test_no_evict_clients_are_spared_and_the_biggest_goes_first(srv, admin):
     medium = partial_set(srv.port, 2 * MB, MB)
     large = partial_set(srv.port, 4 * MB, 2 * MB)
     small = partial_set(srv.port, MB, MB // 2)
-    assert wait_for(lambda: info_field(admin, "memory", "mem_clients_normal") > 12 * MB,
+    assert wait_until(lambda: info_field(admin, "memory", "mem_clients_normal") > 12 * MB,
                     5 * SLOWDOWN)
     # Over by a little: closing the biggest evictable client (4 MB) is enough.
     assert admin.execute("CONFIG", "SET", "maxmemory-clients", "11mb") == "OK"
@@ -165,7 +152,7 @@ def test_a_percentage_of_maxmemory(srv, admin):
 def test_info_reports_recent_peaks_of_input_and_output(srv, admin):
     assert info_field(admin, "clients", "client_recent_max_input_buffer") < MB
     s = partial_set(srv.port, 4 * MB, 3 * MB)
-    assert wait_for(lambda: info_field(admin, "clients", "client_recent_max_input_buffer")
+    assert wait_until(lambda: info_field(admin, "clients", "client_recent_max_input_buffer")
                     >= 3 * MB, 5 * SLOWDOWN)
     assert info_field(admin, "memory", "mem_clients_normal") >= 3 * MB
     s.close()
@@ -174,6 +161,6 @@ def test_info_reports_recent_peaks_of_input_and_output(srv, admin):
     r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     r.connect(("127.0.0.1", srv.port))
     r.sendall(encode_command("GET", "big") * 2)
-    assert wait_for(lambda: info_field(admin, "clients", "client_recent_max_output_buffer")
+    assert wait_until(lambda: info_field(admin, "clients", "client_recent_max_output_buffer")
                     >= MB, 5 * SLOWDOWN)
     r.close()

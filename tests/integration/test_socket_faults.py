@@ -15,25 +15,12 @@ import pytest
 
 import harness
 from harness import IS_REDIS, SLOWDOWN
+from helpers import info_field, wait_until
 from resp_client import RespClient, RespError, encode_command
 
 CLIENT_TIMEOUT = 10 * SLOWDOWN
 MB = 1 << 20
 BACKENDS = [(2, "epoll"), (2, "uring")]
-
-
-def info_field(client, section, name):
-    info = client.execute("INFO", section).decode()
-    return int(info.split(name + ":", 1)[1].split("\r\n", 1)[0])
-
-
-def wait_for(predicate, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def cpu_seconds(pid):
@@ -68,7 +55,7 @@ def test_clients_reset_in_the_middle_of_a_reply(make_server, shards, backend):
         s.close()
     assert admin.execute("PING") == "PONG"
     assert admin.execute("STRLEN", "big:1") == 4 * MB
-    assert wait_for(lambda: settled(admin, baseline), 5 * SLOWDOWN), \
+    assert wait_until(lambda: settled(admin, baseline), 5 * SLOWDOWN), \
         "reset clients still held: %d clients, %d bytes" % (
             info_field(admin, "clients", "connected_clients"),
             info_field(admin, "memory", "mem_clients_normal"))
@@ -92,7 +79,7 @@ def test_a_half_closed_socket_gets_every_reply_then_eof(make_server, shards, bac
     data, closed = c.read_until_closed(timeout=5 * SLOWDOWN)
     assert closed and data == b""
     c.close()
-    assert wait_for(lambda: settled(admin, baseline), 5 * SLOWDOWN)
+    assert wait_until(lambda: settled(admin, baseline), 5 * SLOWDOWN)
 
 
 @pytest.mark.parametrize("shards,backend", BACKENDS)
@@ -118,7 +105,7 @@ def test_a_peer_that_stops_reading_during_a_large_write(make_server, shards, bac
     stalled.close()
     for c in others:
         c.close()
-    assert wait_for(lambda: settled(admin, baseline), 5 * SLOWDOWN)
+    assert wait_until(lambda: settled(admin, baseline), 5 * SLOWDOWN)
 
 
 def open_clients(port, count):
