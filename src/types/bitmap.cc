@@ -91,6 +91,7 @@ int64_t FindBit(std::string_view bytes, uint64_t first, uint64_t last, bool bit)
 }
 
 void Compute(BitOp op, std::span<const std::string_view> sources, uint8_t* out, size_t out_len) {
+  if (out_len == 0) return;  // out may be null then; memset/memcpy must not see it
   memset(out, 0, out_len);
   if (sources.empty()) return;
   std::string_view first = sources[0];
@@ -98,7 +99,7 @@ void Compute(BitOp op, std::span<const std::string_view> sources, uint8_t* out, 
     for (size_t i = 0; i < first.size(); ++i) out[i] = static_cast<uint8_t>(~first[i]);
     return;
   }
-  memcpy(out, first.data(), first.size());
+  if (!first.empty()) memcpy(out, first.data(), first.size());  // a missing key's view is null
   for (size_t s = 1; s < sources.size(); ++s) {
     const auto* src = reinterpret_cast<const uint8_t*>(sources[s].data());
     size_t n = sources[s].size();
