@@ -34,6 +34,12 @@ bool ParseEntriesRead(CommandContext& ctx, std::string_view arg, int64_t* out) {
   return true;
 }
 
+// Redis's addReplySubcommandSyntaxError.
+void SubcommandSyntaxError(CommandContext& ctx) {
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                  std::string(err::AsCString(ctx.args[1]).substr(0, 128)) + "'. Try XGROUP HELP.");
+}
+
 void XGroupCreate(CommandContext& ctx, TypedEntry<StreamValue>& found) {
   std::string_view key = ctx.args[2];
   bool mkstream = false;
@@ -44,9 +50,7 @@ void XGroupCreate(CommandContext& ctx, TypedEntry<StreamValue>& found) {
     } else if (EqualsIgnoreCase(ctx.args[i], "entriesread") && i + 1 < ctx.args.size()) {
       if (!ParseEntriesRead(ctx, ctx.args[++i], &entries_read)) return;
     } else {
-      return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
-                             std::string(err::AsCString(ctx.args[1]).substr(0, 128)) +
-                             "'. Try XGROUP HELP.");
+      return SubcommandSyntaxError(ctx);
     }
   }
   StreamId id;
@@ -82,10 +86,17 @@ void XGroup(CommandContext& ctx) {
     ctx.reply.SimpleString("CREATE, SETID, DESTROY, CREATECONSUMER, DELCONSUMER, HELP");
     return;
   }
+  bool known = false;
+  for (std::string_view name : {"create", "setid", "destroy", "createconsumer", "delconsumer"})
+    known |= EqualsIgnoreCase(sub, name);
+  if (!known || ctx.args.size() < 4) return ctx.reply.Error(err::UnknownSubcommand("XGROUP", sub));
   std::string_view key = ctx.args[2];
   TypedEntry<StreamValue> found;
   if (!FindStream(ctx, key, false, &found)) return;
-  if (EqualsIgnoreCase(sub, "create")) return XGroupCreate(ctx, found);
+  if (EqualsIgnoreCase(sub, "create")) {
+    if (ctx.args.size() > 8) return SubcommandSyntaxError(ctx);
+    return XGroupCreate(ctx, found);
+  }
   if (found.value == nullptr)
     return ctx.reply.Error(
         "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want "
@@ -103,7 +114,7 @@ void XGroup(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "setid")) {
     if (ctx.args.size() != 5 &&
         !(ctx.args.size() == 7 && EqualsIgnoreCase(ctx.args[5], "entriesread")))
-      return ctx.reply.Error(err::kSyntax);
+      return SubcommandSyntaxError(ctx);
     StreamId id = found.value->last_id();
     if (ctx.args[4] != "$") {
       auto parsed = ParseStrictIdArg(ctx, ctx.args[4]);

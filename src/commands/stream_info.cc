@@ -93,6 +93,11 @@ void ReplyFullGroup(ReplyBuilder& r, const StreamValue& s, const std::string& na
   }
 }
 
+void SubcommandSyntaxError(CommandContext& ctx) {
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                  std::string(err::AsCString(ctx.args[1]).substr(0, 128)) + "'. Try XINFO HELP.");
+}
+
 void InfoStream(CommandContext& ctx, const StreamValue& s) {
   size_t argc = ctx.args.size() - 3;
   ReplyBuilder& r = ctx.reply;
@@ -108,10 +113,10 @@ void InfoStream(CommandContext& ctx, const StreamValue& s) {
     return;
   }
   int64_t count = 10;
-  if (argc != 1 && argc != 3) return r.Error(err::kSyntax);
-  if (!EqualsIgnoreCase(ctx.args[3], "full")) return r.Error(err::kSyntax);
+  if (argc != 1 && argc != 3) return SubcommandSyntaxError(ctx);
+  if (!EqualsIgnoreCase(ctx.args[3], "full")) return SubcommandSyntaxError(ctx);
   if (argc == 3) {
-    if (!EqualsIgnoreCase(ctx.args[4], "count")) return r.Error(err::kSyntax);
+    if (!EqualsIgnoreCase(ctx.args[4], "count")) return SubcommandSyntaxError(ctx);
     auto n = ParseInt64(ctx.args[5]);
     if (!n) return r.Error(err::kNotInteger);
     count = *n < 0 ? 10 : *n;
@@ -163,9 +168,7 @@ void InfoConsumers(CommandContext& ctx, StreamValue& s) {
 void XInfo(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
   if (EqualsIgnoreCase(sub, "help")) {
-    if (ctx.args.size() != 2)
-      return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
-                             std::string(err::AsCString(sub)) + "'. Try XINFO HELP.");
+    if (ctx.args.size() != 2) return SubcommandSyntaxError(ctx);
     static constexpr std::string_view kHelp[] = {
         "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CONSUMERS <key> <groupname>",

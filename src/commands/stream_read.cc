@@ -50,9 +50,9 @@ bool ParseReadArgs(CommandContext* ctx, std::span<const std::string_view> args, 
       out->streams = i + 1;
       size_t rest = args.size() - out->streams;
       if (rest % 2 != 0) {
-        return fail(group_read ? "ERR Unbalanced 'xreadgroup' list of streams: for each stream "
+        return fail(group_read ? "ERR Unbalanced XREADGROUP list of streams: for each stream "
                                  "key an ID or '>' must be specified."
-                               : "ERR Unbalanced 'xread' list of streams: for each stream key an "
+                               : "ERR Unbalanced XREAD list of streams: for each stream key an "
                                  "ID or '$' must be specified.");
       }
       out->n = rest / 2;

@@ -75,9 +75,11 @@ void AppendRdbStream(std::string* out, const StreamValue& s, bool compress) {
   // Nodes of node_max_entries live entries each, cut afresh (Redis reads any cut).
   std::vector<std::pair<StreamId, std::string>> nodes;
   NodeWriter writer;
+  size_t per_node = StreamValue::node_max_entries.load(std::memory_order_relaxed);
+  if (per_node == 0) per_node = 100;
   s.Range({}, StreamId::Max(), false, [&](StreamId id, std::span<const std::string_view> fv) {
     writer.Add(id, fv);
-    if (writer.held.size() >= StreamValue::node_max_entries) {
+    if (writer.held.size() >= per_node) {
       StreamId master = writer.master;
       nodes.emplace_back(master, writer.Finish());
     }

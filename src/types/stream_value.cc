@@ -163,8 +163,10 @@ void StreamValue::Append(StreamId id, std::span<const std::string_view> fv) {
   if (!nodes_.empty()) {
     auto last = std::prev(nodes_.end());
     StreamNode& tail = last->second;
-    if (tail.size_ + payload < node_max_bytes &&
-        (node_max_entries == 0 || tail.total_ < node_max_entries)) {
+    size_t max_bytes = node_max_bytes.load(std::memory_order_relaxed);
+    size_t max_entries = node_max_entries.load(std::memory_order_relaxed);
+    if ((max_bytes == 0 || tail.size_ + payload < max_bytes) &&
+        (max_entries == 0 || tail.total_ < max_entries)) {
       node = &tail;
       master = last->first;
     } else if (memory::UsableSize(tail.data_) > tail.size_) {
@@ -305,8 +307,8 @@ int64_t StreamValue::TrimWithinNode(NodeMap::iterator it, const StreamTrim& trim
     }
     off = next;
   }
-  // A MINID trim may leave a node of deleted entries only, as Redis does; it holds no data.
-  if (node.live_ == 0) EraseNode(it);
+  // A MINID trim may leave a node of deleted entries only: Redis keeps it (XINFO counts it),
+  // and so does this; the next trim removes it whole.
   return deleted;
 }
 

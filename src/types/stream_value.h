@@ -15,6 +15,7 @@
 // trimming drops whole nodes from the front and, when exact, marks entries in the first one.
 // A node takes new entries until it holds node_max_entries (deleted ones included) or its
 // bytes reach node_max_bytes, Redis's rule, so `~` trims cut where Redis's would.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -69,9 +70,9 @@ struct StreamTrim {
 class StreamValue : public Object {
  public:
   static constexpr ValueType kType = ValueType::kStream;
-  // Redis's stream-node-max-bytes and stream-node-max-entries defaults.
-  static inline size_t node_max_bytes = 4096;
-  static inline size_t node_max_entries = 100;
+  // stream-node-max-bytes and stream-node-max-entries (CONFIG SET on any thread; 0: no bound).
+  static inline std::atomic<size_t> node_max_bytes{4096};
+  static inline std::atomic<size_t> node_max_entries{100};
 
   StreamValue() = default;
   StreamValue(const StreamValue& other);
