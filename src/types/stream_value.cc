@@ -1,6 +1,7 @@
 #include "types/stream_value.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "common/memory.h"
@@ -19,6 +20,53 @@ size_t GroupBytes(std::string_view name, const StreamGroup& group) {
   return kGroupNodeBytes + (name.size() > 15 ? name.size() + 1 : 0) + group.AllocatedBytes();
 }
 
+// A string in a node: a varint header, then the bytes. The header's low bit says which form:
+// 0: the length follows shifted up one, then the bytes; 1: the string is a canonical integer
+// (as Redis's listpacks store one), its zigzag value shifted up one, and no bytes. A value of
+// "42" takes 1 byte instead of 3, a counter of 7 digits 4 instead of 8.
+bool CanonicalInt(std::string_view s, uint64_t* zigzag) {
+  if (s.empty() || s.size() > 20) return false;
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return false;
+  char buf[24];
+  char* end = std::to_chars(buf, buf + sizeof(buf), v).ptr;
+  if (std::string_view(buf, static_cast<size_t>(end - buf)) != s) return false;  // "+1", "01"
+  *zigzag = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  return *zigzag < (uint64_t{1} << 63);
+}
+
+size_t StringSize(std::string_view s) {
+  uint64_t z = 0;
+  if (CanonicalInt(s, &z)) return VarintSize(z << 1 | 1);
+  return VarintSize(static_cast<uint64_t>(s.size()) << 1) + s.size();
+}
+
+size_t PutString(uint8_t* p, std::string_view s) {
+  uint64_t z = 0;
+  if (CanonicalInt(s, &z)) return PutVarint(p, z << 1 | 1);
+  size_t n = PutVarint(p, static_cast<uint64_t>(s.size()) << 1);
+  if (!s.empty()) std::memcpy(p + n, s.data(), s.size());
+  return n + s.size();
+}
+
+// Reads the string at `p`: a view of its bytes, or of its digits written at *digits (which
+// then moves past them; the caller keeps room for 21 bytes a string). Returns its size.
+size_t GetString(const uint8_t* p, std::string_view* out, char** digits) {
+  uint64_t h = 0;
+  size_t n = GetVarint(p, &h);
+  if (h & 1) {
+    uint64_t z = h >> 1;
+    int64_t v = static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+    char* end = std::to_chars(*digits, *digits + 21, v).ptr;
+    *out = std::string_view(*digits, static_cast<size_t>(end - *digits));
+    *digits = end;
+    return n;
+  }
+  *out = std::string_view(reinterpret_cast<const char*>(p + n), h >> 1);
+  return n + (h >> 1);
+}
+
 // Reads one node: its master fields once, then entry after entry.
 class NodeReader {
  public:
@@ -26,17 +74,18 @@ class NodeReader {
       : p_(data), end_(data + size), master_(master) {
     uint64_t count = 0;
     size_t off = GetVarint(p_, &count);
-    master_fields_.clear();
-    for (uint64_t i = 0; i < count; ++i) off += ReadString(off, &master_fields_.emplace_back());
+    master_digits_.resize(count * 21);
+    char* digits = master_digits_.data();
+    for (uint64_t i = 0; i < count; ++i)
+      off += GetString(p_ + off, &master_fields_.emplace_back(), &digits);
     first_ = off;
   }
   size_t first() const { return first_; }
   size_t end() const { return static_cast<size_t>(end_ - p_); }
-  const std::vector<std::string_view>& master_fields() const { return master_fields_; }
 
-  // Decodes the entry at `off`: its flags and id, and into *fv (when not null) its pairs.
-  // Returns the next entry's offset.
-  size_t Decode(size_t off, uint8_t* flags, StreamId* id, std::vector<std::string_view>* fv) const {
+  // Decodes the entry at `off`: its flags and id, and into *fv (when not null) its pairs
+  // (views valid until the next Decode). Returns the next entry's offset.
+  size_t Decode(size_t off, uint8_t* flags, StreamId* id, std::vector<std::string_view>* fv) {
     *flags = p_[off++];
     uint64_t ms_delta = 0, seq = 0;
     off += GetVarint(p_ + off, &ms_delta);
@@ -46,8 +95,10 @@ class NodeReader {
     if (fv != nullptr) fv->clear();
     std::string_view s;
     if (*flags & kSameFields) {
+      digits_.resize(master_fields_.size() * 21);
+      char* digits = digits_.data();
       for (std::string_view field : master_fields_) {
-        off += ReadString(off, &s);
+        off += GetString(p_ + off, &s, &digits);
         if (fv != nullptr) {
           fv->push_back(field);
           fv->push_back(s);
@@ -57,36 +108,23 @@ class NodeReader {
     }
     uint64_t count = 0;
     off += GetVarint(p_ + off, &count);
+    digits_.resize(2 * count * 21);
+    char* digits = digits_.data();
     for (uint64_t i = 0; i < 2 * count; ++i) {
-      off += ReadString(off, &s);
+      off += GetString(p_ + off, &s, &digits);
       if (fv != nullptr) fv->push_back(s);
     }
     return off;
   }
 
  private:
-  size_t ReadString(size_t off, std::string_view* out) const {
-    uint64_t len = 0;
-    size_t n = GetVarint(p_ + off, &len);
-    *out = std::string_view(reinterpret_cast<const char*>(p_ + off + n), len);
-    return n + len;
-  }
-
   const uint8_t* p_;
   const uint8_t* end_;
   StreamId master_;
   std::vector<std::string_view> master_fields_;
+  std::string master_digits_, digits_;
   size_t first_ = 0;
 };
-
-size_t StringSize(std::string_view s) {
-  return VarintSize(s.size()) + s.size();
-}
-size_t PutString(uint8_t* p, std::string_view s) {
-  size_t n = PutVarint(p, s.size());
-  if (!s.empty()) std::memcpy(p + n, s.data(), s.size());
-  return n + s.size();
-}
 
 // Whether the node's master fields are the fields of `fv`, read straight off its bytes (the
 // XADD path builds no vector).
@@ -94,11 +132,12 @@ bool SameFields(const uint8_t* node, std::span<const std::string_view> fv) {
   uint64_t count = 0;
   size_t off = GetVarint(node, &count);
   if (count * 2 != fv.size()) return false;
+  char buf[24];
   for (size_t i = 0; i < fv.size(); i += 2) {
-    uint64_t len = 0;
-    off += GetVarint(node + off, &len);
-    if (len != fv[i].size() || std::memcmp(node + off, fv[i].data(), len) != 0) return false;
-    off += len;
+    std::string_view field;
+    char* digits = buf;
+    off += GetString(node + off, &field, &digits);
+    if (field != fv[i]) return false;
   }
   return true;
 }

@@ -64,6 +64,35 @@ TEST(StreamValueTest, EntriesSplitIntoNodesAndSharedFieldsAreStoredOnce) {
   EXPECT_EQ(s.entries_added(), 252u);
 }
 
+TEST(StreamValueTest, IntegerStringsArePackedAndReadBackExactly) {
+  StreamValue s;
+  Model m;
+  std::vector<std::string> values = {"0",
+                                     "42",
+                                     "-1",
+                                     "-0",
+                                     "007",
+                                     "+5",
+                                     "9223372036854775807",
+                                     "-9223372036854775808",
+                                     "9223372036854775808",
+                                     "1e3",
+                                     "",
+                                     "4611686018427387904",
+                                     "-4611686018427387905",
+                                     " 1"};
+  uint64_t ms = 1;
+  for (const std::string& v : values) {
+    Add(s, m, {ms++, 0}, {"n", v});
+    Add(s, m, {ms++, 0}, {v, "field-is-the-value"});
+  }
+  ExpectSame(s, m);
+  StreamValue counters;
+  for (uint64_t i = 0; i < 100; ++i)
+    counters.Append({i + 1, 0}, std::vector<std::string_view>{"n", "1234567"});
+  EXPECT_LT(counters.AllocatedBytes(), sizeof(StreamValue) + 100 * 8 + 150);  // 4 bytes a value
+}
+
 TEST(StreamValueTest, DeleteMarksEntriesAndFreesEmptiedNodes) {
   StreamValue::node_max_entries = 4;
   StreamValue s;
