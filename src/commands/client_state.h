@@ -85,6 +85,9 @@ struct ClientState {
   std::shared_ptr<Waiter> block_waiter;
   Session* session = nullptr;  // the connection's session, for waking a blocked client
   bool block_retry = false;    // re-running after a wake-up: queue again at the front
+  // Set by a command that parked with arguments that must not be read again as given (XREAD's
+  // `$` is the last id when it parked): the session re-runs these instead.
+  std::vector<std::string> block_rewritten_args;
   // Parked in a blocking command, for CLIENT UNBLOCK on other threads; which asks the home thread
   // to end the wait through unblock_request (kUnblockTimeout or kUnblockError).
   Published<bool> parked = false;

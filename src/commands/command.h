@@ -304,5 +304,6 @@ void RegisterGeoCommands(CommandTable& table);
 void RegisterBitmapCommands(CommandTable& table);  // SETBIT ... BITFIELD, PF* (HyperLogLog)
 void RegisterObservabilityCommands(CommandTable& table);
 void RegisterScriptingCommands(CommandTable& table);
+void RegisterStreamCommands(CommandTable& table);  // XADD ... XINFO
 
 }  // namespace ember

@@ -30,6 +30,7 @@ CommandTable::CommandTable() {
   RegisterBitmapCommands(*this);
   RegisterObservabilityCommands(*this);
   RegisterScriptingCommands(*this);
+  RegisterStreamCommands(*this);
 }
 
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {

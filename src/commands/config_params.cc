@@ -16,6 +16,7 @@
 #include "engine/keyspace_events.h"
 #include "server/file_limit.h"
 #include "server/memory_size.h"
+#include "types/stream_value.h"
 
 namespace ember {
 namespace {
@@ -329,6 +330,19 @@ std::vector<ConfigParam> BuildParams() {
          return "";
        },
        Mutability::kMutable, "list-max-ziplist-size"},
+      // Streams read their node bounds from process-wide atomics (types/stream_value.h).
+      {"stream-node-max-bytes", IntGetter(&ServerConfig::stream_node_max_bytes),
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         std::string error = MemorySetter(&ServerConfig::stream_node_max_bytes, 0)(c, v);
+         StreamValue::node_max_bytes = static_cast<size_t>(c.stream_node_max_bytes);
+         return error;
+       }},
+      {"stream-node-max-entries", IntGetter(&ServerConfig::stream_node_max_entries),
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         std::string error = IntSetter(&ServerConfig::stream_node_max_entries, 0)(c, v);
+         StreamValue::node_max_entries = static_cast<size_t>(c.stream_node_max_entries);
+         return error;
+       }},
       {"list-compress-depth", IntGetter(&ServerConfig::list_compress_depth),
        IntSetter(&ServerConfig::list_compress_depth, 0, INT_MAX)},
       {"hash-max-listpack-entries", IntGetter(&ServerConfig::hash_max_listpack_entries),

@@ -17,6 +17,7 @@
 #include "types/list_value.h"
 #include "types/object.h"
 #include "types/set_value.h"
+#include "types/stream_value.h"
 #include "types/zset_value.h"
 
 namespace ember {
@@ -115,6 +116,18 @@ Digest ValueDigest(Database& db, Database::Entry& entry, const ServerConfig& con
         d.Add(Framed({type, f, v}));
         return true;
       });
+      break;
+    }
+    case ValueType::kStream: {
+      std::string seq = type;
+      auto* s = static_cast<StreamValue*>(r->object());
+      s->Range({}, StreamId::Max(), false, [&](StreamId id, std::span<const std::string_view> fv) {
+        seq += Framed({id.ToString()});
+        for (std::string_view x : fv) seq += Framed({x});
+        return true;
+      });
+      seq += Framed({s->last_id().ToString()});
+      d.Add(seq);
       break;
     }
   }

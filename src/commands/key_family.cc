@@ -27,6 +27,8 @@ const char* TypeName(ValueType type) {
       return "zset";
     case ValueType::kHash:
       return "hash";
+    case ValueType::kStream:
+      return "stream";
   }
   return "none";
 }

@@ -124,6 +124,21 @@ void BlockingRegistry::WakeFirst(Engine& engine, int db, std::string_view key) {
   active = !queues_.empty();
 }
 
+void BlockingRegistry::WakeAll(Engine& engine, int db, std::string_view key) {
+  auto it = queues_.find(QueueKey(db, key));
+  if (it == queues_.end()) return;
+  std::deque<std::shared_ptr<Waiter>> queue = std::move(it->second);
+  queues_.erase(it);
+  active = !queues_.empty();
+  for (std::shared_ptr<Waiter>& waiter : queue) {
+    WaiterState expected = WaiterState::kWaiting;
+    if (waiter->state.compare_exchange_strong(expected, WaiterState::kWoken)) {
+      uint32_t home = waiter->home_worker;
+      engine.mailbox(home).Post(new WakeTask(engine, std::move(waiter), db, key));
+    }
+  }
+}
+
 std::optional<int64_t> ParseBlockTimeout(CommandContext& ctx, std::string_view arg) {
   auto seconds = ParseDouble(arg);
   if (!seconds || !std::isfinite(*seconds) || *seconds * 1000 > 9.2e18) {

@@ -47,6 +47,9 @@ class BlockingRegistry final : public KeyAddedObserver {
   void Add(int db, std::string_view key, std::shared_ptr<Waiter> waiter, bool at_front);
   // Wakes the first waiter on (db, key) still waiting; drops the ones that gave up.
   void WakeFirst(Engine& engine, int db, std::string_view key);
+  // Wakes every waiter on (db, key): new stream entries are for all readers (XREAD), and a
+  // group reader that finds nothing left parks again.
+  void WakeAll(Engine& engine, int db, std::string_view key);
   bool empty() const { return queues_.empty(); }
 
   void OnKeyAdded(int db, std::string_view key) override { MarkReady(db, key); }

@@ -88,7 +88,9 @@ void ExecuteCommand(Engine& engine, const CommandSpec& spec, std::span<const std
   }
   // Wake-ups come from the keyspace (a key came into being), whatever the command's arguments
   // name; a blocking command that took its share passes the rest on.
-  if (spec.flags & kCmdBlocking) PassOnKeysReady(engine, spec, args, client.db);
+  // (A command that parked passes nothing on: a stream it waits on exists while it waits.)
+  if ((spec.flags & kCmdBlocking) && client.block_waiter == nullptr)
+    PassOnKeysReady(engine, spec, args, client.db);
   if (HasReadyKeys()) ServeReadyKeys(engine, now_ms);
 }
 

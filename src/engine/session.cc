@@ -494,6 +494,10 @@ void Session::RunBlocking(const CommandSpec& spec) {
 bool Session::TakeBlock() {
   client_.block_retry = false;
   if (client_.block_waiter == nullptr) return false;
+  if (!client_.block_rewritten_args.empty()) [[unlikely]] {
+    blocked_command_ = std::move(client_.block_rewritten_args);
+    client_.block_rewritten_args.clear();
+  }
   waiter_ = std::move(client_.block_waiter);
   client_.block_waiter = nullptr;
   if (abandoned_) {  // the connection closed while the command ran on other shards: never park

@@ -23,7 +23,14 @@ namespace ember {
 
 class Object;
 
-enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+enum class ValueType : uint8_t {
+  kString = 0,
+  kList = 1,
+  kSet = 2,
+  kZSet = 3,
+  kHash = 4,
+  kStream = 5
+};
 enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kObject = 2, kPacked = 3 };
 
 class Record {

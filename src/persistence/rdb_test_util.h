@@ -19,6 +19,9 @@ inline std::string Describe(const Record* r) {
                     " exp=" + std::to_string(r->expire_ms()) + " [";
   std::vector<std::string> items;
   switch (r->type()) {
+    case ValueType::kStream:
+      items.push_back("stream");
+      break;
     case ValueType::kString:
       items.push_back(r->encoding() == Encoding::kInt ? std::to_string(r->int_value())
                                                       : std::string(r->raw_value()));

@@ -188,6 +188,10 @@ bool RdbValueReader::ReadValue(uint8_t type, std::string_view key, int64_t expir
     case rdb::kZSetZiplist:
     case rdb::kZSetListpack:
       return ReadZSet(type, key, expire_ms, record);
+    case rdb::kStreamListpacks:
+    case rdb::kStreamListpacks2:
+    case rdb::kStreamListpacks3:
+      return ReadStream(type, key, expire_ms, record);
   }
   return in_.Fail(TypeError(type, key));
 }

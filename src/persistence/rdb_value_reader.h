@@ -40,6 +40,8 @@ class RdbValueReader {
   bool ReadSet(uint8_t type, std::string_view key, int64_t expire_ms, Record** record);
   bool ReadHash(uint8_t type, std::string_view key, int64_t expire_ms, Record** record);
   bool ReadZSet(uint8_t type, std::string_view key, int64_t expire_ms, Record** record);
+  // Types 15, 19 and 21 (rdb_stream_reader.cc).
+  bool ReadStream(uint8_t type, std::string_view key, int64_t expire_ms, Record** record);
 
   RdbInput& in_;
   const ServerConfig& config_;

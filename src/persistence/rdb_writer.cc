@@ -13,6 +13,7 @@
 #include "persistence/crc64.h"
 #include "persistence/rdb_blobs.h"
 #include "persistence/rdb_format.h"
+#include "persistence/rdb_stream.h"
 #include "types/hash_value.h"
 #include "types/list_value.h"
 #include "types/packed_pairs.h"
@@ -169,6 +170,8 @@ uint8_t RdbTypeOf(const Record& record) {
     case ValueType::kZSet:
       return static_cast<const ZSetValue*>(record.object())->is_listpack() ? rdb::kZSetListpack
                                                                            : rdb::kZSet2;
+    case ValueType::kStream:
+      return rdb::kStreamListpacks2;
   }
   return rdb::kString;
 }
@@ -186,6 +189,8 @@ void AppendValueBody(std::string* out, const Record& record, bool compress) {
       return AppendSet(out, *static_cast<const SetValue*>(record.object()), compress);
     case ValueType::kZSet:
       return AppendZSet(out, *static_cast<const ZSetValue*>(record.object()), compress);
+    case ValueType::kStream:
+      return AppendRdbStream(out, *static_cast<const StreamValue*>(record.object()), compress);
   }
 }
 

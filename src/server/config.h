@@ -48,6 +48,8 @@ struct ServerConfig {
   std::string requirepass;
   std::string enable_debug_command = "no";  // no | yes | local (loopback clients only)
   // Collection encodings: a value stays packed (listpack / intset) up to these sizes.
+  int64_t stream_node_max_bytes = 4096;  // a stream node takes entries up to these bounds
+  int64_t stream_node_max_entries = 100;
   int64_t list_max_listpack_size = -2;  // > 0: entries per node; -1..-5: 4..64 KiB per node
   int64_t hash_max_listpack_entries = 128;
   int64_t hash_max_listpack_value = 64;
