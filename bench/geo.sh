@@ -1,32 +1,35 @@
 #!/usr/bin/env bash
 # Geo side by side: ember vs Debian's redis-server, same machine, same run.
 #
-#   bash bench/geo.sh [--points N] [--requests N]
+#   bash bench/geo.sh [--points N] [--requests N] [--client loadgen|redis-benchmark]
 #
 # Loads N points (default 1M, random over lon -10..10, lat 40..55, members m:%012d) into one
-# sorted set with GEOADD, then runs redis-benchmark (50 clients, pipeline 1 and 16, random
-# member) on: GEOSEARCH FROMMEMBER BYRADIUS 5 km (~40 matches), the same with COUNT 10 ASC
-# WITHDIST, and GEOADD of random members. ember runs --shards 1; servers on core 0,
-# redis-benchmark on core 1. Report on stdout (markdown).
+# sorted set with GEOADD, then runs the client (ember-loadgen by default, see
+# lib/command_bench.sh; 50 clients, pipeline 1 and 16, random member) on: GEOSEARCH FROMMEMBER BYRADIUS 5 km (~40 matches), the same with COUNT 10 ASC
+# WITHDIST, and GEOADD of random members. ember runs --shards 1; servers on core 0, the
+# client on core 1. Report on stdout (markdown): ops/s and server CPU µs per request.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
 # shellcheck source=bench/lib/servers.sh
 source "$BENCH_DIR/lib/servers.sh"
+# shellcheck source=bench/lib/command_bench.sh
+source "$BENCH_DIR/lib/command_bench.sh"
 
 POINTS=1000000
 REQUESTS=200000
+CLIENT=loadgen
 while [[ $# -gt 0 ]]; do
   case $1 in
     --points) POINTS=${2:?}; shift ;;
     --requests) REQUESTS=${2:?}; shift ;;
+    --client) CLIENT=${2:?}; shift ;;
     *) die "unknown argument: $1" ;;
   esac
   shift
 done
 setup_side_by_side geo
-BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
 
 # The load as RESP: GEOADD g lon lat member ... in batches of 1000 points.
 "$PY" - "$POINTS" >"$WORKDIR/load.resp" <<'EOF'
@@ -41,15 +44,15 @@ for start in range(0, n, 1000):
     out.write(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
 EOF
 
-# bench TEMPLATE PIPELINE ARGS...: prints requests per second of the command line ARGS.
+# bench PIPELINE ARGS...: "ops cpu" of the command line ARGS (P1 gets a fifth of the requests).
 bench() {
-  local pipeline=$1
+  local pipeline=$1 n=$REQUESTS
   shift
-  timeout 300 taskset -c 1 "$BENCHMARK" -h 127.0.0.1 -p "$SERVER_PORT" -c 50 -P "$pipeline" \
-    -n "$REQUESTS" -r "$POINTS" --csv "$@" | tail -n 1 | awk -F'"' '{ print $4 }'
+  ((pipeline == 1)) && n=$((REQUESTS / 5))
+  bench_command "$pipeline" "$n" "$POINTS" "$@"
 }
 
-# run_all TEMPLATE: loads the points, prints "search16 search1 count16 count1 add16 add1 load_s".
+# run_all TEMPLATE: loads the points, prints an "ops cpu" pair per measurement, then load_s.
 run_all() {
   start_server bench "$1" "$WORKDIR/server.log"
   local t0 t1
@@ -77,17 +80,16 @@ read -ra R < <(run_all "$REDIS --port {port} --bind 127.0.0.1 --save '' --append
 SERVER_CPUS=0
 read -ra E < <(run_all "$EMBER --port {port} --shards 1")
 
-echo "## Geo, ember --shards 1 / Redis ($POINTS points, $REQUESTS requests, 50 clients, $(date -u +%F))"
+echo "## Geo, ember --shards 1 / Redis ($POINTS points, $REQUESTS requests at P16, 50 clients, client $CLIENT, $(date -u +%F))"
 echo
-echo "| command | pipeline | ember ops/s | Redis ops/s | ratio |"
-echo "|---|---|---|---|---|"
+ratio_header
 names=("GEOSEARCH FROMMEMBER BYRADIUS 5 km" "GEOSEARCH FROMMEMBER BYRADIUS 5 km" \
   "GEOSEARCH ... COUNT 10 ASC WITHDIST" "GEOSEARCH ... COUNT 10 ASC WITHDIST" \
   "GEOADD (random member)" "GEOADD (random member)")
 pipes=(16 1 16 1 16 1)
 for i in 0 1 2 3 4 5; do
-  awk -v n="${names[$i]}" -v p="${pipes[$i]}" -v a="${E[$i]}" -v b="${R[$i]}" \
-    'BEGIN { printf "| %s | %s | %.0f | %.0f | %.2fx |\n", n, p, a, b, a / b }'
+  ratio_row "${names[$i]}" "${pipes[$i]}" "${E[$((2 * i))]}" "${R[$((2 * i))]}" \
+    "${E[$((2 * i + 1))]}" "${R[$((2 * i + 1))]}"
 done
 echo
-echo "Load of the points (redis-cli --pipe): ember ${E[6]} s, Redis ${R[6]} s."
+echo "Load of the points (redis-cli --pipe): ember ${E[12]} s, Redis ${R[12]} s."

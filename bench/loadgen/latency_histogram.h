@@ -17,6 +17,22 @@ class LatencyHistogram {
     max_ = std::max(max_, micros);
   }
 
+  void Merge(const LatencyHistogram& other) {
+    for (size_t i = 0; i < buckets_.size(); ++i) buckets_[i] += other.buckets_[i];
+    count_ += other.count_;
+    sum_ += other.sum_;
+    max_ = std::max(max_, other.max_);
+  }
+
+  uint64_t count() const { return count_; }
+
+  // Requests answered within `micros` (inclusive).
+  uint64_t CountAtMost(uint64_t micros) const {
+    uint64_t seen = 0;
+    for (size_t i = 0; i <= std::min<uint64_t>(micros, kBuckets); ++i) seen += buckets_[i];
+    return seen;
+  }
+
   double MeanMs() const { return count_ ? static_cast<double>(sum_) / count_ / 1000.0 : 0; }
 
   // percent in [0, 100]; 0 gives the minimum and 100 the maximum.

@@ -8,7 +8,12 @@
 // requests a second and the server becomes the bottleneck again.
 //
 //   ember-loadgen -p PORT [-h HOST] [-c CLIENTS] [-n REQUESTS] [-P PIPELINE] [-d BYTES]
-//                 [-r KEYSPACE] [-t set,get,...] [--csv] [--max-seconds S]
+//                 [-r KEYSPACE] [-t set,get,...] [--csv] [-q] [--max-seconds S]
+//                 [--threads N] [--histogram] [command args...]
+// --threads spreads the clients over N threads, each with its own epoll loop (for servers
+// with many cores); --histogram prints redis-benchmark's latency distributions per test.
+// A trailing command runs instead of the -t tests, as redis-benchmark's does (its
+// __rand_int__ placeholders filled from -r).
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -26,6 +31,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "latency_histogram.h"
@@ -45,6 +51,9 @@ struct Options {
   std::string tests = "set,get";
   bool csv = false;
   double max_seconds = 600;
+  int threads = 1;
+  bool histogram = false;
+  std::vector<std::string> command;  // a trailing command replaces the -t tests
 };
 
 [[noreturn]] void Fail(const std::string& message) {
@@ -80,12 +89,22 @@ Options ParseOptions(int argc, char** argv) {
       o.csv = true;
     else if (a == "--max-seconds")
       o.max_seconds = std::atof(value());
-    else
+    else if (a == "--threads")
+      o.threads = std::atoi(value());
+    else if (a == "--histogram")
+      o.histogram = true;
+    else if (a == "-q")
+      continue;  // the plain output is already one line per test
+    else if (!a.starts_with("-")) {
+      o.command.assign(argv + i, argv + argc);
+      break;
+    } else
       Fail("unknown option " + std::string(a));
   }
   if (o.clients < 1 || o.requests < 1 || o.pipeline < 1 || o.data_size < 0 || o.port <= 0) {
     Fail("-c, -n, -P and -p must be positive, -d not negative");
   }
+  if (o.threads < 1 || o.threads > o.clients) Fail("--threads must be between 1 and -c");
   return o;
 }
 
@@ -130,8 +149,8 @@ struct Connection {
 
 class Runner {
  public:
-  Runner(const Options& o, int epoll_fd, std::vector<Connection>& conns)
-      : o_(o), epoll_fd_(epoll_fd), conns_(conns), rng_(0x5eed) {}
+  Runner(const Options& o, int epoll_fd, std::vector<Connection>& conns, uint64_t seed)
+      : o_(o), epoll_fd_(epoll_fd), conns_(conns), rng_(seed) {}
 
   // Runs `requests` of `command` over every connection; returns false on an error reply.
   bool Run(const Workload& workload, int64_t requests, LatencyHistogram& histogram) {
@@ -277,12 +296,46 @@ class Runner {
   int replies_per_request_ = 1;
 };
 
+// redis-benchmark's two latency tables: by percentile (50%, then half the rest each line), and
+// the cumulative share of requests answered within each power-of-two step of milliseconds.
+void PrintDistribution(const std::string& title, const LatencyHistogram& h, double seconds,
+                       const Options& o) {
+  std::printf("====== %s ======\n  %lld requests completed in %.2f seconds\n", title.c_str(),
+              static_cast<long long>(o.requests), seconds);
+  std::printf("  %d parallel clients, pipeline %d, %d threads\n\n", o.clients, o.pipeline,
+              o.threads);
+  std::printf("Latency by percentile distribution:\n");
+  auto line = [&](double percent) {
+    double ms = h.PercentileMs(percent);
+    std::printf("%.3f%% <= %.3f milliseconds (cumulative count %llu)\n", percent, ms,
+                static_cast<unsigned long long>(h.CountAtMost(static_cast<uint64_t>(ms * 1000))));
+  };
+  line(0);
+  for (double rest = 50; rest > 0.01; rest /= 2) line(100 - rest);
+  line(100);
+  std::printf("\nCumulative distribution of latencies:\n");
+  uint64_t total = h.count() ? h.count() : 1;
+  for (uint64_t micros = 100;; micros *= 2) {
+    uint64_t within = h.CountAtMost(micros);
+    std::printf("%.3f%% <= %.3f milliseconds (cumulative count %llu)\n",
+                100.0 * static_cast<double>(within) / static_cast<double>(total),
+                static_cast<double>(micros) / 1000.0, static_cast<unsigned long long>(within));
+    if (within == h.count() || micros > 1000000) break;
+  }
+  std::printf("\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o = ParseOptions(argc, argv);
   std::vector<Workload> workloads;
-  for (std::string_view rest = o.tests; !rest.empty();) {
+  if (!o.command.empty()) {
+    std::string title;
+    for (const std::string& arg : o.command) title += (title.empty() ? "" : " ") + arg;
+    workloads.push_back({title, EncodeCommand(o.command)});
+  }
+  for (std::string_view rest = o.command.empty() ? o.tests : ""; !rest.empty();) {
     size_t comma = rest.find(',');
     std::string name(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
@@ -290,16 +343,28 @@ int main(int argc, char** argv) {
       Fail("unknown test " + name);
     }
   }
-  int epoll_fd = epoll_create1(0);
-  std::vector<Connection> conns(static_cast<size_t>(o.clients));
-  for (size_t i = 0; i < conns.size(); ++i) {
-    conns[i].fd = Connect(o);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u32 = static_cast<uint32_t>(i);
-    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, conns[i].fd, &ev);
+  // One epoll loop per thread over its share of the clients.
+  struct Loop {
+    int epoll_fd = -1;
+    std::vector<Connection> conns;
+  };
+  std::vector<Loop> loops(static_cast<size_t>(o.threads));
+  for (int i = 0; i < o.clients; ++i)
+    loops[static_cast<size_t>(i % o.threads)].conns.emplace_back();
+  std::vector<Runner> runners;
+  runners.reserve(loops.size());
+  for (size_t t = 0; t < loops.size(); ++t) {
+    Loop& loop = loops[t];
+    loop.epoll_fd = epoll_create1(0);
+    for (size_t i = 0; i < loop.conns.size(); ++i) {
+      loop.conns[i].fd = Connect(o);
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u32 = static_cast<uint32_t>(i);
+      epoll_ctl(loop.epoll_fd, EPOLL_CTL_ADD, loop.conns[i].fd, &ev);
+    }
+    runners.emplace_back(o, loop.epoll_fd, loop.conns, 0x5eed + t);
   }
-  Runner runner(o, epoll_fd, conns);
   if (o.csv) {
     std::printf(
         "\"test\",\"rps\",\"avg_latency_ms\",\"min_latency_ms\",\"p50_latency_ms\","
@@ -307,10 +372,23 @@ int main(int argc, char** argv) {
   }
   int status = 0;
   for (const Workload& w : workloads) {
-    LatencyHistogram histogram;
+    std::vector<LatencyHistogram> histograms(runners.size());
+    std::vector<char> ok(runners.size(), 1);
     uint64_t start = NowNs();
-    bool ok = runner.Run(w, o.requests, histogram);
+    if (runners.size() == 1) {
+      ok[0] = runners[0].Run(w, o.requests, histograms[0]);
+    } else {
+      std::vector<std::thread> threads;
+      int64_t share = o.requests / o.threads, extra = o.requests % o.threads;
+      for (size_t t = 0; t < runners.size(); ++t) {
+        int64_t n = share + (static_cast<int64_t>(t) < extra ? 1 : 0);
+        threads.emplace_back([&, t, n] { ok[t] = n == 0 || runners[t].Run(w, n, histograms[t]); });
+      }
+      for (std::thread& thread : threads) thread.join();
+    }
     double seconds = static_cast<double>(NowNs() - start) / 1e9;
+    LatencyHistogram& histogram = histograms[0];
+    for (size_t t = 1; t < histograms.size(); ++t) histogram.Merge(histograms[t]);
     double rps = static_cast<double>(o.requests) / seconds;
     if (o.csv) {
       std::printf("\"%s\",\"%.2f\",\"%.3f\",\"%.3f\",\"%.3f\",\"%.3f\",\"%.3f\",\"%.3f\"\n",
@@ -321,10 +399,15 @@ int main(int argc, char** argv) {
       std::printf("%s: %.2f requests per second, p50=%.3f msec p99=%.3f msec\n", w.title.c_str(),
                   rps, histogram.PercentileMs(50), histogram.PercentileMs(99));
     }
+    if (o.histogram) PrintDistribution(w.title, histogram, seconds, o);
     std::fflush(stdout);
-    if (!ok) status = 1;
+    for (char good : ok) {
+      if (!good) status = 1;
+    }
   }
-  for (Connection& c : conns) close(c.fd);
-  close(epoll_fd);
+  for (Loop& loop : loops) {
+    for (Connection& c : loop.conns) close(c.fd);
+    close(loop.epoll_fd);
+  }
   return status;
 }

@@ -1,5 +1,6 @@
-// `ember-cli bench ...`: redis-benchmark's flags that matter, run by ember-loadgen (built beside
-// ember-cli), which frames replies without parsing them and so outruns redis-benchmark.
+// `ember-cli bench ...`: redis-benchmark's flags that matter (-c -n -P -d -r -t --threads -q
+// --csv, a trailing command), run by ember-loadgen (built beside ember-cli), which frames replies
+// without parsing them and so outruns redis-benchmark.
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,13 +28,7 @@ int RunBench(const CliOptions& options) {
                                    std::to_string(options.endpoint.port)};
   for (size_t i = 1; i < options.command.size(); ++i) {
     const std::string& word = options.command[i];
-    if (word == "-q") continue;  // ember-loadgen prints one line per test already
-    if (word == "--threads") {
-      // One thread drives millions of requests a second: more would only share its work.
-      if (i + 1 < options.command.size()) ++i;
-      continue;
-    }
-    args.push_back(word);
+    args.push_back(word);  // ember-loadgen takes redis-benchmark's flags, and --histogram
   }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());

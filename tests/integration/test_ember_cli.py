@@ -523,3 +523,26 @@ def test_bench_runs_ember_loadgen(srv):
     assert "p99=" in lines[1]
     rc, out, _ = run(EMBER_CLI, "-p", str(srv.port), "bench", "-n", "1000", "-t", "ping", "--csv")
     assert rc == 0 and out.startswith(b'"test","rps"')
+
+
+def test_bench_threads_custom_command_and_histogram(srv, db):
+    if not os.path.exists(os.path.join(os.path.dirname(EMBER_CLI), "ember-loadgen")):
+        pytest.skip("ember-loadgen is not built")
+    key = "bench:counter"
+    # A trailing command, as redis-benchmark's: every one of the 3000 requests reaches the server,
+    # however the clients are spread over threads.
+    rc, out, err = run(EMBER_CLI, "-p", str(srv.port), "bench", "-n", "3000", "-c", "5",
+                       "--threads", "3", "-P", "3", "INCR", key)
+    assert rc == 0, err
+    assert out.decode().startswith(f"INCR {key}: ") and db.execute("GET", key) == b"3000"
+    # __rand_int__ is filled from -r: 2000 random elements of 0..99 give a count near 100.
+    rc, out, err = run(EMBER_CLI, "-p", str(srv.port), "bench", "-n", "2000", "-r", "100",
+                       "--histogram", "PFADD", "bench:hll", "element:__rand_int__")
+    assert rc == 0, err
+    assert 90 <= db.execute("PFCOUNT", "bench:hll") <= 100
+    text = out.decode()
+    assert "Latency by percentile distribution:" in text
+    assert "Cumulative distribution of latencies:" in text
+    assert "100.000% <=" in text and "(cumulative count 2000)" in text
+    rc, _, err = run(EMBER_CLI, "-p", str(srv.port), "bench", "-n", "10", "-c", "2", "--threads", "3")
+    assert rc != 0 and b"--threads" in err
