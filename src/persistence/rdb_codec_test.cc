@@ -180,8 +180,8 @@ TEST(RdbValue, BadPayloadsFail) {
       decode(std::string("\x00\x05"
                          "abc",
                          5)));                       // string shorter than its length
-  EXPECT_FALSE(decode(std::string("\x0f\x00", 2)));  // a stream
-  EXPECT_NE(error.find("stream"), std::string::npos) << error;
+  EXPECT_FALSE(decode(std::string("\x07\x00", 2)));  // a module value
+  EXPECT_NE(error.find("module"), std::string::npos) << error;
   EXPECT_FALSE(decode(std::string("\x02\x00", 2)));  // an empty set
   EXPECT_FALSE(
       decode(std::string("\x02\x02\x01"

@@ -253,10 +253,10 @@ TEST(RdbFile, LoadsOlderEncodings) {
 
 TEST(RdbFile, UnsupportedTypesNameTheKey) {
   std::string f = "REDIS0010";
-  f.push_back(static_cast<char>(rdb::kStreamListpacks2));
-  AppendRdbString(&f, "mystream", false);
+  f.push_back(static_cast<char>(rdb::kModule2));
+  AppendRdbString(&f, "mymodule", false);
   f += "garbage";
-  char path[] = "/tmp/ember-rdb-stream-XXXXXX";
+  char path[] = "/tmp/ember-rdb-module-XXXXXX";
   int fd = mkstemp(path);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(write(fd, f.data(), f.size()), static_cast<ssize_t>(f.size()));
@@ -272,7 +272,7 @@ TEST(RdbFile, UnsupportedTypesNameTheKey) {
       },
       nullptr, &error));
   close(fd);
-  EXPECT_NE(error.find("'mystream' is a stream"), std::string::npos) << error;
+  EXPECT_NE(error.find("'mymodule' is a module value"), std::string::npos) << error;
   EXPECT_NE(error.find("offset"), std::string::npos) << error;
 }
 

@@ -21,11 +21,6 @@ constexpr uint64_t kMaxLzfRatio = 100;
 std::string TypeError(uint8_t type, std::string_view key) {
   std::string what;
   switch (type) {
-    case rdb::kStreamListpacks:
-    case rdb::kStreamListpacks2:
-    case rdb::kStreamListpacks3:
-      what = "a stream";
-      break;
     case rdb::kModule:
     case rdb::kModule2:
       what = "a module value";
