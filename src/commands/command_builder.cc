@@ -163,12 +163,14 @@ void AddImplicitAcl(CommandSpec& spec) {
 CommandSpec CommandBuilder::Build(std::string_view group, uint32_t family_acl) const {
   CommandSpec spec = spec_;
   if (spec.group.empty()) spec.group = std::string(group);
-  spec.acl |= family_acl;
+  // As Redis: a container (XGROUP, CLIENT) is only @slow; its subcommands carry the family's
+  // category.
+  if (subcommands_.empty()) spec.acl |= family_acl;
   DeriveKeyFields(spec);
   AddImplicitAcl(spec);
   spec.has_subcommands = !subcommands_.empty();
   for (const CommandBuilder& sub_builder : subcommands_) {
-    CommandSpec sub = sub_builder.Build(spec.group, 0);
+    CommandSpec sub = sub_builder.Build(spec.group, family_acl);
     sub.name = spec.name + "|" + sub.name;
     sub.is_subcommand = true;
     if (sub.handler == nullptr) sub.handler = spec.handler;

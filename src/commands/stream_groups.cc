@@ -492,7 +492,8 @@ void RegisterStreamGroupCommands(CommandTable& t) {
             .Subcommand(sub("setid", -5, kCmdWrite, "Sets the last-delivered ID of a group."))
             .Subcommand(sub("destroy", 4, kCmdWrite, "Destroys a consumer group."))
             .Subcommand(sub("createconsumer", 5, kCmdWrite | kCmdDenyOom,
-                            "Creates a consumer in a consumer group."))
+                            "Creates a consumer in a consumer group.")
+                            .Since("6.2.0"))
             .Subcommand(sub("delconsumer", 5, kCmdWrite, "Deletes a consumer from a group."))
             .Subcommand(Command("help")
                             .Arity(2)
