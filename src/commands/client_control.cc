@@ -137,6 +137,8 @@ void Reset(CommandContext& ctx) {
   ctx.engine.clients().SetName(&c, "");
   // Back to the default user: unauthenticated again while it needs a password.
   c.authenticated = !ctx.engine.password_required();
+  ctx.engine.clients().SetUser(&c, nullptr);
+  c.acl_generation = 0;  // the next command looks the default user up again
   ctx.reply.SimpleString("RESET");
 }
 

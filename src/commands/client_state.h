@@ -8,6 +8,9 @@
 
 namespace ember {
 
+namespace acl {
+struct User;
+}
 class PushTarget;
 class Session;
 struct TransactionState;
@@ -80,6 +83,13 @@ struct ClientState {
   bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
   // False only while a password is required and the client has not given it yet.
   bool authenticated = true;
+  // The ACL user the client runs as (acl/acl_registry.h; null until its first command: the
+  // default user). Written by its own thread under the client registry's lock
+  // (ClientRegistry::SetUser), read by others under that lock. The registry generation it was
+  // looked up at, and whether it may run anything (then no ACL check runs).
+  std::shared_ptr<const acl::User> user;
+  uint64_t acl_generation = 0;
+  bool acl_unrestricted = true;
   std::atomic<bool> kill_requested{false};
   // Set by a blocking command that parked the client (engine/blocking.h); the session takes it.
   std::shared_ptr<Waiter> block_waiter;

@@ -40,8 +40,8 @@ enum CommandFlag : uint32_t {
   kCmdSubscribedMode = 1 << 15,
   // Runs at once even between MULTI and EXEC (MULTI, EXEC, DISCARD, WATCH, QUIT, RESET).
   kCmdNotQueued = 1 << 16,
-  kCmdSkipSlowlog = 1 << 17,  // SLOWLOG leaves it out (EXEC: its commands are logged instead)
-  kCmdSkipMonitor = 1 << 18,     // COMMAND INFO's skip_monitor (EVAL)
+  kCmdSkipSlowlog = 1 << 17,      // SLOWLOG leaves it out (EXEC: its commands are logged instead)
+  kCmdSkipMonitor = 1 << 18,      // COMMAND INFO's skip_monitor (EVAL)
   kCmdNoMandatoryKeys = 1 << 19,  // COMMAND INFO's no_mandatory_keys (EVAL with numkeys 0)
 };
 
@@ -146,10 +146,11 @@ struct CommandSpec {
   std::vector<CommandSpec> subcommands;
 
   const CommandSpec* FindSubcommand(std::string_view name) const;
+  // Dense, set by the table: indexes per-command stats (engine/command_stats).
   uint16_t id = 0;
-  bool is_subcommand =
-      false;  // an entry like "client|list", in its parent's subcommands  // dense, set by
-              // Register: indexes per-command stats (engine/command_stats)
+  // Dense over every entry, subcommands included: an ACL selector's bit (acl/acl_user.h).
+  uint16_t acl_id = 0;
+  bool is_subcommand = false;  // an entry like "client|list", in its parent's subcommands
 };
 
 // Names a command's metadata field by field:
@@ -257,6 +258,8 @@ class CommandTable {
   // Case-insensitive lookup; nullptr when unknown.
   const CommandSpec* Find(std::string_view name) const;
   const std::vector<const CommandSpec*>& All() const { return ordered_; }
+  // Every entry by acl_id: commands and their subcommands.
+  const std::vector<const CommandSpec*>& AclEntries() const { return acl_entries_; }
 
   // Arity and existence check; returns the spec, or nullptr with *error set.
   const CommandSpec* Validate(std::span<const std::string_view> args, std::string* error) const;
@@ -266,11 +269,16 @@ class CommandTable {
   // Positions of the key arguments of a command invocation, per its spec.
   static void KeyPositions(const CommandSpec& spec, std::span<const std::string_view> args,
                            std::vector<size_t>* out);
+  // The same with each key's KeyFlag bits, kKeyVariableFlags resolved for this call (COMMAND
+  // GETKEYSANDFLAGS, ACL key permissions).
+  static void KeysWithFlags(const CommandSpec& spec, std::span<const std::string_view> args,
+                            std::vector<size_t>* positions, std::vector<uint32_t>* flags);
 
  private:
   CommandTable();
   std::unordered_map<std::string, CommandSpec> commands_;
   std::vector<const CommandSpec*> ordered_;
+  std::vector<const CommandSpec*> acl_entries_;
 };
 
 // A family's registration: its documentation group and ACL category for every command it adds.
@@ -305,5 +313,6 @@ void RegisterBitmapCommands(CommandTable& table);  // SETBIT ... BITFIELD, PF* (
 void RegisterObservabilityCommands(CommandTable& table);
 void RegisterScriptingCommands(CommandTable& table);
 void RegisterStreamCommands(CommandTable& table);  // XADD ... XINFO
+void RegisterAclCommands(CommandTable& table);     // acl/acl_commands.cc
 
 }  // namespace ember

@@ -145,40 +145,13 @@ const CommandSpec* FindInvoked(CommandContext& ctx, std::span<const std::string_
   return spec;
 }
 
-// The KeyFlag bits of the key at `pos`: those of the key spec that covers it.
-uint32_t KeyFlagsAt(const CommandSpec& spec, std::span<const std::string_view> call, size_t pos) {
-  int argc = static_cast<int>(call.size());
-  int p = static_cast<int>(pos);
-  for (const KeySpec& k : spec.key_specs) {
-    if (k.index == 0) continue;
-    if (k.keynum) {
-      if (p > k.index) return k.flags;  // keys follow their count
-      continue;
-    }
-    int last = k.last >= 0 ? k.index + k.last : argc + k.last;
-    if (p >= k.index && p <= last && (p - k.index) % k.step == 0) return k.flags;
-  }
-  return 0;
-}
-
 void GetKeys(CommandContext& ctx, bool with_flags) {
   std::span<const std::string_view> call = ctx.args.subspan(2);
   const CommandSpec* spec = FindInvoked(ctx, call);
   if (spec == nullptr) return;
   std::vector<size_t> positions;
   std::vector<uint32_t> flags;
-  if (spec->find_keys != nullptr) {
-    spec->find_keys(call, &positions, &flags);
-  } else {
-    CommandTable::KeyPositions(*spec, call, &positions);
-    for (size_t pos : positions) {
-      uint32_t f = KeyFlagsAt(*spec, call, pos);
-      if ((f & kKeyVariableFlags) && spec->resolve_key_flags != nullptr) {
-        f = spec->resolve_key_flags(call, pos);
-      }
-      flags.push_back(f);
-    }
-  }
+  CommandTable::KeysWithFlags(*spec, call, &positions, &flags);
   if (positions.empty()) return ctx.reply.Error("ERR The command has no key arguments");
   ctx.reply.ArrayHeader(positions.size());
   for (size_t i = 0; i < positions.size(); ++i) {

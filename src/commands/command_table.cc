@@ -31,6 +31,7 @@ CommandTable::CommandTable() {
   RegisterObservabilityCommands(*this);
   RegisterScriptingCommands(*this);
   RegisterStreamCommands(*this);
+  RegisterAclCommands(*this);
 }
 
 void CommandTable::Add(const CommandBuilder& command, std::string_view group, uint32_t family_acl) {
@@ -38,7 +39,14 @@ void CommandTable::Add(const CommandBuilder& command, std::string_view group, ui
   std::string name = spec.name;
   spec.id = static_cast<uint16_t>(ordered_.size());
   auto [it, inserted] = commands_.emplace(name, std::move(spec));
-  if (inserted) ordered_.push_back(&it->second);
+  if (!inserted) return;
+  ordered_.push_back(&it->second);
+  it->second.acl_id = static_cast<uint16_t>(acl_entries_.size());
+  acl_entries_.push_back(&it->second);
+  for (CommandSpec& sub : it->second.subcommands) {
+    sub.acl_id = static_cast<uint16_t>(acl_entries_.size());
+    acl_entries_.push_back(&sub);
+  }
 }
 
 namespace {
@@ -125,6 +133,43 @@ void CommandTable::KeyPositions(const CommandSpec& spec, std::span<const std::st
     for (int64_t i = 1; i <= *numkeys; ++i) {
       out->push_back(static_cast<size_t>(spec.numkeys_index + i));
     }
+  }
+}
+
+namespace {
+
+// The KeyFlag bits of the key at `pos`: those of the key spec that covers it.
+uint32_t KeyFlagsAt(const CommandSpec& spec, std::span<const std::string_view> call, size_t pos) {
+  int argc = static_cast<int>(call.size());
+  int p = static_cast<int>(pos);
+  for (const KeySpec& k : spec.key_specs) {
+    if (k.index == 0) continue;
+    if (k.keynum) {
+      if (p > k.index) return k.flags;  // keys follow their count
+      continue;
+    }
+    int last = k.last >= 0 ? k.index + k.last : argc + k.last;
+    if (p >= k.index && p <= last && (p - k.index) % k.step == 0) return k.flags;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void CommandTable::KeysWithFlags(const CommandSpec& spec, std::span<const std::string_view> args,
+                                 std::vector<size_t>* positions, std::vector<uint32_t>* flags) {
+  flags->clear();
+  if (spec.find_keys != nullptr) {
+    positions->clear();
+    return spec.find_keys(args, positions, flags);
+  }
+  KeyPositions(spec, args, positions);
+  for (size_t pos : *positions) {
+    uint32_t f = KeyFlagsAt(spec, args, pos);
+    if ((f & kKeyVariableFlags) && spec.resolve_key_flags != nullptr) {
+      f = spec.resolve_key_flags(args, pos);
+    }
+    flags->push_back(f);
   }
 }
 

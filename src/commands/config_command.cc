@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "acl/acl_registry.h"
 #include "commands/arg_parser.h"
 #include "commands/command.h"
 #include "commands/config_params.h"
@@ -100,8 +101,10 @@ void ConfigSet(CommandContext& ctx) {
   }
   bool aof_changed = updated.appendonly != ctx.engine.config().appendonly;
   bool fsync_changed = updated.appendfsync != ctx.engine.config().appendfsync;
+  bool password_changed = updated.requirepass != ctx.engine.config().requirepass;
   ctx.engine.config() = updated;
-  ctx.engine.set_password_required(!updated.requirepass.empty());
+  // As Redis: requirepass is the default user's only password ("" = nopass).
+  if (password_changed) acl::Registry::Instance().SetDefaultPassword(updated.requirepass);
   ApplySlowCommandThresholds(updated);  // SLOWLOG and LATENCY read their thresholds at once
   Persistence* persistence = ctx.engine.persistence();
   if (fsync_changed && persistence != nullptr) persistence->SetAppendFsync(updated.appendfsync);

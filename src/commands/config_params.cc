@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "acl/acl_user.h"
 #include "commands/arg_parser.h"
 #include "common/numbers.h"
 #include "engine/eviction.h"
@@ -315,6 +316,21 @@ std::vector<ConfigParam> BuildParams() {
        IntSetter(&ServerConfig::slowlog_max_len, 0)},
       {"latency-monitor-threshold", IntGetter(&ServerConfig::latency_monitor_threshold),
        IntSetter(&ServerConfig::latency_monitor_threshold, 0)},
+      {"aclfile", [](const ServerConfig& c) { return c.aclfile; }, nullptr, Mutability::kImmutable},
+      {"acllog-max-len", IntGetter(&ServerConfig::acllog_max_len),
+       IntSetter(&ServerConfig::acllog_max_len, 0)},
+      {"acl-pubsub-default",
+       [](const ServerConfig& c) -> std::string {
+         return c.acl_pubsub_default_all ? "allchannels" : "resetchannels";
+       },
+       [](ServerConfig& c, std::string_view v) -> std::string {
+         if (EqualsIgnoreCase(v, "allchannels") || EqualsIgnoreCase(v, "resetchannels")) {
+           c.acl_pubsub_default_all = EqualsIgnoreCase(v, "allchannels");
+           acl::SetPubsubDefaultAllChannels(c.acl_pubsub_default_all);
+           return "";
+         }
+         return "argument(s) must be one of the following: allchannels, resetchannels";
+       }},
       {"requirepass", [](const ServerConfig& c) { return c.requirepass; },
        [](ServerConfig& c, std::string_view v) -> std::string {
          c.requirepass = std::string(v);

@@ -3,8 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "acl/acl_registry.h"
 #include "commands/arg_parser.h"
 #include "commands/client_control.h"
+#include "commands/client_line.h"
 #include "commands/command.h"
 #include "commands/errors.h"
 #include "commands/tracking_commands.h"
@@ -43,25 +45,38 @@ void Quit(CommandContext& ctx) {
   ctx.client.close_after_reply = true;
 }
 
-// The only user is "default"; with no requirepass it has no password, and then (as Redis's
-// "nopass" user) takes any.
-bool DefaultUserAccepts(CommandContext& ctx, std::string_view user, std::string_view pass) {
-  const std::string& password = ctx.engine.config().requirepass;
-  return user == "default" && (password.empty() || pass == password);
+// AUTH and HELLO AUTH: the client runs as `user` from now on, or the failure is logged.
+bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view pass) {
+  std::shared_ptr<const acl::User> found = acl::Registry::Instance().Authenticate(user, pass);
+  if (found == nullptr) {
+    acl::LogEntry entry;
+    entry.reason = "auth";
+    entry.context = ctx.client.in_multi ? "multi" : "toplevel";
+    entry.object = "AUTH";
+    entry.username = std::string(user);
+    entry.created_ms = ctx.now_ms;
+    entry.client_info = ClientLine(ctx.client, ctx.now_ms);
+    entry.client_info.pop_back();  // CLIENT LIST's "\n"
+    acl::Registry::Instance().Log(std::move(entry), ctx.engine.config().acllog_max_len);
+    return false;
+  }
+  ctx.client.acl_generation = acl::Generation();
+  ctx.client.acl_unrestricted = found->Unrestricted();
+  ctx.engine.clients().SetUser(&ctx.client, std::move(found));
+  ctx.client.authenticated = true;
+  return true;
 }
 
 void Auth(CommandContext& ctx) {
   if (ctx.args.size() > 3) return ctx.reply.Error(err::kSyntax);
-  const std::string& password = ctx.engine.config().requirepass;
-  if (password.empty() && ctx.args.size() == 2) {
+  if (ctx.args.size() == 2 && acl::Registry::DefaultNoPass()) {
     return ctx.reply.Error(
         "ERR AUTH <password> called without any password configured for the default user. Are "
         "you sure your configuration is correct?");
   }
-  if (!DefaultUserAccepts(ctx, ctx.args.size() == 3 ? ctx.args[1] : "default", ctx.args.back())) {
+  if (!Authenticate(ctx, ctx.args.size() == 3 ? ctx.args[1] : "default", ctx.args.back())) {
     return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
   }
-  ctx.client.authenticated = true;
   ctx.reply.Ok();
 }
 
@@ -86,7 +101,7 @@ void Hello(CommandContext& ctx) {
   while (args.HasNext()) {
     if (args.Eat("AUTH") && args.remaining() >= 2) {
       std::string_view user = args.Next(), pass = args.Next();
-      if (!DefaultUserAccepts(ctx, user, pass)) {
+      if (!Authenticate(ctx, user, pass)) {
         return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
       }
       authenticated = true;
@@ -130,8 +145,10 @@ void Hello(CommandContext& ctx) {
   ctx.reply.ArrayHeader(0);
 }
 
+}  // namespace
+
 // CLIENT LIST's flags: O (MONITOR), P (subscribed), N (none of them).
-std::string ClientFlags(const ClientState& c) {
+static std::string ClientFlags(const ClientState& c) {
   std::string flags;
   if (c.monitor) flags += 'O';
   if (c.subscribed()) flags += 'P';
@@ -158,12 +175,14 @@ std::string ClientLine(const ClientState& c, int64_t now_ms) {
          " argv-mem=0 multi-mem=0 rbs=" + load(c.rbs) + " rbp=" + load(c.rbp) +
          " obl=0 oll=0 omem=" + load(c.omem) + " tot-mem=" + load(c.tot_mem) +
          " events=r cmd=" + c.last_command.load(std::memory_order_relaxed) +
-         " user=default redir=" +
+         " user=" + (c.user != nullptr ? c.user->name : std::string("default")) + " redir=" +
          std::to_string(c.tracking.on
                             ? static_cast<int64_t>(static_cast<uint64_t>(c.tracking.redirect))
                             : -1) +
          " resp=" + std::to_string(c.resp) + "\n";
 }
+
+namespace {
 
 // A client type name CLIENT LIST/KILL TYPE accepts (Redis's getClientTypeByName).
 bool KnownClientType(std::string_view type) {
@@ -188,6 +207,7 @@ void ClientKill(CommandContext& ctx) {
   std::string_view addr, laddr;
   bool skipme = true, old_form = ctx.args.size() == 3;
   std::string_view type;  // empty: any
+  std::string_view user;  // empty: any
   if (old_form) {
     addr = ctx.args[2];
   } else {
@@ -213,10 +233,10 @@ void ClientKill(CommandContext& ctx) {
         if (!KnownClientType(value)) return ctx.reply.Error(UnknownClientType(value));
         type = value;
       } else if (EqualsIgnoreCase(filter, "USER")) {
-        // The default user is the only one, and every client's.
-        if (value != "default") {
+        if (acl::Registry::Instance().Find(value) == nullptr) {
           return ctx.reply.Error("ERR No such user '" + std::string(err::AsCString(value)) + "'");
         }
+        user = value;
       } else {
         return ctx.reply.Error(err::kSyntax);
       }
@@ -230,6 +250,9 @@ void ClientKill(CommandContext& ctx) {
     if (id != 0 && c.id != id) return;
     if (!addr.empty() && c.addr != addr) return;
     if (!laddr.empty() && c.laddr != laddr) return;
+    if (!user.empty() && (c.user != nullptr ? std::string_view(c.user->name) : "default") != user) {
+      return;
+    }
     if (c.id == ctx.client.id) {
       if (skipme && !old_form) return;
       ctx.client.close_after_reply = true;

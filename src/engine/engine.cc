@@ -23,6 +23,11 @@ void ClientRegistry::SetName(ClientState* client, std::string_view name) {
   client->name.assign(name);
 }
 
+void ClientRegistry::SetUser(ClientState* client, std::shared_ptr<const acl::User> user) {
+  std::lock_guard lock(mutex_);
+  client->user = std::move(user);
+}
+
 std::string ClientRegistry::NameOf(const ClientState& client) {
   std::lock_guard lock(mutex_);
   return client.name;
@@ -53,7 +58,8 @@ Engine::Engine(ServerConfig config)
     : config_(std::move(config)),
       client_memory_(config_.shards == 0 ? 1 : config_.shards),
       start_time_ms_(WallClockMs()) {
-  set_password_required(!config_.requirepass.empty());
+  // A new server: the default user only (requirepass its password); --aclfile loads later.
+  acl::Registry::Instance().Reset(config_.requirepass);
   uint32_t n = config_.shards == 0 ? 1 : config_.shards;
   for (uint32_t i = 0; i < n; ++i) {
     shards_.push_back(std::make_unique<Shard>(i));

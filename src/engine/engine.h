@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "acl/acl_registry.h"
 #include "commands/client_state.h"
 #include "common/hash_slot.h"
 #include "engine/client_memory.h"
@@ -46,6 +47,8 @@ class ClientRegistry {
   // CLIENT SETNAME, HELLO SETNAME: other threads read names under the same lock.
   void SetName(ClientState* client, std::string_view name);
   std::string NameOf(const ClientState& client);  // from any thread
+  // AUTH, HELLO AUTH, RESET and ACL changes: the client's user, on its own thread.
+  void SetUser(ClientState* client, std::shared_ptr<const acl::User> user);
   // The client `id` when it lives on `worker` (called on that worker's thread, so it cannot be
   // going away meanwhile); null otherwise.
   ClientState* FindOn(uint64_t id, uint32_t worker);
@@ -84,12 +87,10 @@ class Engine {
   Mailbox& mailbox(uint32_t shard) { return *mailboxes_[shard]; }
 
   ServerConfig& config() { return config_; }
-  // Whether requirepass is set: read on every command by clients that have not authenticated
-  // (Redis asks nothing of them once the password is cleared), so kept apart from config().
-  bool password_required() const { return password_required_.load(std::memory_order_relaxed); }
-  void set_password_required(bool required) {
-    password_required_.store(required, std::memory_order_relaxed);
-  }
+  // Whether new connections must AUTH (the default user is off or has a password, as with
+  // requirepass): read on every command by clients that have not authenticated (Redis asks
+  // nothing of them once the password is cleared).
+  bool password_required() const { return acl::Registry::DefaultRequiresAuth(); }
   ServerStats& stats() { return stats_; }
   ClientRegistry& clients() { return clients_; }
   // What clients' buffers hold, per worker (maxmemory-clients, INFO).
@@ -145,7 +146,6 @@ class Engine {
   std::unique_ptr<ClientTracking> tracking_;
   std::mutex multi_shard_order_;
   std::atomic<bool> shutdown_requested_{false};
-  std::atomic<bool> password_required_{false};
   std::atomic<int64_t> pause_until_ms_{0};
   std::atomic<bool> pause_writes_only_{false};
   int64_t start_time_ms_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "acl/acl_enforce.h"
 #include "commands/arg_parser.h"
 #include "commands/errors.h"
 #include "commands/transaction.h"
@@ -351,6 +352,24 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
     if (client_.in_multi) client_.tx->queue_error = true;
     ReplyError("NOAUTH Authentication required.");
     return Admission::kRefused;
+  }
+  // ACL: the client's user, current (one relaxed load), and the call checked unless the user
+  // may run anything (the default user). AUTH, HELLO and RESET are open to every user.
+  if (client_.acl_generation != acl::Generation()) [[unlikely]] {
+    if (!acl::RefreshClientUser(engine_, client_)) {  // the user was deleted
+      closing_ = true;
+      return Admission::kRefused;
+    }
+  }
+  if (!client_.acl_unrestricted && !((*spec)->flags & kCmdNoAuth)) [[unlikely]] {
+    acl::CheckResult denied;
+    if (!acl::Permitted(engine_, client_, **spec, args, client_.in_multi ? "multi" : "toplevel",
+                        now_ms_, &denied)) {
+      RecordRejectedCall(args);
+      if (client_.in_multi) client_.tx->queue_error = true;
+      ReplyError(acl::NoPermError(denied, **spec));
+      return Admission::kRefused;
+    }
   }
   if (DatasetLoading() && !((*spec)->flags & kCmdLoading)) [[unlikely]] {
     RecordRejectedCall(args);

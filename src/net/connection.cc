@@ -46,7 +46,7 @@ Connection::Connection(Worker& worker, Engine& engine, int fd, uint32_t shard)
       capacity_(kInitialBuffer) {
   client_.id = engine.clients().NextId();
   // Like Redis: a client that connected while no password was set stays authenticated.
-  client_.authenticated = engine.config().requirepass.empty();
+  client_.authenticated = !engine.password_required();
   client_.fd = fd;
   client_.worker = shard;
   client_.created_ms = client_.last_active_ms = WallClockMs();

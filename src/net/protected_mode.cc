@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include "acl/acl_registry.h"
+
 namespace ember {
 
 const std::string_view kProtectedModeDenied =
@@ -38,7 +40,7 @@ bool IsLoopbackPeer(int fd) {
 }
 
 bool RefusedByProtectedMode(const ServerConfig& config, int fd) {
-  return config.protected_mode && config.requirepass.empty() && !IsLoopbackPeer(fd);
+  return config.protected_mode && acl::Registry::DefaultNoPass() && !IsLoopbackPeer(fd);
 }
 
 }  // namespace ember

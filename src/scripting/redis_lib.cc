@@ -11,6 +11,7 @@ extern "C" {
 #include <lua.h>
 }
 
+#include "acl/acl_enforce.h"
 #include "commands/command.h"
 #include "engine/engine.h"
 #include "engine/execute.h"
@@ -88,6 +89,17 @@ CallStatus RunForScript(ScriptRun& run, std::span<const std::string_view> argv, 
   }
   if (spec->flags & kCmdNoScript) {
     *out = "ERR This Redis command is not allowed from script";
+    return CallStatus::kError;
+  }
+  if (acl::CheckResult denied;
+      !acl::Permitted(engine, ctx.client, *spec, argv, "lua", ctx.now_ms, &denied)) {
+    *out = denied.denial == acl::Denial::kKey
+               ? "ERR The user executing the script can't access at least one of the keys "
+                 "mentioned in the command arguments"
+           : denied.denial == acl::Denial::kChannel
+               ? "ERR The user executing the script can't publish to the channel mentioned in "
+                 "the command"
+               : "ERR The user executing the script can't run this command or subcommand";
     return CallStatus::kError;
   }
   if (spec->flags & kCmdWrite) {

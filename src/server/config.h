@@ -46,6 +46,9 @@ struct ServerConfig {
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   std::string requirepass;
+  std::string aclfile;          // ACL users loaded at start and by ACL LOAD, written by ACL SAVE
+  int64_t acllog_max_len = 128;  // ACL LOG entries kept
+  bool acl_pubsub_default_all = false;  // acl-pubsub-default: allchannels (true) | resetchannels
   std::string enable_debug_command = "no";  // no | yes | local (loopback clients only)
   // Collection encodings: a value stays packed (listpack / intset) up to these sizes.
   int64_t stream_node_max_bytes = 4096;  // a stream node takes entries up to these bounds

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "acl/acl_registry.h"
 #include "commands/config_params.h"
 #include "common/clock.h"
 #include "engine/dataset_loading.h"
@@ -35,7 +36,7 @@ namespace {
 
 int ParseFlags(int argc, char** argv, ServerConfig* config) {
   CLI::App app{"ember-server: a Redis-compatible, memory-efficient cache server"};
-  std::string max_memory;
+  std::string max_memory, acl_pubsub_default = "resetchannels";
   app.add_option("--host,--bind", config->host, "address to bind to")->capture_default_str();
   app.add_option("--port,-p", config->port, "port to listen on")->capture_default_str();
   app.add_option("--shards", config->shards, "worker threads, one shard each (default: CPU cores)");
@@ -55,6 +56,13 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   app.add_option("--timeout", config->timeout, "close clients idle this many seconds (0: never)");
   app.add_option("--hz", config->hz, "background task frequency")->capture_default_str();
   app.add_option("--requirepass", config->requirepass, "password clients must AUTH with");
+  app.add_option("--aclfile", config->aclfile, "ACL users file (ACL LOAD / ACL SAVE)");
+  app.add_option("--acllog-max-len", config->acllog_max_len, "ACL LOG entries kept")
+      ->capture_default_str();
+  app.add_option("--acl-pubsub-default", acl_pubsub_default,
+                 "channels of new users: resetchannels or allchannels")
+      ->check(CLI::IsMember({"resetchannels", "allchannels"}))
+      ->capture_default_str();
   app.add_option("--enable-debug-command", config->enable_debug_command,
                  "allow DEBUG: no, yes, or local (loopback clients only)")
       ->check(CLI::IsMember({"no", "yes", "local"}))
@@ -137,6 +145,7 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
       return 1;
     }
   }
+  config->acl_pubsub_default_all = acl_pubsub_default == "allchannels";
   if (!output_limits.empty()) {
     if (std::string error = SetOutputBufferLimits(*config, output_limits); !error.empty()) {
       fprintf(stderr, "ember-server: --client-output-buffer-limit: %s\n", error.c_str());
@@ -195,6 +204,12 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   Engine engine(config);
+  acl::SetPubsubDefaultAllChannels(config.acl_pubsub_default_all);
+  if (std::string error;
+      !config.aclfile.empty() && !acl::Registry::Instance().LoadFile(config.aclfile, &error)) {
+    fprintf(stderr, "ember-server: %s\n", error.c_str());
+    return 1;
+  }
   Persistence persistence(engine);
   engine.set_persistence(&persistence);
   std::vector<int> listeners, tls_listeners;

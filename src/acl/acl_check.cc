@@ -1,0 +1,137 @@
+#include "acl/acl_check.h"
+
+#include <vector>
+
+#include "commands/command.h"
+#include "common/glob.h"
+
+namespace ember::acl {
+namespace {
+
+// What a key's flags ask of a pattern, as Redis 7: ACCESS reads the value, INSERT / DELETE /
+// UPDATE change it; a key with neither (EXISTS, TYPE) passes with either permission.
+uint8_t NeededPermissions(uint32_t key_flags) {
+  uint8_t needed = 0;
+  if (key_flags & kKeyAccess) needed |= kKeyRead;
+  if (key_flags & (kKeyInsert | kKeyDelete | kKeyUpdate)) needed |= kKeyWrite;
+  return needed;
+}
+
+bool KeyAllowed(const Selector& s, std::string_view key, uint8_t needed) {
+  for (const KeyPattern& p : s.keys) {
+    if ((p.permissions & needed) == needed && GlobMatch(p.pattern, key)) return true;
+  }
+  return false;
+}
+
+CheckResult CheckKeys(const Selector& s, const CommandSpec& spec,
+                      std::span<const std::string_view> args) {
+  if (s.all_keys) return {};
+  thread_local std::vector<size_t> positions;
+  thread_local std::vector<uint32_t> flags;
+  CommandTable::KeysWithFlags(spec, args, &positions, &flags);
+  for (size_t i = 0; i < positions.size(); ++i) {
+    uint32_t f = i < flags.size() ? flags[i] : 0;
+    if (f & kKeyNotKey) continue;  // a shard channel in a key's place: checked as a channel
+    if (!KeyAllowed(s, args[positions[i]], NeededPermissions(f))) {
+      return {Denial::kKey, args[positions[i]]};
+    }
+  }
+  return {};
+}
+
+bool ChannelAllowed(const Selector& s, std::string_view channel, bool literal) {
+  for (const std::string& p : s.channels) {
+    if (literal ? p == channel : GlobMatch(p, channel)) return true;
+  }
+  return false;
+}
+
+// PUBLISH / SPUBLISH name one channel; (S)SUBSCRIBE several; PSUBSCRIBE patterns, which must
+// be allowed literally (a pattern allows no wider pattern). Unsubscribing is always allowed.
+CheckResult CheckChannels(const Selector& s, const CommandSpec& spec,
+                          std::span<const std::string_view> args) {
+  if (s.all_channels || !(spec.flags & kCmdPubSub) || args.size() < 2) return {};
+  const std::string& name = spec.name;
+  size_t last = args.size() - 1;
+  bool literal = false;
+  if (name == "publish" || name == "spublish") {
+    last = 1;
+  } else if (name == "psubscribe") {
+    literal = true;
+  } else if (name != "subscribe" && name != "ssubscribe") {
+    return {};
+  }
+  for (size_t i = 1; i <= last; ++i) {
+    if (!ChannelAllowed(s, args[i], literal)) return {Denial::kChannel, args[i]};
+  }
+  return {};
+}
+
+CheckResult CheckSelector(const Selector& s, const CommandSpec& spec,
+                          std::span<const std::string_view> args) {
+  if (!s.Allows(spec) && !(args.size() >= 2 && s.AllowsFirstArg(spec, args[1]))) {
+    return {Denial::kCommand, {}};
+  }
+  CheckResult keys = CheckKeys(s, spec, args);
+  if (!keys.ok()) return keys;
+  return CheckChannels(s, spec, args);
+}
+
+}  // namespace
+
+CheckResult Check(const User& user, const CommandSpec& spec,
+                  std::span<const std::string_view> args) {
+  CheckResult result = CheckSelector(user.root, spec, args);
+  // Any selector may allow the call; if none does, a key or channel refusal says more than a
+  // command one.
+  for (const Selector& selector : user.selectors) {
+    if (result.ok()) break;
+    CheckResult other = CheckSelector(selector, spec, args);
+    if (other.ok() || (result.denial == Denial::kCommand && other.denial != Denial::kCommand)) {
+      result = other;
+    }
+  }
+  return result;
+}
+
+std::string NoPermError(const CheckResult& result, const CommandSpec& spec) {
+  switch (result.denial) {
+    case Denial::kKey:
+      return "NOPERM this user has no permissions to access one of the keys used as arguments";
+    case Denial::kChannel:
+      return "NOPERM this user has no permissions to access one of the channels used as "
+             "arguments";
+    default:
+      return "NOPERM this user has no permissions to run the '" + spec.name + "' command";
+  }
+}
+
+std::string DryRunText(const CheckResult& result, const CommandSpec& spec) {
+  switch (result.denial) {
+    case Denial::kKey:
+      return "This user has no permissions to access the '" + std::string(result.object) + "' key";
+    case Denial::kChannel:
+      return "This user has no permissions to access the '" + std::string(result.object) +
+             "' channel";
+    default:
+      return "This user has no permissions to run the '" + spec.name + "' command";
+  }
+}
+
+std::string_view DenialReason(Denial denial) {
+  switch (denial) {
+    case Denial::kKey:
+      return "key";
+    case Denial::kChannel:
+      return "channel";
+    default:
+      return "command";
+  }
+}
+
+std::string DenialObject(const CheckResult& result, const CommandSpec& spec) {
+  return result.denial == Denial::kCommand ? spec.name : std::string(result.object);
+}
+
+}  // namespace ember::acl
