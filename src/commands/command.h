@@ -40,8 +40,8 @@ enum CommandFlag : uint32_t {
   kCmdSubscribedMode = 1 << 15,
   // Runs at once even between MULTI and EXEC (MULTI, EXEC, DISCARD, WATCH, QUIT, RESET).
   kCmdNotQueued = 1 << 16,
-  kCmdSkipSlowlog = 1 << 17,  // SLOWLOG leaves it out (EXEC: its commands are logged instead)
-  kCmdSkipMonitor = 1 << 18,     // COMMAND INFO's skip_monitor (EVAL)
+  kCmdSkipSlowlog = 1 << 17,      // SLOWLOG leaves it out (EXEC: its commands are logged instead)
+  kCmdSkipMonitor = 1 << 18,      // COMMAND INFO's skip_monitor (EVAL)
   kCmdNoMandatoryKeys = 1 << 19,  // COMMAND INFO's no_mandatory_keys (EVAL with numkeys 0)
 };
 
@@ -304,6 +304,7 @@ void RegisterGeoCommands(CommandTable& table);
 void RegisterBitmapCommands(CommandTable& table);  // SETBIT ... BITFIELD, PF* (HyperLogLog)
 void RegisterObservabilityCommands(CommandTable& table);
 void RegisterScriptingCommands(CommandTable& table);
+void RegisterFunctionCommands(CommandTable& table);
 void RegisterStreamCommands(CommandTable& table);  // XADD ... XINFO
 
 }  // namespace ember
