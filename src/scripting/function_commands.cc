@@ -121,7 +121,7 @@ void ReplyLibrary(CommandContext& ctx, const FunctionLibrary& library, bool with
     r.Bulk("flags");
     std::vector<std::string_view> flags = FunctionFlagNames(f.flags);
     r.SetHeader(flags.size());
-    for (std::string_view flag : flags) r.Bulk(flag);
+    for (std::string_view flag : flags) r.SimpleString(flag);  // status replies, as Redis
   }
   if (with_code) {
     r.Bulk("library_code");

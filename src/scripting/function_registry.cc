@@ -23,7 +23,9 @@ bool IndexFunctions(FunctionSet* set, const FunctionSet& old, std::string* clash
         entry.routing = std::make_shared<StoredScript>();
         entry.routing->sha = library->functions[i].name;
       }
-      if (!set->functions.emplace(std::move(key), std::move(entry)).second) {
+      auto [it, added] = set->functions.emplace(std::move(key), std::move(entry));
+      // Two libraries may not share a name in any case; one library may ("f" and "F").
+      if (!added && it->second.library != library) {
         *clash = library->functions[i].name;
         return false;
       }

@@ -110,7 +110,7 @@ const char* ReadRegistration(lua_State* L, FunctionInfo* info) {
   lua_pushnil(L);
   while (lua_next(L, 1) != 0) {
     if (lua_type(L, -2) != LUA_TSTRING) {
-      return "named argument key given to redis.register_function is not a string";
+      return "unknown argument given to redis.register_function";
     }
     const char* key = lua_tostring(L, -2);
     if (std::strcmp(key, "function_name") == 0) {
@@ -171,7 +171,7 @@ int RegisterFunction(lua_State* L) {
   if (error != nullptr) return Raise(L, error);
   if (!ValidFunctionName(load->pending.name)) return Raise(L, kInvalidNameError.data() + 4);
   for (const FunctionInfo& f : *load->functions) {
-    if (FunctionKey(f.name) == FunctionKey(load->pending.name)) {
+    if (f.name == load->pending.name) {  // case-sensitive here, as Redis
       error = "Function already exists in the library";
     }
   }
@@ -311,7 +311,7 @@ void LuaInterpreter::RefreshFunctions() {
       compiled.flags = it->second.info().flags;
       compiled.function = true;
       compiled.stored = it->second.routing;
-      functions_.insert_or_assign(std::move(key), std::move(compiled));
+      functions_.emplace(std::move(key), std::move(compiled));  // "f" and "F": the first
     }
   }
 }
