@@ -116,6 +116,15 @@ ScriptRun* Run(lua_State*) {
 }
 
 thread_local LuaInterpreter* t_interpreter = nullptr;
+// Frees this thread's interpreter when the thread ends (its compiled scripts and functions with
+// it).
+struct InterpreterOwner {
+  ~InterpreterOwner() {
+    delete t_interpreter;
+    t_interpreter = nullptr;
+  }
+};
+thread_local InterpreterOwner t_owner;
 
 void StopHook(lua_State* L, lua_Debug*);
 
@@ -355,7 +364,10 @@ LuaInterpreter& LuaInterpreter::ForThisThread() {
     delete t_interpreter;  // SCRIPT FLUSH: a fresh interpreter, as Redis
     t_interpreter = nullptr;
   }
-  if (t_interpreter == nullptr) t_interpreter = new LuaInterpreter();
+  if (t_interpreter == nullptr) {
+    (void)&t_owner;  // constructed now, so that it runs at this thread's exit
+    t_interpreter = new LuaInterpreter();
+  }
   return *t_interpreter;
 }
 
