@@ -312,6 +312,7 @@ void RegisterGeoCommands(CommandTable& table);
 void RegisterBitmapCommands(CommandTable& table);  // SETBIT ... BITFIELD, PF* (HyperLogLog)
 void RegisterObservabilityCommands(CommandTable& table);
 void RegisterScriptingCommands(CommandTable& table);
+void RegisterFunctionCommands(CommandTable& table);
 void RegisterStreamCommands(CommandTable& table);  // XADD ... XINFO
 void RegisterAclCommands(CommandTable& table);     // acl/acl_commands.cc
 

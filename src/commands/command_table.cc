@@ -30,6 +30,7 @@ CommandTable::CommandTable() {
   RegisterBitmapCommands(*this);
   RegisterObservabilityCommands(*this);
   RegisterScriptingCommands(*this);
+  RegisterFunctionCommands(*this);
   RegisterStreamCommands(*this);
   RegisterAclCommands(*this);
 }

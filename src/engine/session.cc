@@ -381,7 +381,7 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   if (script_busy::Any() && !((*spec)->flags & kCmdAllowBusy)) [[unlikely]] {
     RecordRejectedCall(args);
     if (client_.in_multi) client_.tx->queue_error = true;
-    ReplyError(script_busy::kBusyError);
+    ReplyError(script_busy::BusyError());
     return Admission::kRefused;
   }
   if (script_busy::Any() && (*spec)->name == "shutdown") [[unlikely]] {
@@ -389,10 +389,10 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
     bool nosave = false;
     for (std::string_view arg : args.subspan(1)) nosave |= EqualsIgnoreCase(arg, "nosave");
     if (!nosave) {
-      ReplyError(script_busy::kBusyError);
+      ReplyError(script_busy::BusyError());
       return Admission::kRefused;
     }
-    script_busy::Kill(true);
+    script_busy::Kill(script_busy::KillKind::kForce);
   }
   // RESP2 subscribed mode: the connection carries only pub/sub frames (RESP3 mixes them).
   if (client_.resp == 2 && client_.subscribed() && !((*spec)->flags & kCmdSubscribedMode))

@@ -11,6 +11,7 @@
 #include "persistence/crc64.h"
 #include "persistence/rdb_writer.h"
 #include "persistence/snapshot.h"
+#include "scripting/function_load.h"
 
 namespace ember {
 namespace {
@@ -41,6 +42,7 @@ std::unique_ptr<BackgroundSnapshot> BackgroundSnapshot::Begin(Engine& engine,
   size_t used = 0;
   for (uint32_t s = 0; s < engine.num_shards(); ++s) used += engine.shard(s).used_bytes();
   AppendRdbHeader(&header, used);
+  AppendFunctionEntries(&header, *FunctionRegistry::Instance().Snapshot(), compress);
   snap->Write(header);
   snap->writer_ = std::thread([s = snap.get()] { s->WriterLoop(); });
   snap->shards_.resize(engine.num_shards());

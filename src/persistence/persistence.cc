@@ -20,6 +20,7 @@
 #include "persistence/background_snapshot.h"
 #include "persistence/persistence_files.h"
 #include "persistence/snapshot.h"
+#include "scripting/function_registry.h"
 
 namespace ember {
 
@@ -100,7 +101,8 @@ bool Persistence::OpenAof(std::string* error) {
   loaded_manifest_.reset();
   aof_ = AofWriter::Open(options, manifest, error);
   if (!aof_) return false;
-  if (manifest.empty() && (HasKeys() || !manifest.history.empty())) {
+  if (manifest.empty() && (HasKeys() || !manifest.history.empty() ||
+                           !FunctionRegistry::Instance().Snapshot()->libraries.empty())) {
     // A dataset without an AOF (loaded from the snapshot, or CONFIG SET appendonly yes): its
     // first base is a snapshot of it, taken while every shard is ours (before the workers run,
     // or inside CONFIG SET's all-shards step).

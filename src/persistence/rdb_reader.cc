@@ -93,9 +93,9 @@ class Loader {
         return true;
       }
       case rdb::kOpFunction2:
-        // A library's source: ember has no scripting, and nothing else depends on it.
-        ++stats_->functions_skipped;
-        return values_.SkipString();
+        // A library's source: loaded by the caller once the keys are in.
+        stats_->function_libraries.emplace_back();
+        return values_.ReadString(&stats_->function_libraries.back());
       case rdb::kOpFunctionPreGa:
         return in_.Fail("functions in the Redis 7.0 release-candidate format are not supported");
       case rdb::kOpModuleAux:

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "keyspace/record.h"
 
@@ -27,9 +28,10 @@ using RdbKeyHandler = std::function<bool(RdbKey&)>;
 struct RdbLoadStats {
   int version = 0;
   uint64_t keys_loaded = 0;
-  uint64_t expired_skipped = 0;    // already expired at load time
-  uint64_t empty_skipped = 0;      // empty collections (Redis skips them too)
-  uint64_t functions_skipped = 0;  // FUNCTION2 libraries: ember has no scripting
+  uint64_t expired_skipped = 0;  // already expired at load time
+  uint64_t empty_skipped = 0;    // empty collections (Redis skips them too)
+  // FUNCTION2 entries: each function library's source, for the caller to load.
+  std::vector<std::string> function_libraries;
   bool checksum_verified = false;
   // Bytes of the stream the RDB took, through its checksum: an old-style AOF's RESP tail
   // starts there.

@@ -11,6 +11,7 @@
 #include "keyspace/access_stamp.h"
 #include "persistence/crc64.h"
 #include "persistence/rdb_writer.h"
+#include "scripting/function_load.h"
 
 namespace ember {
 namespace {
@@ -54,6 +55,7 @@ bool WriteBody(Engine& engine, int fd, std::string* error, const std::string& tm
   size_t used = 0;
   for (uint32_t s = 0; s < engine.num_shards(); ++s) used += engine.shard(s).used_bytes();
   AppendRdbHeader(&buf, used);
+  AppendFunctionEntries(&buf, *FunctionRegistry::Instance().Snapshot(), config.rdbcompression);
   int64_t now_ms = WallClockMs();
   for (uint32_t s = 0; s < engine.num_shards(); ++s) {
     if (!SerializeShard(engine.shard(s), now_ms, config.rdbcompression, &buf, flush)) {
@@ -191,6 +193,11 @@ bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms, R
   std::string reason;
   bool ok = LoadRdb(fd, engine.config(), now_ms, on_key, stats, &reason);
   ::close(fd);
+  // The function libraries, as Redis loads them: a library already there is replaced.
+  if (ok && !stats->function_libraries.empty() &&
+      !LoadLibraries(stats->function_libraries, JoinPolicy::kReplace, &reason)) {
+    ok = false;
+  }
   if (!ok) {
     if (!refused.empty()) reason = refused + " (" + reason + ")";
     *error = path + ": " + reason;

@@ -26,7 +26,7 @@ constexpr const char* kChunkName = "@user_script";
 // that a script growing tables cannot pass the limit by much before it is stopped.
 constexpr int kHookInstructions = 10000;
 // The real globals table, which scripts see only through a read-only proxy.
-constexpr const char* kRealGlobalsKey = "ember.globals";
+constexpr const char* kRealGlobalsKey = kLuaRealGlobalsKey;
 
 int NonexistentGlobal(lua_State* L) {
   const char* name = lua_tostring(L, 2);
@@ -116,6 +116,15 @@ ScriptRun* Run(lua_State*) {
 }
 
 thread_local LuaInterpreter* t_interpreter = nullptr;
+// Frees this thread's interpreter when the thread ends (its compiled scripts and functions with
+// it).
+struct InterpreterOwner {
+  ~InterpreterOwner() {
+    delete t_interpreter;
+    t_interpreter = nullptr;
+  }
+};
+thread_local InterpreterOwner t_owner;
 
 void StopHook(lua_State* L, lua_Debug*);
 
@@ -201,13 +210,17 @@ struct RunFrame {
   int status = 0;
 };
 
-void SetArray(lua_State* L, int globals, const char* name,
-              std::span<const std::string_view> items) {
+void PushArray(lua_State* L, std::span<const std::string_view> items) {
   lua_createtable(L, static_cast<int>(items.size()), 0);
   for (size_t i = 0; i < items.size(); ++i) {
     lua_pushlstring(L, items[i].data(), items[i].size());
     lua_rawseti(L, -2, static_cast<int>(i + 1));
   }
+}
+
+void SetArray(lua_State* L, int globals, const char* name,
+              std::span<const std::string_view> items) {
+  PushArray(L, items);
   lua_pushstring(L, name);
   lua_insert(L, -2);
   lua_rawset(L, globals);
@@ -220,12 +233,22 @@ int ProtectedRun(lua_State* L) {
   lua_settop(L, 0);
   lua_pushcfunction(L, ErrorHandler);
   lua_getfield(L, LUA_REGISTRYINDEX, kRealGlobalsKey);
-  SetArray(L, 2, "KEYS", frame->keys);
-  SetArray(L, 2, "ARGV", frame->argv);
-  lua_pop(L, 1);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, frame->script->ref);
+  int nargs = 0;
+  if (frame->script->function) {
+    // A function gets its keys and arguments as parameters; the globals stay as they are.
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, frame->script->ref);
+    PushArray(L, frame->keys);
+    PushArray(L, frame->argv);
+    nargs = 2;
+  } else {
+    SetArray(L, 2, "KEYS", frame->keys);
+    SetArray(L, 2, "ARGV", frame->argv);
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, frame->script->ref);
+  }
   lua_sethook(L, TimeHook, LUA_MASKCOUNT, kHookInstructions);
-  frame->status = lua_pcall(L, 0, 1, 1);
+  frame->status = lua_pcall(L, nargs, 1, 1);
   lua_sethook(L, nullptr, 0, 0);
   if (frame->run->rerun_on_all_shards) return 0;
   if (frame->status == 0) {
@@ -341,7 +364,10 @@ LuaInterpreter& LuaInterpreter::ForThisThread() {
     delete t_interpreter;  // SCRIPT FLUSH: a fresh interpreter, as Redis
     t_interpreter = nullptr;
   }
-  if (t_interpreter == nullptr) t_interpreter = new LuaInterpreter();
+  if (t_interpreter == nullptr) {
+    (void)&t_owner;  // constructed now, so that it runs at this thread's exit
+    t_interpreter = new LuaInterpreter();
+  }
   return *t_interpreter;
 }
 

@@ -8,18 +8,23 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 struct lua_State;
 
 namespace ember {
 
 class ReplyBuilder;
+struct FunctionInfo;
 struct ScriptRun;
 struct StoredScript;
 
 // A script's memory (its interpreter's): past this, allocations fail and the script gets an
 // error, the server goes on.
 inline constexpr size_t kScriptMemoryLimit = size_t{256} << 20;
+
+// The registry key of the real globals table (scripts see it through a read-only proxy).
+inline constexpr const char* kLuaRealGlobalsKey = "ember.globals";
 
 // The script flags of a `#!lua flags=...` shebang.
 enum ScriptFlag : uint32_t {
@@ -38,6 +43,7 @@ struct CompiledScript {
   int ref = 0;  // the function, in the registry
   uint32_t flags = 0;
   bool shebang = false;
+  bool function = false;  // a library's callback: called with (keys, args), no KEYS/ARGV
   std::shared_ptr<StoredScript> stored;
 };
 
@@ -59,6 +65,16 @@ class LuaInterpreter {
   void Run(const CompiledScript& script, ScriptRun& run, std::span<const std::string_view> keys,
            std::span<const std::string_view> argv, ReplyBuilder& reply);
 
+  // FUNCTION LOAD: runs a library's code (its metadata line blanked) where only
+  // redis.register_function, redis.log and the constants exist; the functions it registered
+  // in *functions, their callbacks kept in the registry (refs in *refs) when refs is not null.
+  // False with *error as Redis words it (scripting/lua_functions.cc).
+  bool LoadLibrary(std::string_view code, std::vector<FunctionInfo>* functions,
+                   std::vector<int>* refs, std::string* error);
+  // FCALL: the function `name` (case-insensitive) of the shared registry, compiled in this
+  // interpreter (every library again after the registry changed); null when there is none.
+  const CompiledScript* FindFunction(std::string_view name);
+
   lua_State* state() const { return L_; }
   size_t used_memory() const { return used_; }
 
@@ -71,8 +87,12 @@ class LuaInterpreter {
 
   lua_State* L_ = nullptr;
   size_t used_ = 0;
+  void RefreshFunctions();
+
   uint64_t generation_ = 0;
   std::unordered_map<std::string, CompiledScript> compiled_;
+  uint64_t functions_generation_ = 0;
+  std::unordered_map<std::string, CompiledScript> functions_;  // by FunctionKey
 };
 
 // Opens the redis table (scripting/redis_lib.cc) into the globals on the stack top.

@@ -1,14 +1,14 @@
 // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT. A script runs on the thread the session routed
 // it to, holding the shards of its declared KEYS (inline on the home shard when they all live
 // there), or every shard when it is known to touch other keys (scripting/script_routing.h).
-#include <algorithm>
-
 #include "commands/arg_parser.h"
 #include "commands/command.h"
 #include "commands/errors.h"
 #include "common/clock.h"
 #include "common/numbers.h"
 #include "engine/engine.h"
+#include "scripting/function_library.h"
+#include "scripting/function_registry.h"
 #include "scripting/lua_interpreter.h"
 #include "scripting/script_busy.h"
 #include "scripting/script_routing.h"
@@ -18,22 +18,6 @@
 
 namespace ember {
 namespace {
-
-// The shards this run may touch: what the session's routing gave it.
-void ChooseHeldShards(CommandContext& ctx, std::span<const std::string_view> keys, ScriptRun* run) {
-  Engine& engine = ctx.engine;
-  if (engine.num_shards() == 1 || (ctx.key_shard < 0 && ctx.client.script_all_shards)) {
-    run->all_shards = true;
-    return;
-  }
-  if (ctx.key_shard >= 0) {
-    run->held.push_back(static_cast<uint32_t>(ctx.key_shard));
-    return;
-  }
-  for (std::string_view key : keys) run->held.push_back(engine.ShardOfKey(key));
-  std::sort(run->held.begin(), run->held.end());
-  run->held.erase(std::unique(run->held.begin(), run->held.end()), run->held.end());
-}
 
 void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   auto numkeys = ParseInt64(ctx.args[2]);
@@ -53,39 +37,7 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   if (script == nullptr) return ctx.reply.Error(error);
   auto keys = ctx.args.subspan(3, static_cast<size_t>(*numkeys));
   auto argv = ctx.args.subspan(3 + static_cast<size_t>(*numkeys));
-
-  ScriptRun run;
-  run.ctx = &ctx;
-  run.script = script->stored.get();
-  run.sha = &script->stored->sha;
-  run.read_only = read_only || (script->flags & kScriptNoWrites) != 0;
-  run.keys = keys;
-  ChooseHeldShards(ctx, keys, &run);
-  run.changes_at_start = Database::thread_changes();
-  run.start_ms = WallClockMs();
-  ClientState& client = ctx.client;
-  int caller_db = client.db;
-  bool caller_in_exec = client.in_exec;
-  client.in_exec = true;  // blocking commands answer at once, as inside EXEC
-  {
-    JournaledUnit unit(caller_db);  // the script's effects, all or nothing on recovery
-    lua.Run(*script, run, keys, argv, ctx.reply);
-  }
-  if (run.all_shards && !run.rerun_on_all_shards) {
-    script->stored->learned.store(true, std::memory_order_relaxed);
-  }
-  client.in_exec = caller_in_exec;
-  client.db = caller_db;  // a SELECT in the script is the script's own
-  // It reached for a shard it does not hold before writing anything: no reply; the session
-  // runs it again with every shard held (inside EXEC it cannot: the next EXEC will).
-  if (run.rerun_on_all_shards) {
-    if (caller_in_exec) {
-      return ctx.reply.Error(
-          "ERR Script touched a key on a shard its KEYS do not cover; it runs with every shard "
-          "held from now on");
-    }
-    client.script_retry_all_shards = true;
-  }
+  RunScriptCommand(ctx, *script, keys, argv, read_only);
 }
 
 void Eval(CommandContext& ctx) {
@@ -131,7 +83,9 @@ void ScriptFlush(CommandContext& ctx) {
 }
 
 void ScriptKill(CommandContext& ctx) {
-  switch (script_busy::Kill(false)) {
+  switch (script_busy::Kill(script_busy::KillKind::kScript)) {
+    case script_busy::KillResult::kWrongKind:
+      return ctx.reply.Error(script_busy::kBusyFunctionError);
     case script_busy::KillResult::kNotBusy:
       return ctx.reply.Error("NOTBUSY No scripts in execution right now.");
     case script_busy::KillResult::kUnkillable:
@@ -180,9 +134,16 @@ void ScriptDebug(CommandContext& ctx) {
 
 bool ScriptRunsOnAllShards(std::span<const std::string_view> args) {
   std::string_view name = args[0];
-  bool by_sha = name.size() >= 7 && (name[4] == 's' || name[4] == 'S');  // evalsha[_ro]
-  std::shared_ptr<StoredScript> stored =
-      ScriptStore::Instance().Find(by_sha ? args[1] : std::string_view(Sha1Hex(args[1])));
+  std::shared_ptr<StoredScript> stored;
+  if (name[0] == 'f' || name[0] == 'F') {  // fcall[_ro]
+    const FunctionSet& set = FunctionRegistry::Instance().ForThisThread();
+    auto it = set.functions.find(FunctionKey(args[1]));
+    if (it == set.functions.end()) return false;  // "Function not found", wherever it runs
+    stored = it->second.routing;
+  } else {
+    bool by_sha = name.size() >= 7 && (name[4] == 's' || name[4] == 'S');  // evalsha[_ro]
+    stored = ScriptStore::Instance().Find(by_sha ? args[1] : std::string_view(Sha1Hex(args[1])));
+  }
   // A script not seen yet runs with every shard held once, to learn which keys it touches.
   return stored == nullptr || !stored->learned.load(std::memory_order_relaxed) ||
          stored->undeclared_keys.load(std::memory_order_relaxed);

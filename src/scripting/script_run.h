@@ -12,13 +12,15 @@
 
 namespace ember {
 
+struct CompiledScript;
 struct StoredScript;
 
 struct ScriptRun {
   CommandContext* ctx = nullptr;  // the EVAL's
   StoredScript* script = nullptr;
   const std::string* sha = nullptr;
-  bool read_only = false;  // EVAL_RO, EVALSHA_RO, or the no-writes flag
+  bool read_only = false;  // EVAL_RO, EVALSHA_RO, FCALL_RO, or the no-writes flag
+  bool function = false;   // FCALL: sha is the function's name
   int resp = 2;            // redis.setresp
   // The shards this thread may touch: every one when all_shards, else held (sorted).
   bool all_shards = false;
@@ -40,5 +42,11 @@ struct ScriptRun {
 // The run in progress on this thread (null between scripts).
 ScriptRun* CurrentScriptRun();
 void SetCurrentScriptRun(ScriptRun* run);
+
+// Runs `script` for the command in ctx (EVAL*, FCALL*) with KEYS `keys`: on the shards the
+// session's routing gave it, as one journaled unit; the result in ctx.reply.
+void RunScriptCommand(CommandContext& ctx, const CompiledScript& script,
+                      std::span<const std::string_view> keys,
+                      std::span<const std::string_view> argv, bool read_only);
 
 }  // namespace ember
