@@ -34,7 +34,7 @@ CheckResult CheckKeys(const Selector& s, const CommandSpec& spec,
     uint32_t f = i < flags.size() ? flags[i] : 0;
     if (f & kKeyNotKey) continue;  // a shard channel in a key's place: checked as a channel
     if (!KeyAllowed(s, args[positions[i]], NeededPermissions(f))) {
-      return {Denial::kKey, args[positions[i]]};
+      return {Denial::kKey, args[positions[i]], positions[i]};
     }
   }
   return {};
@@ -63,7 +63,7 @@ CheckResult CheckChannels(const Selector& s, const CommandSpec& spec,
     return {};
   }
   for (size_t i = 1; i <= last; ++i) {
-    if (!ChannelAllowed(s, args[i], literal)) return {Denial::kChannel, args[i]};
+    if (!ChannelAllowed(s, args[i], literal)) return {Denial::kChannel, args[i], i};
   }
   return {};
 }
@@ -83,12 +83,14 @@ CheckResult CheckSelector(const Selector& s, const CommandSpec& spec,
 CheckResult Check(const User& user, const CommandSpec& spec,
                   std::span<const std::string_view> args) {
   CheckResult result = CheckSelector(user.root, spec, args);
-  // Any selector may allow the call; if none does, a key or channel refusal says more than a
-  // command one.
+  // Any selector may allow the call. If none does, Redis reports the most telling refusal: a
+  // channel over a key over the command, and of two alike the one further along the call.
+  auto rank = [](Denial d) { return d == Denial::kChannel ? 3 : d == Denial::kKey ? 2 : 1; };
   for (const Selector& selector : user.selectors) {
     if (result.ok()) break;
     CheckResult other = CheckSelector(selector, spec, args);
-    if (other.ok() || (result.denial == Denial::kCommand && other.denial != Denial::kCommand)) {
+    if (other.ok() || rank(other.denial) > rank(result.denial) ||
+        (rank(other.denial) == rank(result.denial) && other.index > result.index)) {
       result = other;
     }
   }

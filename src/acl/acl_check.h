@@ -18,6 +18,7 @@ enum class Denial : uint8_t { kNone, kCommand, kKey, kChannel };
 struct CheckResult {
   Denial denial = Denial::kNone;
   std::string_view object;  // the key or channel refused (an argument of the call)
+  size_t index = 0;         // its position in the call
   bool ok() const { return denial == Denial::kNone; }
 };
 

@@ -52,7 +52,7 @@ bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view p
     acl::LogEntry entry;
     entry.reason = "auth";
     entry.context = ctx.client.in_multi ? "multi" : "toplevel";
-    entry.object = "AUTH";
+    entry.object = std::string(ctx.args[0]);  // AUTH or HELLO, as the client wrote it
     entry.username = std::string(user);
     entry.created_ms = ctx.now_ms;
     entry.client_info = ClientLine(ctx.client, ctx.now_ms);
