@@ -8,7 +8,7 @@
 #include "commands/errors.h"
 #include "engine/engine.h"
 #include "keyspace/access_stamp.h"
-#include "persistence/crc64.h"
+#include "persistence/dump_payload.h"
 #include "persistence/persistence.h"
 #include "persistence/rdb_format.h"
 #include "persistence/rdb_reader.h"
@@ -18,33 +18,13 @@
 namespace ember {
 namespace {
 
-constexpr size_t kFooterBytes = 10;  // 2-byte RDB version, 8-byte CRC-64
-
-uint64_t LoadLe64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  return v;
-}
-
 void Dump(CommandContext& ctx) {
   auto entry = ctx.Db(ctx.args[1]).FindForRead(ctx.args[1], ctx.now_ms);
   if (!entry) return ctx.reply.Null();
   std::string payload;
   AppendRdbValue(&payload, *entry.record, ctx.engine.config().rdbcompression);
-  payload.push_back(static_cast<char>(rdb::kVersion & 0xff));
-  payload.push_back(static_cast<char>(rdb::kVersion >> 8));
-  uint64_t crc = Crc64(0, payload.data(), payload.size());
-  for (int i = 0; i < 8; ++i) payload.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  AppendDumpFooter(&payload);
   ctx.reply.Bulk(payload);
-}
-
-// Redis's verifyDumpPayload: a known RDB version and a matching checksum.
-bool PayloadIntact(std::string_view p) {
-  if (p.size() < kFooterBytes) return false;
-  size_t footer = p.size() - kFooterBytes;
-  int version = static_cast<uint8_t>(p[footer]) | (static_cast<uint8_t>(p[footer + 1]) << 8);
-  if (version > rdb::kMaxVersion) return false;
-  return Crc64(0, p.data(), p.size() - 8) == LoadLe64(p.data() + p.size() - 8);
 }
 
 struct RestoreOptions {
@@ -94,7 +74,7 @@ void Restore(CommandContext& ctx) {
   auto ttl = ParseInt64(ctx.args[2]);
   if (!ttl) return ctx.reply.Error(err::kNotInteger);
   if (*ttl < 0) return ctx.reply.Error("ERR Invalid TTL value, must be >= 0");
-  if (!PayloadIntact(payload)) {
+  if (!DumpPayloadIntact(payload)) {
     return ctx.reply.Error("ERR DUMP payload version or checksum are wrong");
   }
   int64_t expire_ms = *ttl;
@@ -102,8 +82,8 @@ void Restore(CommandContext& ctx) {
     expire_ms = expire_ms > INT64_MAX - ctx.now_ms ? INT64_MAX : expire_ms + ctx.now_ms;
   }
   std::string error;
-  Record* record = DecodeRdbValue(key, payload.substr(0, payload.size() - kFooterBytes), expire_ms,
-                                  ctx.engine.config(), &error);
+  Record* record = DecodeRdbValue(key, payload.substr(0, payload.size() - kDumpFooterBytes),
+                                  expire_ms, ctx.engine.config(), &error);
   if (record == nullptr) return ctx.reply.Error("ERR Bad data format");
   if (expire_ms != 0 && expire_ms <= ctx.now_ms) {
     // Already expired: Redis still deletes the key it would have replaced.

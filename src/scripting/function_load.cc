@@ -1,6 +1,6 @@
 #include "scripting/function_load.h"
 
-#include "persistence/crc64.h"
+#include "persistence/dump_payload.h"
 #include "persistence/rdb_format.h"
 #include "persistence/rdb_input.h"
 #include "persistence/rdb_value_reader.h"
@@ -10,17 +10,6 @@
 #include "server/config.h"
 
 namespace ember {
-namespace {
-
-constexpr size_t kFooterBytes = 10;  // 2-byte RDB version, 8-byte CRC-64
-
-uint64_t LoadLe64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  return v;
-}
-
-}  // namespace
 
 bool BuildLibrary(std::string_view source, FunctionLibrary* out, std::string* error) {
   LibraryMetadata metadata;
@@ -57,27 +46,17 @@ void AppendFunctionEntries(std::string* out, const FunctionSet& set, bool compre
 std::string DumpFunctionPayload(const FunctionSet& set, bool compress) {
   std::string payload;
   AppendFunctionEntries(&payload, set, compress);
-  payload.push_back(static_cast<char>(rdb::kVersion & 0xff));
-  payload.push_back(static_cast<char>(rdb::kVersion >> 8));
-  uint64_t crc = Crc64(0, payload.data(), payload.size());
-  for (int i = 0; i < 8; ++i) payload.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  AppendDumpFooter(&payload);
   return payload;
 }
 
 bool ReadFunctionPayload(std::string_view payload, std::vector<std::string>* sources,
                          std::string* error) {
-  if (payload.size() < kFooterBytes) {
+  if (!DumpPayloadIntact(payload)) {
     *error = "ERR DUMP payload version or checksum are wrong";
     return false;
   }
-  size_t body = payload.size() - kFooterBytes;
-  int version =
-      static_cast<uint8_t>(payload[body]) | (static_cast<uint8_t>(payload[body + 1]) << 8);
-  if (version > rdb::kMaxVersion || Crc64(0, payload.data(), payload.size() - 8) !=
-                                        LoadLe64(payload.data() + payload.size() - 8)) {
-    *error = "ERR DUMP payload version or checksum are wrong";
-    return false;
-  }
+  size_t body = payload.size() - kDumpFooterBytes;
   static const ServerConfig kConfig;  // strings only: no encoding thresholds needed
   RdbInput in(payload.substr(0, body));
   RdbValueReader reader(in, kConfig);

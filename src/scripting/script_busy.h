@@ -43,6 +43,11 @@ inline constexpr std::string_view kBusyError =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 inline constexpr std::string_view kBusyFunctionError =
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+// SCRIPT KILL / FUNCTION KILL of a script that has written.
+inline constexpr std::string_view kUnkillableError =
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
+    "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
+    "NOSAVE command.";
 // The -BUSY other clients get: it names the KILL that fits the busy script.
 std::string_view BusyError();
 

@@ -89,10 +89,7 @@ void ScriptKill(CommandContext& ctx) {
     case script_busy::KillResult::kNotBusy:
       return ctx.reply.Error("NOTBUSY No scripts in execution right now.");
     case script_busy::KillResult::kUnkillable:
-      return ctx.reply.Error(
-          "UNKILLABLE Sorry the script already executed write commands against the dataset. "
-          "You can either wait the script termination or kill the server in a hard way using "
-          "the SHUTDOWN NOSAVE command.");
+      return ctx.reply.Error(script_busy::kUnkillableError);
     case script_busy::KillResult::kKilled:
       return ctx.reply.Ok();
   }
