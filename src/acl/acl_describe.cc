@@ -33,9 +33,12 @@ std::string DescribeKeys(const Selector& selector) {
   if (selector.all_keys) return "~*";
   std::string out;
   for (const KeyPattern& key : selector.keys) {
-    std::string word = key.permissions == kKeyReadWrite ? "~"
-                       : key.permissions == kKeyRead    ? "%R~"
-                                                        : "%W~";
+    // A read-write "*" that is not allkeys (given as %RW~*) stays "%RW~*": "~*" would rebuild
+    // as allkeys, which refuses the patterns after it.
+    std::string word = key.permissions == kKeyRead    ? "%R~"
+                       : key.permissions == kKeyWrite ? "%W~"
+                       : key.pattern == "*"           ? "%RW~"
+                                                      : "~";
     word += key.pattern;
     if (!out.empty()) out += ' ';
     out += word;

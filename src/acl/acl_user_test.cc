@@ -92,6 +92,25 @@ TEST(AclUserTest, ChannelsMatchAsGlobsAndPatternsLiterally) {
   EXPECT_EQ(Try(user, {"unsubscribe", "sport"}), Denial::kNone);
 }
 
+TEST(AclUserTest, DescriptionsRebuildTheSameUser) {
+  for (std::vector<std::string_view> rules :
+       {std::vector<std::string_view>{"%RW~*", "~b", "%R~c", "&x", "-@all", "+get", "(~q +set)"},
+        std::vector<std::string_view>{"on", ">pw", "allkeys", "allchannels", "+@all", "-del"},
+        std::vector<std::string_view>{"reset", "~", "&", "()", "+select|0"}}) {
+    User user = Build(rules);
+    std::string description = DescribeUser(user);
+    std::vector<std::string> words;
+    for (size_t i = 0, start = 0; i <= description.size(); ++i) {
+      if (i == description.size() || description[i] == ' ') {
+        if (i > start) words.push_back(description.substr(start, i - start));
+        start = i + 1;
+      }
+    }
+    std::vector<std::string_view> again(words.begin() + 2, words.end());
+    EXPECT_EQ(DescribeUser(Build(again)), description);
+  }
+}
+
 TEST(AclUserTest, BadRulesSayWhich) {
   User user = NewUser("u");
   RuleError error;
