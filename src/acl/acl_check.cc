@@ -109,6 +109,16 @@ std::string NoPermError(const CheckResult& result, const CommandSpec& spec) {
   }
 }
 
+std::string ExecNoPermError(const CheckResult& result) {
+  std::string_view why = result.denial == Denial::kKey ? "no permission to touch the specified keys"
+                         : result.denial == Denial::kChannel
+                             ? "no permission to access one of the channels used as arguments"
+                             : "no permission to execute the command or subcommand";
+  return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
+         "EXEC call. This command is no longer allowed for the following reason: " +
+         std::string(why);
+}
+
 std::string DryRunText(const CheckResult& result, const CommandSpec& spec) {
   switch (result.denial) {
     case Denial::kKey:

@@ -27,6 +27,8 @@ CheckResult Check(const User& user, const CommandSpec& spec,
 
 // The client's error: "NOPERM this user has no permissions to run the 'get' command" ...
 std::string NoPermError(const CheckResult& result, const CommandSpec& spec);
+// EXEC's error for a queued command the user may no longer run.
+std::string ExecNoPermError(const CheckResult& result);
 // ACL DRYRUN's text: "This user has no permissions to access the 'k' key" ...
 std::string DryRunText(const CheckResult& result, const CommandSpec& spec);
 // ACL LOG's reason and object for a denial.

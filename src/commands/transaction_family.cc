@@ -1,6 +1,7 @@
 // MULTI, EXEC, DISCARD, WATCH, UNWATCH. The session queues what comes between MULTI and EXEC
 // (engine/session.cc) and routes EXEC to a thread that holds every shard involved; EXEC's
 // handler then runs the queue there, with nothing else running on those shards.
+#include "acl/acl_enforce.h"
 #include "commands/command.h"
 #include "commands/transaction.h"
 #include "engine/engine.h"
@@ -79,6 +80,12 @@ void Exec(CommandContext& ctx) {
     client.in_exec = true;
     for (const TransactionState::Queued& cmd : tx.commands) {
       tx.ArgsOf(cmd, &argv);
+      // As Redis: permissions are checked again, the user may have changed since the queueing.
+      if (acl::CheckResult denied;
+          !acl::Permitted(ctx.engine, client, *cmd.spec, argv, "multi", ctx.now_ms, &denied)) {
+        ctx.reply.Error(acl::ExecNoPermError(denied));
+        continue;
+      }
       ExecuteCommand(ctx.engine, *cmd.spec, argv, client, ctx.reply, ctx.now_ms);
     }
     client.in_exec = false;

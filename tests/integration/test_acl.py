@@ -288,6 +288,23 @@ def test_multi_and_scripts_checked(ours, theirs, server, redis_ref):
     assert log_fields(ours.execute("ACL", "LOG")) == log_fields(theirs.execute("ACL", "LOG"))
 
 
+def test_exec_checks_again_what_changed_since_queueing(ours, theirs, server, redis_ref):
+    results = []
+    for admin, port in ((ours, server.port), (theirs, redis_ref.port)):
+        admin.execute("ACL", "SETUSER", "q", "on", ">pw", "+@all", "~*")
+        c = as_user(port, "q")
+        try:
+            out = [c.execute("MULTI"), c.execute("SET", "k", "1"), c.execute("GET", "k")]
+            admin.execute("ACL", "SETUSER", "q", "-set")
+            out += [c.execute("EXEC"), c.execute("GET", "k")]
+            results.append(out)
+        finally:
+            c.close()
+    assert results[0] == results[1]
+    assert results[0][3][0].message.startswith("NOPERM ACLs rules changed between")
+    assert log_fields(ours.execute("ACL", "LOG")) == log_fields(theirs.execute("ACL", "LOG"))
+
+
 def test_resp3_shapes(ours, server):
     ours.execute("ACL", "SETUSER", "r3", "on", ">pw", "~k*", "(+get ~z*)")
     c = Client(port=server.port, timeout=TIMEOUT)
