@@ -90,7 +90,9 @@ TEST(StreamValueTest, IntegerStringsArePackedAndReadBackExactly) {
   StreamValue counters;
   for (uint64_t i = 0; i < 100; ++i)
     counters.Append({i + 1, 0}, std::vector<std::string_view>{"n", "1234567"});
+#ifndef EMBER_SANITIZED  // ASan's allocator rounds sizes its own way: the bound is mimalloc's
   EXPECT_LT(counters.AllocatedBytes(), sizeof(StreamValue) + 100 * 8 + 150);  // 4 bytes a value
+#endif
 }
 
 TEST(StreamValueTest, DeleteMarksEntriesAndFreesEmptiedNodes) {
