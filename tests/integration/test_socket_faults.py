@@ -129,6 +129,11 @@ def open_clients(port, count):
 # under a low limit fits maxclients to it, tested below, and never gets that far).
 @pytest.mark.parametrize("shards,backend", [(1, "epoll"), (2, "epoll")])
 def test_accept_failing_with_emfile(make_server, shards, backend):
+    if harness.SANITIZED and shards > 1:
+        # UBSan's vptr check reads memory through a pipe (sanitizer_common's
+        # IsAccessibleMemoryRange): with no descriptor left it reports "invalid vptr" for the
+        # first cross-thread task it checks and aborts the server. Release builds run this.
+        pytest.skip("UBSan needs a free descriptor for its vptr check")
     srv = make_server(shards=shards, backend=backend)
     admin = RespClient(port=srv.port, timeout=CLIENT_TIMEOUT)
     assert admin.execute("PING") == "PONG"  # accepted (a worker may take its time) before the cut
