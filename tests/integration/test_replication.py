@@ -203,3 +203,25 @@ def test_ember_replica_of_redis_server(make_server, tmp_path):
     finally:
         master.stop()
         master.remove_log()
+
+
+@pytest.mark.skipif(IS_REDIS, reason="ember master")
+def test_redis_server_replica_of_ember(make_server, tmp_path):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "redis").mkdir()
+    master = make_server(shards=2, extra_args=["--dir", str(tmp_path / "m")])
+    mc = _client(master)
+    _populate(mc, 1000)
+    replica = harness.ServerProcess(harness.REDIS_CONFIG, [
+        "--dir", str(tmp_path / "redis"), "--replicaof", "127.0.0.1", str(master.port)])
+    replica.start()
+    try:
+        rc = _client(replica)
+        _wait_for(_link_up(rc), what="redis-server's link to ember")
+        _same_data(mc, rc)
+        _stream_writes(mc)
+        _wait_synced(mc, rc)
+        _same_data(mc, rc)
+    finally:
+        replica.stop()
+        replica.remove_log()
