@@ -81,6 +81,9 @@ struct ClientState {
   void (*publish_sizes)(void* connection) = nullptr;
   void* connection = nullptr;
   bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
+  // PSYNC gave the socket to the replication sender: closing must not shut it down.
+  bool socket_handed_off = false;
+  int repl_listening_port = 0;  // REPLCONF listening-port
   // False only while a password is required and the client has not given it yet.
   bool authenticated = true;
   // The ACL user the client runs as (acl/acl_registry.h; null until its first command: the

@@ -12,6 +12,7 @@
 #include "commands/tracking_commands.h"
 #include "common/clock.h"
 #include "engine/engine.h"
+#include "replication/replication.h"
 
 namespace ember {
 namespace {
@@ -243,6 +244,10 @@ void ClientKill(CommandContext& ctx) {
     }
   }
   int64_t killed = 0;
+  // Replicas are the replication sender's sockets, not clients (replication/replica_sender.h).
+  bool replicas = EqualsIgnoreCase(type, "replica") || EqualsIgnoreCase(type, "slave");
+  if (replicas && ctx.engine.replication() != nullptr && id == 0 && addr.empty() && laddr.empty())
+    killed += static_cast<int64_t>(ctx.engine.replication()->KillReplicas());
   ctx.engine.clients().ForEach([&](ClientState& c) {
     if (!type.empty() && !IsClientType(c, type)) return;
     // A client already being closed no longer counts, as in Redis where it is freed at once.

@@ -20,6 +20,7 @@
 #include "engine/blocking.h"
 #include "engine/engine.h"
 #include "persistence/persistence.h"
+#include "replication/replication.h"
 
 namespace ember {
 namespace {
@@ -200,8 +201,9 @@ void PersistenceSection(CommandContext& ctx, std::string& out) {
   Line(out, "module_fork_in_progress", 0);
 }
 
-// A primary without replicas (replication comes later).
-void ReplicationSection(CommandContext&, std::string& out) {
+// replication/replication.h writes it (a primary without replicas in unit tests).
+void ReplicationSection(CommandContext& ctx, std::string& out) {
+  if (Replication* r = ctx.engine.replication()) return r->AppendInfo(out);
   out += "# Replication\r\n";
   Line(out, "role", "master");
   Line(out, "connected_slaves", 0);

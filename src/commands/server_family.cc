@@ -11,6 +11,7 @@
 #include "common/numbers.h"
 #include "engine/engine.h"
 #include "persistence/persistence.h"
+#include "replication/replication.h"
 
 namespace ember {
 namespace {
@@ -27,8 +28,9 @@ void LastSave(CommandContext& ctx) {
   ctx.reply.Integer(p != nullptr ? p->lastsave_s() : ctx.engine.start_time_ms() / 1000);
 }
 
-// ROLE: ember has no replication, so it is always a master at offset 0 with no replicas.
+// ROLE: replication/replication.h answers (a master at offset 0 without it, in unit tests).
 void Role(CommandContext& ctx) {
+  if (Replication* r = ctx.engine.replication()) return r->Role(ctx.reply);
   ctx.reply.ArrayHeader(3);
   ctx.reply.Bulk("master");
   ctx.reply.Integer(0);
@@ -95,6 +97,7 @@ void RegisterConfigCommand(CommandTable& t);
 void RegisterCommandCommand(CommandTable& t);
 void RegisterDebugCommand(CommandTable& t);
 void RegisterBackgroundSaveCommands(CommandGroup& g);
+void RegisterReplicationCommands(CommandTable& t);
 
 void RegisterServerCommands(CommandTable& t) {
   CommandGroup g(t, "server");
@@ -135,6 +138,7 @@ void RegisterServerCommands(CommandTable& t) {
   RegisterConfigCommand(t);
   RegisterCommandCommand(t);
   RegisterDebugCommand(t);
+  RegisterReplicationCommands(t);
 }
 
 }  // namespace ember

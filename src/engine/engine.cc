@@ -154,10 +154,60 @@ void Shard::WriteHooks::BeforeClear(Database& db) {
   }
 }
 
+namespace {
+
+// The AOF and the replication stream: the same records to each; offsets and syncs are the AOF's.
+class JournalTee final : public DurableLog {
+ public:
+  JournalTee(DurableLog& aof, JournalSink& replication) : aof_(aof), replication_(replication) {}
+  uint64_t Append(std::string_view records) override {
+    uint64_t offset = aof_.Append(records);
+    replication_.Append(records);
+    return offset;
+  }
+  void SyncUpTo(uint64_t offset) override { aof_.SyncUpTo(offset); }
+  bool sync_always() const override { return aof_.sync_always(); }
+
+ private:
+  DurableLog& aof_;
+  JournalSink& replication_;
+};
+
+// The replication stream alone: nothing to sync.
+class ReplicationOnly final : public DurableLog {
+ public:
+  explicit ReplicationOnly(JournalSink& replication) : replication_(replication) {}
+  uint64_t Append(std::string_view records) override { return replication_.Append(records); }
+  void SyncUpTo(uint64_t) override {}
+  bool sync_always() const override { return false; }
+
+ private:
+  JournalSink& replication_;
+};
+
+}  // namespace
+
 void Engine::set_durable_log(DurableLog* log) {
-  durable_log_ = log;
-  Journal::set_enabled(log != nullptr);
-  for (auto& shard : shards_) shard->set_journaling(log != nullptr);
+  aof_log_ = log;
+  UpdateJournalSinks();
+}
+
+void Engine::set_replication_sink(JournalSink* sink) {
+  replication_sink_ = sink;
+  UpdateJournalSinks();
+}
+
+void Engine::UpdateJournalSinks() {
+  std::unique_ptr<DurableLog> old = std::move(journal_tee_);  // freed after the switch
+  if (replication_sink_ != nullptr && aof_log_ != nullptr) {
+    journal_tee_ = std::make_unique<JournalTee>(*aof_log_, *replication_sink_);
+  } else if (replication_sink_ != nullptr) {
+    journal_tee_ = std::make_unique<ReplicationOnly>(*replication_sink_);
+  }
+  durable_log_ = journal_tee_ ? journal_tee_.get() : aof_log_;
+  bool on = durable_log_ != nullptr;
+  Journal::set_enabled(on);
+  for (auto& shard : shards_) shard->set_journaling(on);
 }
 
 }  // namespace ember

@@ -26,6 +26,7 @@
 namespace ember {
 
 class Persistence;
+class Replication;
 
 struct ServerStats {
   std::atomic<uint64_t> total_connections_received{0};
@@ -114,15 +115,22 @@ class Engine {
   bool PausedFor(uint32_t command_flags, int64_t now_ms) const;
   int64_t pause_until_ms() const { return pause_until_ms_.load(std::memory_order_relaxed); }
 
-  // The AOF when appendonly is on (null otherwise): shard threads commit their journals to it
-  // at the end of every event-loop turn (engine/turn_commit.h).
+  // Where shard threads commit their journals at the end of every event-loop turn
+  // (engine/turn_commit.h): the AOF, the replication stream, both, or nothing (null).
   DurableLog* durable_log() const { return durable_log_; }
-  // Before the workers start, or from a step that holds every shard.
+  // The AOF when appendonly is on (null: off). Before the workers start, or from a step that
+  // holds every shard.
   void set_durable_log(DurableLog* log);
+  // The replication stream (replication/): once set, it gets every record the AOF gets. Same
+  // threads as set_durable_log.
+  void set_replication_sink(JournalSink* sink);
 
   // The persistence service (persistence/persistence.h); null in unit tests.
   Persistence* persistence() const { return persistence_; }
   void set_persistence(Persistence* p) { persistence_ = p; }
+  // The replication service (replication/replication.h); null in unit tests.
+  Replication* replication() const { return replication_; }
+  void set_replication(Replication* r) { replication_ = r; }
   // -MISCONF: the last save or AOF write failed, writes are refused (one relaxed load).
   bool writes_refused() const { return writes_refused_.load(std::memory_order_relaxed); }
   void set_writes_refused(bool on) { writes_refused_.store(on, std::memory_order_relaxed); }
@@ -149,8 +157,14 @@ class Engine {
   std::atomic<int64_t> pause_until_ms_{0};
   std::atomic<bool> pause_writes_only_{false};
   int64_t start_time_ms_;
+  void UpdateJournalSinks();
+
   DurableLog* durable_log_ = nullptr;
+  DurableLog* aof_log_ = nullptr;
+  JournalSink* replication_sink_ = nullptr;
+  std::unique_ptr<DurableLog> journal_tee_;  // both of them
   Persistence* persistence_ = nullptr;
+  Replication* replication_ = nullptr;
   std::atomic<bool> writes_refused_{false};
   std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
 };

@@ -11,6 +11,7 @@
 #include "engine/dataset_loading.h"
 #include "engine/execute.h"
 #include "engine/remote_work.h"
+#include "engine/replica_gate.h"
 #include "scripting/script_busy.h"
 #include "scripting/script_routing.h"
 
@@ -376,6 +377,20 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
     if (client_.in_multi) client_.tx->queue_error = true;
     ReplyError("LOADING Redis is loading the dataset in memory");
     return Admission::kRefused;
+  }
+  if (uint8_t gate = ReplicaGate(); gate != 0) [[unlikely]] {
+    const char* refusal = nullptr;
+    if ((gate & kGateStale) && !((*spec)->flags & kCmdStale)) {
+      refusal = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    } else if ((gate & kGateReadOnly) && ((*spec)->flags & kCmdWrite)) {
+      refusal = "READONLY You can't write against a read only replica.";
+    }
+    if (refusal != nullptr) {
+      RecordRejectedCall(args);
+      if (client_.in_multi) client_.tx->queue_error = true;
+      ReplyError(refusal);
+      return Admission::kRefused;
+    }
   }
   // A script has run past busy-reply-threshold (on another thread: this one is free).
   if (script_busy::Any() && !((*spec)->flags & kCmdAllowBusy)) [[unlikely]] {

@@ -72,6 +72,12 @@ class EpollWorker : public Worker {
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   }
 
+  // A socket PSYNC handed to the replication sender stays open after our close, and so would
+  // its registration here: take it out first.
+  void OnDestroy(Connection* conn) override {
+    if (conn->client().socket_handed_off) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn->fd(), nullptr);
+  }
+
   void StopAccepting() override {
     for (int* fd : {&listen_fd_, &tls_listen_fd_}) {
       if (*fd < 0) continue;

@@ -394,7 +394,7 @@ class UringWorker : public Worker {
   void BeginClose(Connection* conn) {
     conn->closed = true;
     conn->session().AbandonBlock();  // the connection lives on until its operations complete
-    shutdown(conn->fd(), SHUT_RDWR);
+    if (!conn->client().socket_handed_off) shutdown(conn->fd(), SHUT_RDWR);
     if (conn->recv_pending || conn->send_pending) {
       io_uring_sqe* sqe = Sqe();
       io_uring_prep_cancel64(sqe, Encode(conn, kRecv), 0);

@@ -152,6 +152,7 @@ bool Persistence::HasKeys() const {
 std::string Persistence::SnapshotTempPath(Purpose purpose) const {
   const ServerConfig& c = engine_.config();
   std::string pid = std::to_string(getpid());
+  if (purpose == Purpose::kReplication) return replica_path_;
   return purpose == Purpose::kRewrite ? AofDir() + "/temp-rewriteaof-bg-" + pid + ".rdb"
                                       : c.data_dir + "/temp-" + pid + ".rdb";
 }
@@ -169,6 +170,17 @@ Persistence::Started Persistence::StartSnapshot(Purpose purpose, std::string* er
   }
   int64_t now = WallClockMs();
   if (purpose == Purpose::kBgsave) last_bgsave_try_s_.store(now / 1000);
+  if (purpose == Purpose::kReplication) {
+    std::string path = SnapshotTempPath(purpose);
+    auto snapshot =
+        BackgroundSnapshot::Begin(engine_, path, engine_.config().rdbcompression, error);
+    if (!snapshot) return Started::kFailed;
+    snapshot_ = std::move(snapshot);
+    purpose_ = purpose;
+    snapshot_start_ms_.store(now);
+    Log("Starting BGSAVE for SYNC with target: disk");
+    return Started::kStarted;
+  }
   auto snapshot = BackgroundSnapshot::Begin(engine_, SnapshotTempPath(purpose),
                                             engine_.config().rdbcompression, error);
   if (!snapshot) {
@@ -246,6 +258,16 @@ bool Persistence::Save(std::string* error) {
   return ok;
 }
 
+bool Persistence::StartReplicaSnapshot(const std::string& path, SnapshotDone done,
+                                       std::string* error) {
+  std::lock_guard lock(mu_);
+  if (snapshot_ || loading_.load()) return false;
+  replica_path_ = path;
+  if (StartSnapshot(Purpose::kReplication, error) != Started::kStarted || !snapshot_) return false;
+  replica_done_ = std::move(done);
+  return true;
+}
+
 bool Persistence::SetAppendOnly(bool on, std::string* error) {
   std::lock_guard lock(mu_);
   if (loading_.load()) {  // the load at start decided from the setting it began with
@@ -290,6 +312,17 @@ void Persistence::FinishSnapshot() {
   std::string error = snap.failed() ? snap.error() : "";  // written and synced by its writer
   bool ok = error.empty();
   int64_t secs = (WallClockMs() - snapshot_start_ms_.load()) / 1000;
+  if (purpose_ == Purpose::kReplication) {
+    // The replicas' file: handed over, fsync and rename are not needed.
+    if (!ok) Log("Background saving for replication error: " + error);
+    std::string path = snap.tmp_path();
+    snapshot_.reset();
+    // Told after the lock is released (Cron): the callback takes the replicas' lock.
+    if (replica_done_)
+      finished_replica_ = [done = std::move(replica_done_), path, ok] { done(path, ok); };
+    replica_done_ = nullptr;
+    return;
+  }
   if (purpose_ == Purpose::kBgsave) {
     std::string path = SnapshotPath(c.data_dir, c.dbfilename);
     // The file it replaces is held open until after the lock is released, so that freeing its
@@ -337,6 +370,7 @@ void Persistence::Cron(int64_t now_ms) {
     busy = snapshot_ || starting_.load();
   }
   if (replaced >= 0) ::close(replaced);  // the replaced dump's pages are freed here, unlocked
+  if (finished_replica_) std::exchange(finished_replica_, nullptr)();
   if (busy) return;
   const ServerConfig& c = engine_.config();
   auto start = [this](Purpose purpose) {

@@ -49,6 +49,11 @@ class Persistence {
   Started Bgsave(bool schedule, std::string* error);
   Started Rewrite(std::string* error);
   bool Save(std::string* error);
+  // A full sync's snapshot (replication/), in a step that holds every shard: written to `path`,
+  // then `done(path, ok)` runs on the main thread (the file is then the caller's). False while
+  // another snapshot runs (the caller tries again later).
+  using SnapshotDone = std::function<void(const std::string& path, bool ok)>;
+  bool StartReplicaSnapshot(const std::string& path, SnapshotDone done, std::string* error);
   // CONFIG SET appendonly yes|no at run time (yes: the AOF starts with a rewrite, as Redis).
   bool SetAppendOnly(bool on, std::string* error);
   // CONFIG SET appendfsync: the open AOF switches at once.
@@ -61,7 +66,7 @@ class Persistence {
   std::string MisconfError() const;
 
  private:
-  enum class Purpose { kBgsave, kRewrite };
+  enum class Purpose { kBgsave, kRewrite, kReplication };
   class AofLog;
 
   bool LoadAtStart(std::string* error);
@@ -92,6 +97,9 @@ class Persistence {
   std::unique_ptr<BackgroundSnapshot> snapshot_;
   int replaced_file_ = -1;  // the dump a BGSAVE replaced, closed by Cron outside the lock
   Purpose purpose_ = Purpose::kBgsave;
+  std::string replica_path_;  // kReplication: where, and whom to tell
+  SnapshotDone replica_done_;
+  std::function<void()> finished_replica_;  // main thread: runs once mu_ is released
   std::atomic<bool> bgsave_scheduled_{false};
   std::atomic<bool> rewrite_scheduled_{false};
 

@@ -46,7 +46,7 @@ struct ServerConfig {
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   std::string requirepass;
-  std::string aclfile;          // ACL users loaded at start and by ACL LOAD, written by ACL SAVE
+  std::string aclfile;           // ACL users loaded at start and by ACL LOAD, written by ACL SAVE
   int64_t acllog_max_len = 128;  // ACL LOG entries kept
   bool acl_pubsub_default_all = false;  // acl-pubsub-default: allchannels (true) | resetchannels
   std::string enable_debug_command = "no";  // no | yes | local (loopback clients only)
@@ -87,6 +87,14 @@ struct ServerConfig {
   // event classes.
   int64_t busy_reply_threshold = 5000;
   uint32_t notify_keyspace_events = 0;  // NotifyFlag bits (commands/config_params.cc)
+  // Replication (replication/): --replicaof "host port" (empty: a master), the master's
+  // credentials, what a replica refuses, the backlog kept for partial resyncs.
+  std::string replicaof;
+  std::string masterauth;
+  std::string masteruser;
+  bool replica_read_only = true;
+  bool replica_serve_stale_data = true;
+  int64_t repl_backlog_size = 1ll << 20;
   // As Redis 7: with no password set, only loopback clients are served (net/protected_mode.h).
   bool protected_mode = true;
   // INFO latencystats: per-command latency histograms, and the percentiles it shows.

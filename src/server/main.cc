@@ -21,6 +21,7 @@
 #include "net/listener.h"
 #include "net/worker.h"
 #include "persistence/persistence.h"
+#include "replication/replication.h"
 #include "server/file_limit.h"
 #include "server/memory_size.h"
 #include "server/metrics_server.h"
@@ -105,6 +106,14 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
                  "microseconds slept per key loaded at start (for tests)");
   app.add_option("--stop-writes-on-bgsave-error", stop_writes,
                  "refuse writes while persistence fails: yes or no");
+  std::string replica_read_only, serve_stale, backlog_size;
+  app.add_option("--replicaof,--slaveof", config->replicaof, "replicate \"host port\"");
+  app.add_option("--masterauth", config->masterauth, "password to AUTH with at the master");
+  app.add_option("--masteruser", config->masteruser, "user to AUTH as at the master");
+  app.add_option("--replica-read-only", replica_read_only, "refuse writes on a replica: yes or no");
+  app.add_option("--replica-serve-stale-data", serve_stale,
+                 "answer while the master link is down: yes or no");
+  app.add_option("--repl-backlog-size", backlog_size, "replication backlog, e.g. 1mb");
   SecurityFlagText security_flags;
   AddSecurityFlags(app, config, &security_flags);
   try {
@@ -139,6 +148,20 @@ int ParseFlags(int argc, char** argv, ServerConfig* config) {
   if (!stop_writes.empty() &&
       !yes_no("--stop-writes-on-bgsave-error", stop_writes, &config->stop_writes_on_bgsave_error))
     return 1;
+  if (!replica_read_only.empty() &&
+      !yes_no("--replica-read-only", replica_read_only, &config->replica_read_only))
+    return 1;
+  if (!serve_stale.empty() &&
+      !yes_no("--replica-serve-stale-data", serve_stale, &config->replica_serve_stale_data))
+    return 1;
+  if (!backlog_size.empty()) {
+    auto bytes = ParseMemorySize(backlog_size);
+    if (!bytes || *bytes <= 0) {
+      fprintf(stderr, "ember-server: invalid --repl-backlog-size '%s'\n", backlog_size.c_str());
+      return 1;
+    }
+    config->repl_backlog_size = *bytes;
+  }
   if (!maxmemory_clients.empty()) {
     if (std::string error = SetMaxmemoryClients(*config, maxmemory_clients); !error.empty()) {
       fprintf(stderr, "ember-server: --maxmemory-clients: %s\n", error.c_str());
@@ -212,6 +235,8 @@ int main(int argc, char** argv) {
   }
   Persistence persistence(engine);
   engine.set_persistence(&persistence);
+  Replication replication(engine);
+  engine.set_replication(&replication);
   std::vector<int> listeners, tls_listeners;
   if (std::string error;
       !OpenServerListeners(config, engine.num_shards(), &listeners, &tls_listeners, &error)) {
@@ -256,6 +281,7 @@ int main(int argc, char** argv) {
           config.host.c_str(), config.port, engine.num_shards(), config.io_backend.c_str(),
           getpid());
 
+  replication.Start();            // --replicaof: the link starts once the data set is in
   MetricsServer metrics(engine);  // --metrics-port: its own thread, once the data set is in
   if (std::string error; !metrics.Start(&error)) {
     fprintf(stderr, "ember-server: --metrics-port: %s\n", error.c_str());
@@ -269,6 +295,7 @@ int main(int argc, char** argv) {
     // freed since, so their pages can return to the OS.
     record_heap::ReclaimRemoteFrees();
     persistence.Cron(WallClockMs());
+    replication.Cron();
     if (sig == SIGINT || sig == SIGTERM) {
       const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
       fprintf(stderr, "ember-server: received %s, shutting down\n", name);
@@ -291,7 +318,8 @@ int main(int argc, char** argv) {
       engine.RequestShutdown();
     }
   }
-  metrics.Stop();  // before the workers go: a scrape in flight waits for them
+  metrics.Stop();      // before the workers go: a scrape in flight waits for them
+  replication.Stop();  // the link may be holding the shards: it lets go first
   for (auto& thread : threads) thread.join();
   workers.clear();
   // As Redis: a final snapshot when save points are set (or SHUTDOWN SAVE), unless NOSAVE.
@@ -304,6 +332,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   engine.set_persistence(nullptr);
+  engine.set_replication(nullptr);
   fprintf(stderr, "ember-server: bye\n");
   return 0;
 }
