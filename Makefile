@@ -33,9 +33,11 @@ integration: release
 test: unit integration
 
 # Every test again under AddressSanitizer + UndefinedBehaviorSanitizer. Tests on the shared
-# server run on two of its four configurations (1 shard epoll, 4 shards io_uring: both backends,
-# both single- and cross-shard paths), which keeps CI under 25 minutes.
-ASAN_CONFIGS ?= 1:epoll,4:uring
+# server run on one of its four configurations (4 shards io_uring: the cross-shard paths; the
+# epoll backend and one shard still run under ASan in every test that starts its own server),
+# which keeps CI's time down as the suites grow. `make check ASAN_CONFIGS=1:epoll,4:uring` for
+# more.
+ASAN_CONFIGS ?= 4:uring
 check: deps
 	@$(CMAKE_CONFIGURE) -B build/asan -DCMAKE_BUILD_TYPE=Debug -DEMBER_SANITIZE=ON >/dev/null
 	@cmake --build build/asan -j $(JOBS)
