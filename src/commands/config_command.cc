@@ -100,7 +100,7 @@ void ConfigSet(CommandContext& ctx) {
   }
   bool aof_changed = updated.appendonly != ctx.engine.config().appendonly;
   bool fsync_changed = updated.appendfsync != ctx.engine.config().appendfsync;
-  ctx.engine.config() = updated;
+  ctx.engine.PublishConfig(updated);
   ctx.engine.set_password_required(!updated.requirepass.empty());
   ApplySlowCommandThresholds(updated);  // SLOWLOG and LATENCY read their thresholds at once
   Persistence* persistence = ctx.engine.persistence();
@@ -110,7 +110,8 @@ void ConfigSet(CommandContext& ctx) {
     std::string error = "persistence is not available";
     Persistence* p = ctx.engine.persistence();
     if (p == nullptr || !p->SetAppendOnly(updated.appendonly, &error)) {
-      ctx.engine.config().appendonly = !updated.appendonly;
+      updated.appendonly = !updated.appendonly;
+      ctx.engine.PublishConfig(updated);
       return ctx.reply.Error(SetFailed("appendonly", error));
     }
   }
