@@ -4,7 +4,7 @@ BUILD_TYPE_DIR = build/release
 PYTHON = /usr/bin/python3
 CMAKE_CONFIGURE = cmake -G Ninja -S . -Wno-dev
 
-.PHONY: run test build release bench check fuzz deps format unit integration clean
+.PHONY: run test build release bench check fuzz tsan deps format unit integration clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -54,6 +54,15 @@ fuzz: deps
 	@$(CMAKE_CONFIGURE) -B build/fuzz $(CLANG) $(CLANG_FLAGS) -DEMBER_FUZZ=ON >/dev/null
 	@cmake --build build/fuzz -j $(JOBS) --target $(addsuffix -fuzz,$(FUZZ_TARGETS))
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CRASH_DIR=$(FUZZ_CRASH_DIR) bash tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+# ember-server under ThreadSanitizer (clang-14) and a mixed load on both io backends for
+# TSAN_SECONDS each; fails on any ThreadSanitizer report.
+TSAN_SECONDS ?= 60
+tsan: deps
+	@$(CMAKE_CONFIGURE) -B build/tsan $(CLANG) $(CLANG_FLAGS) -DEMBER_TSAN=ON >/dev/null
+	@cmake --build build/tsan -j $(JOBS) --target ember-server
+	EMBER_SERVER=$(CURDIR)/build/tsan/ember-server EMBER_SANITIZED=1 TSAN_SECONDS=$(TSAN_SECONDS) \
+		$(PYTHON) -m pytest -q tests/tsan
 
 bench: release
 	bash bench/compare.sh
