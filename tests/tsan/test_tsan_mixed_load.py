@@ -2,8 +2,9 @@
 each io backend with 4 shards, for TSAN_SECONDS: pipelined SET/GET/LPUSH/MSET from 50 clients;
 CLIENT LIST, INFO, CONFIG SET, KEYS and SCAN loops beside them; BLPOP waiters woken by pushes
 from other clients; connections opened and dropped; /metrics scrapes, the AOF and save points
-on (their threads and the main thread's cron read what CONFIG SET changes). The test fails on
-any "WARNING: ThreadSanitizer" in the server's output.
+on (their threads and the main thread's cron read what CONFIG SET changes); MULTI/EXEC, EVAL
+and pub/sub across shards. The test fails on any "WARNING: ThreadSanitizer" in the server's
+output.
 
 Run:  make tsan [TSAN_SECONDS=60]    (EMBER_SERVER=build/tsan/ember-server)
 """
@@ -150,6 +151,33 @@ def scrape(load):
     return body
 
 
+def transaction(r, rng):
+    p = r.pipeline(transaction=True)
+    p.mset({"{a}%d" % rng.randrange(100): "x", "b%d" % rng.randrange(100): "y"})
+    p.incr("counter")
+    p.execute()
+    r.eval("redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])", 1,
+           "s%d" % rng.randrange(100), "v")
+
+
+def subscriber(load):
+    def body(r, rng):
+        p = r.pubsub()
+        p.subscribe("news", "n%d" % rng.randrange(4))
+        p.psubscribe("n*")
+        end = time.monotonic() + 1
+        while time.monotonic() < end and load.running():
+            p.get_message(timeout=0.1)
+        p.close()
+    return body
+
+
+def publisher(r, rng):
+    r.publish(rng.choice(["news", "n1", "n2"]), "m" * rng.randrange(1, 100))
+    r.execute_command("CLIENT", "SETNAME", "pub%d" % rng.randrange(10))
+    time.sleep(0.002)
+
+
 def reports(text):
     """The distinct ThreadSanitizer reports: the warning line and the first frames of each."""
     found = []
@@ -181,6 +209,9 @@ def test_mixed_load_reports_no_race(backend):
                     load.loop("pusher", pusher),
                     load.loop("churn", churn(load)),
                     load.loop("metrics", scrape(load)),
+                    load.loop("transaction", transaction),
+                    load.loop("subscriber", subscriber(load)),
+                    load.loop("publisher", publisher),
                     load.loop("bgsave", lambda r, rng: (r.execute_command("BGSAVE", "SCHEDULE"),
                                                         time.sleep(1)))]
         threads += [load.loop("blpop-%d" % i, blpop_waiter(i)) for i in range(8)]
