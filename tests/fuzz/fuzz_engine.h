@@ -3,6 +3,7 @@
 // with two worker threads would have, every command run on the calling thread, as the unit
 // tests' CommandRunner does), commands parsed from redis-cli style lines, and the checks made
 // after every command: no reply past the client's output limit, no sanitizer report.
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
@@ -21,10 +22,12 @@
 
 namespace ember::fuzz {
 
-// Small limits keep one input from taking the fuzzer's memory: a string may not pass 1 MB and
-// a reply stops being built past 4 MB (the session would then close the client).
-constexpr int64_t kMaxBulk = 1 << 20;
-constexpr size_t kReplyLimit = 4 << 20;
+// Small limits keep one input from taking the fuzzer's memory and time: a string may not pass
+// 64 KiB and a reply stops being built past 256 KiB (the session would then close the client),
+// above the largest reply of a fixed size (COMMAND: 74 KB) yet small enough that the commands
+// streaming to the limit (SRANDMEMBER s -8429496729600) stop within milliseconds.
+constexpr int64_t kMaxBulk = 64 << 10;
+constexpr size_t kReplyLimit = 256 << 10;
 
 // Commands that would stop the process, write files, or run for as long as the script says.
 inline bool Refused(std::string_view name) {
@@ -33,11 +36,11 @@ inline bool Refused(std::string_view name) {
       "evalsha",  "evalsha_ro", "script",   "monitor", "sync",         "psync",   "replicaof",
       "slaveof",  "failover",   "function", "fcall",   "fcall_ro",     "migrate", "wait"};
   for (std::string_view refused : kRefused) {
-    if (name.size() == refused.size()) {
-      bool same = true;
-      for (size_t i = 0; i < name.size() && same; ++i) same = (name[i] | 0x20) == refused[i];
-      if (same) return true;
-    }
+    if (name.size() != refused.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < name.size() && same; ++i)
+      same = std::tolower(static_cast<unsigned char>(name[i])) == refused[i];
+    if (same) return true;
   }
   return false;
 }
