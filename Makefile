@@ -4,7 +4,7 @@ BUILD_TYPE_DIR = build/release
 PYTHON = /usr/bin/python3
 CMAKE_CONFIGURE = cmake -G Ninja -S . -Wno-dev
 
-.PHONY: run test build release bench check deps format unit integration clean
+.PHONY: run test build release bench check fuzz tsan deps format unit integration clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -43,6 +43,28 @@ check: deps
 	@cmake --build build/asan -j $(JOBS)
 	cd build/asan && ctest --output-on-failure -j $(JOBS)
 	EMBER_SERVER=$(CURDIR)/build/asan/ember-server EMBER_SANITIZED=1 EMBER_TEST_CONFIGS=$(ASAN_CONFIGS) $(PYTHON) -m pytest -q $(PYTEST_DIRS)
+
+# libFuzzer targets (tests/fuzz), built with clang-14 under ASan + UBSan, each run for
+# FUZZ_SECONDS from its seed corpus; fails if any finds a crash (kept in FUZZ_CRASH_DIR).
+CLANG = -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
+CLANG_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" \
+	"-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1"
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= resp-parser command-dispatch restore-payload rdb-load aof-load lua-args acl-rules
+FUZZ_CRASH_DIR ?= $(CURDIR)/build/fuzz/crashes
+fuzz: deps
+	@$(CMAKE_CONFIGURE) -B build/fuzz $(CLANG) $(CLANG_FLAGS) -DEMBER_FUZZ=ON >/dev/null
+	@cmake --build build/fuzz -j $(JOBS) --target $(addsuffix -fuzz,$(FUZZ_TARGETS))
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CRASH_DIR=$(FUZZ_CRASH_DIR) bash tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+# ember-server under ThreadSanitizer (clang-14) and a mixed load on both io backends for
+# TSAN_SECONDS each; fails on any ThreadSanitizer report.
+TSAN_SECONDS ?= 60
+tsan: deps
+	@$(CMAKE_CONFIGURE) -B build/tsan $(CLANG) $(CLANG_FLAGS) -DEMBER_TSAN=ON >/dev/null
+	@cmake --build build/tsan -j $(JOBS) --target ember-server
+	EMBER_SERVER=$(CURDIR)/build/tsan/ember-server EMBER_SANITIZED=1 TSAN_SECONDS=$(TSAN_SECONDS) \
+		$(PYTHON) -m pytest -q tests/tsan
 
 bench: release
 	bash bench/compare.sh

@@ -14,6 +14,8 @@ PACKAGES=(
   openssl
   liblua5.1-0-dev
   lua-cjson-dev lua-bitop-dev
+  # make fuzz / make tsan: clang with libFuzzer and the sanitizer runtimes, llvm-symbolizer
+  clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing=()

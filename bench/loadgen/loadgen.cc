@@ -335,7 +335,8 @@ int main(int argc, char** argv) {
     for (const std::string& arg : o.command) title += (title.empty() ? "" : " ") + arg;
     workloads.push_back({title, EncodeCommand(o.command)});
   }
-  for (std::string_view rest = o.command.empty() ? o.tests : ""; !rest.empty();) {
+  for (std::string_view rest = o.command.empty() ? std::string_view(o.tests) : std::string_view();
+       !rest.empty();) {
     size_t comma = rest.find(',');
     std::string name(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);

@@ -102,7 +102,7 @@ void ConfigSet(CommandContext& ctx) {
   bool aof_changed = updated.appendonly != ctx.engine.config().appendonly;
   bool fsync_changed = updated.appendfsync != ctx.engine.config().appendfsync;
   bool password_changed = updated.requirepass != ctx.engine.config().requirepass;
-  ctx.engine.config() = updated;
+  ctx.engine.PublishConfig(updated);
   // As Redis: requirepass is the default user's only password ("" = nopass).
   if (password_changed) acl::Registry::Instance().SetDefaultPassword(updated.requirepass);
   ApplySlowCommandThresholds(updated);  // SLOWLOG and LATENCY read their thresholds at once
@@ -113,7 +113,8 @@ void ConfigSet(CommandContext& ctx) {
     std::string error = "persistence is not available";
     Persistence* p = ctx.engine.persistence();
     if (p == nullptr || !p->SetAppendOnly(updated.appendonly, &error)) {
-      ctx.engine.config().appendonly = !updated.appendonly;
+      updated.appendonly = !updated.appendonly;
+      ctx.engine.PublishConfig(updated);
       return ctx.reply.Error(SetFailed("appendonly", error));
     }
   }

@@ -87,7 +87,19 @@ class Engine {
   }
   Mailbox& mailbox(uint32_t shard) { return *mailboxes_[shard]; }
 
+  // Shard threads read config() freely: CONFIG SET changes it only inside an all-shards step,
+  // while every other shard thread is parked. Threads that run no shard (the main thread's
+  // cron and loading, the metrics server) read ConfigCopy() instead, and CONFIG SET writes
+  // through PublishConfig(): the lock is on neither the hot path nor a shard thread's reads.
   ServerConfig& config() { return config_; }
+  ServerConfig ConfigCopy() const {
+    std::lock_guard lock(config_mu_);
+    return config_;
+  }
+  void PublishConfig(const ServerConfig& updated) {
+    std::lock_guard lock(config_mu_);
+    config_ = updated;
+  }
   // Whether new connections must AUTH (the default user is off or has a password, as with
   // requirepass): read on every command by clients that have not authenticated (Redis asks
   // nothing of them once the password is cleared).
@@ -144,6 +156,7 @@ class Engine {
 
  private:
   ServerConfig config_;
+  mutable std::mutex config_mu_;  // PublishConfig() against ConfigCopy()
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::unique_ptr<Mailbox>> mailboxes_;
   ServerStats stats_;

@@ -32,7 +32,7 @@ FreeBlock* NextOf(const FreeBlock* block) {
   return next;
 }
 void SetNext(FreeBlock* block, FreeBlock* next) {
-  memcpy(block, &next, sizeof(next));
+  memcpy(static_cast<void*>(block), &next, sizeof(FreeBlock*));
 }
 
 // Lives at the start of its page; the blocks follow it.

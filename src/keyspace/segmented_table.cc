@@ -30,9 +30,6 @@ inline uint8_t TagOf(uint64_t hash) {
 inline uint32_t HomeGroup(uint64_t hash) {
   return static_cast<uint32_t>(hash & (kGroups - 1));
 }
-inline uint32_t PrefixOf(uint64_t hash) {
-  return static_cast<uint32_t>(hash >> 32);
-}
 }  // namespace
 
 struct SegmentedTable::Segment {

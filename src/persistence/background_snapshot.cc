@@ -184,10 +184,11 @@ void BackgroundSnapshot::Fail(const std::string& why) {
 }
 
 void BackgroundSnapshot::Finish() {
-  {
-    std::lock_guard lock(mu_);
-    finishing_ = true;
-  }
+  // Notified under the lock: once the writer sees finishing_ it may complete the file, and the
+  // main thread's cron then destroys this object, condition variable and all, so nothing here
+  // may touch it after the unlock (ThreadSanitizer saw the notify run into that destruction).
+  std::lock_guard lock(mu_);
+  finishing_ = true;
   wake_writer_.notify_one();
 }
 

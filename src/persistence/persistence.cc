@@ -78,7 +78,7 @@ Persistence::~Persistence() {
 }
 
 std::string Persistence::AofDir() const {
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   return c.data_dir + "/" + c.appenddirname;
 }
 
@@ -92,7 +92,7 @@ uint64_t Persistence::Changes(bool live) const {
 }
 
 bool Persistence::OpenAof(std::string* error) {
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   AofWriterOptions options;
   options.dir = AofDir();
   options.appendfilename = c.appendfilename;
@@ -127,7 +127,7 @@ AofManifest Persistence::StaleAofAsHistory() const {
   AofManifest old, fresh;
   bool exists = false;
   std::string error;
-  if (!ReadAofManifest(AofDir(), engine_.config().appendfilename, &old, &exists, &error) ||
+  if (!ReadAofManifest(AofDir(), engine_.ConfigCopy().appendfilename, &old, &exists, &error) ||
       !exists) {
     return fresh;
   }
@@ -150,7 +150,7 @@ bool Persistence::HasKeys() const {
 }
 
 std::string Persistence::SnapshotTempPath(Purpose purpose) const {
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   std::string pid = std::to_string(getpid());
   if (purpose == Purpose::kReplication) return replica_path_;
   return purpose == Purpose::kRewrite ? AofDir() + "/temp-rewriteaof-bg-" + pid + ".rdb"
@@ -182,7 +182,7 @@ Persistence::Started Persistence::StartSnapshot(Purpose purpose, std::string* er
     return Started::kStarted;
   }
   auto snapshot = BackgroundSnapshot::Begin(engine_, SnapshotTempPath(purpose),
-                                            engine_.config().rdbcompression, error);
+                                            engine_.ConfigCopy().rdbcompression, error);
   if (!snapshot) {
     (purpose == Purpose::kBgsave ? last_bgsave_ok_ : last_rewrite_ok_).store(false);
     UpdateWriteRefusal();
@@ -243,7 +243,7 @@ bool Persistence::Save(std::string* error) {
     *error = "Background save already in progress";
     return false;
   }
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   uint64_t changes = Changes(true);
   int64_t start = WallClockMs();
   bool ok = WriteSnapshotFile(engine_, SnapshotPath(c.data_dir, c.dbfilename), error);
@@ -308,7 +308,7 @@ void Persistence::OnTurn(uint32_t shard) {
 
 void Persistence::FinishSnapshot() {
   BackgroundSnapshot& snap = *snapshot_;
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   std::string error = snap.failed() ? snap.error() : "";  // written and synced by its writer
   bool ok = error.empty();
   int64_t secs = (WallClockMs() - snapshot_start_ms_.load()) / 1000;
@@ -372,7 +372,7 @@ void Persistence::Cron(int64_t now_ms) {
   if (replaced >= 0) ::close(replaced);  // the replaced dump's pages are freed here, unlocked
   if (finished_replica_) std::exchange(finished_replica_, nullptr)();
   if (busy) return;
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   auto start = [this](Purpose purpose) {
     starting_.store(true);
     RunOnAllShards(engine_, [this, purpose] {
@@ -415,7 +415,7 @@ void Persistence::UpdateWriteRefusal() {
 }
 
 std::string Persistence::MisconfError() const {
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   if (aof_ && !aof_->Status().write_ok) {
     return fmt::format("MISCONF Errors writing to the AOF file: {}",
                        strerror(aof_->Status().write_errno));

@@ -29,7 +29,7 @@ using persistence_files::FileSize;
 using persistence_files::Log;
 
 bool Persistence::Start(const std::function<void()>& between_slices, std::string* error) {
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   if (!Exists(c.data_dir) && ::mkdir(c.data_dir.c_str(), 0755) != 0) {
     *error = "cannot create the data directory " + c.data_dir + ": " + strerror(errno);
     return false;
@@ -94,7 +94,7 @@ bool Persistence::LoadTick(uint64_t bytes, uint32_t items) {
 }
 
 uint64_t Persistence::LoadTotalBytes() const {
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   if (!c.appendonly) return FileSize(SnapshotPath(c.data_dir, c.dbfilename));
   // Every file of the AOF directory (history too: close enough for a progress figure).
   uint64_t total = FileSize(c.data_dir + "/" + c.appendfilename);
@@ -106,7 +106,7 @@ uint64_t Persistence::LoadTotalBytes() const {
 }
 
 bool Persistence::LoadAtStart(std::string* error) {
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();
   std::string rdb_path = SnapshotPath(c.data_dir, c.dbfilename);
   RdbLoadStats stats;
   // LoadSnapshotFile reports its read position every 4096 keys.

@@ -128,6 +128,11 @@ bool RdbValueReader::ReadStream(uint8_t type, std::string_view key, int64_t expi
     entries_added = length;
   }
   if (length != stream->length()) return in_.Fail("stream length mismatch");
+  // New entries get ids past last_id, and each node's entries are stored as deltas from its
+  // first: a last id behind the newest entry would let XADD write one that goes backwards
+  // (found by the RESTORE fuzzer).
+  if (stream->length() > 0 && last < stream->last_id())
+    return in_.Fail("stream last id smaller than its last entry");
   stream->set_last_id(last);
   stream->set_entries_added(entries_added);
   stream->set_max_deleted_id(max_deleted);

@@ -47,7 +47,7 @@ class SnapshotFileWriter {
 };
 
 bool WriteBody(Engine& engine, int fd, std::string* error, const std::string& tmp) {
-  const ServerConfig& config = engine.config();
+  const ServerConfig config = engine.ConfigCopy();
   SnapshotFileWriter writer(fd, config.rdbchecksum);
   ChunkSink flush = [&](std::string* chunk) { return writer.Write(chunk); };
   std::string buf;
@@ -191,7 +191,7 @@ bool LoadSnapshotFile(Engine& engine, const std::string& path, int64_t now_ms, R
     return true;
   };
   std::string reason;
-  bool ok = LoadRdb(fd, engine.config(), now_ms, on_key, stats, &reason);
+  bool ok = LoadRdb(fd, engine.ConfigCopy(), now_ms, on_key, stats, &reason);
   ::close(fd);
   // The function libraries, as Redis loads them: a library already there is replaced.
   if (ok && !stats->function_libraries.empty() &&

@@ -157,6 +157,9 @@ RespParser::Status RespParser::ParseInline(std::string_view buf, size_t* consume
     return Status::kNeedMore;
   }
   size_t line_end = static_cast<size_t>(static_cast<const char*>(nl) - buf.data());
+  // The same bound for a line that arrived whole as for one still arriving, so how the bytes
+  // were split never decides (Redis, reading 16 KiB at a time, refuses such lines as well).
+  if (line_end > limits_.max_inline_len) return Fail("too big inline request");
   std::string_view line = buf.substr(0, line_end);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   inline_storage_.clear();

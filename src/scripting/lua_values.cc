@@ -11,6 +11,7 @@ extern "C" {
 }
 
 #include "protocol/reply_builder.h"
+#include "scripting/native_casts.h"
 
 namespace ember {
 namespace {
@@ -185,7 +186,7 @@ void Write(lua_State* L, int index, ReplyBuilder& reply, int script_resp, int de
       }
       return reply.Bool(lua_toboolean(L, index) != 0);
     case LUA_TNUMBER:
-      return reply.Integer(static_cast<int64_t>(lua_tonumber(L, index)));
+      return reply.Integer(NativeDoubleToInt64(lua_tonumber(L, index)));  // as Redis on x86
     case LUA_TTABLE:
       break;
     default:

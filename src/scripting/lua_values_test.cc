@@ -46,6 +46,15 @@ class LuaValuesTest : public ::testing::Test {
   lua_State* L = nullptr;
 };
 
+// Found by the Lua arguments fuzzer: a number past int64's range was cast as C leaves undefined
+// (UBSan). Redis's x86 build answers the conversion instruction's INT64_MIN; so does ember.
+TEST_F(LuaValuesTest, NumbersOutOfIntegerRangeReplyAsRedisOnX86) {
+  EXPECT_EQ(Eval("-4.4611e43"), ":-9223372036854775808\r\n");
+  EXPECT_EQ(Eval("1e100"), ":-9223372036854775808\r\n");
+  EXPECT_EQ(Eval("0/0"), ":-9223372036854775808\r\n");
+  EXPECT_EQ(Eval("-3.9"), ":-3\r\n");
+}
+
 TEST_F(LuaValuesTest, RespTwoRepliesBecomeRedisLuaTypes) {
   ASSERT_EQ(PushReplyAsLua(L, ":42\r\n"), 5u);
   EXPECT_EQ(lua_type(L, -1), LUA_TNUMBER);

@@ -17,6 +17,7 @@ extern "C" {
 #include "engine/execute.h"
 #include "scripting/lua_interpreter.h"
 #include "scripting/lua_values.h"
+#include "scripting/native_casts.h"
 #include "scripting/script_busy.h"
 #include "scripting/script_run.h"
 #include "scripting/script_store.h"
@@ -259,7 +260,7 @@ int Log(lua_State* L) {
 int SetResp(lua_State* L) {
   ScriptRun* run = CurrentScriptRun();
   if (lua_gettop(L) != 1) return RaisePlain(L, "redis.setresp() requires one argument.");
-  int resp = static_cast<int>(lua_tonumber(L, 1));
+  int resp = NativeDoubleToInt32(lua_tonumber(L, 1));
   if (resp != 2 && resp != 3) return RaisePlain(L, "RESP version must be 2 or 3.");
   if (run != nullptr) run->resp = resp;
   return 0;
@@ -267,7 +268,7 @@ int SetResp(lua_State* L) {
 
 int SetRepl(lua_State* L) {
   if (lua_gettop(L) != 1) return RaisePlain(L, "redis.set_repl() requires two arguments.");
-  int flags = static_cast<int>(lua_tonumber(L, 1));
+  int flags = NativeDoubleToInt32(lua_tonumber(L, 1));
   if (flags < 0 || flags > 3) {
     return RaisePlain(
         L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");

@@ -299,7 +299,7 @@ int main(int argc, char** argv) {
     if (sig == SIGINT || sig == SIGTERM) {
       const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
       fprintf(stderr, "ember-server: received %s, shutting down\n", name);
-      if (!engine.config().save.empty()) {
+      if (!engine.ConfigCopy().save.empty()) {
         // As Redis: with save points the final snapshot comes first, and if it fails the
         // server keeps serving.
         ShardHold hold(engine);

@@ -50,7 +50,7 @@ MHD_Result Answer(void* self, MHD_Connection* connection, const char* url, const
 }  // namespace
 
 bool MetricsServer::Start(std::string* error) {
-  const ServerConfig& config = engine_.config();
+  const ServerConfig config = engine_.ConfigCopy();  // the main thread, beside the shards
   if (config.metrics_port == 0) return true;
   auto port = static_cast<uint16_t>(config.metrics_port);
   sockaddr_storage address{};

@@ -214,5 +214,24 @@ TEST(RespParser, TooBigInline) {
   EXPECT_EQ(p.Error(), "Protocol error: too big inline request");
 }
 
+// Found by the parser fuzzer: a line past the limit that arrived whole was taken, the same line
+// arriving in reads was refused. Now both are refused.
+TEST(RespParser, TooBigInlineArrivedWhole) {
+  ParserLimits limits;
+  limits.max_inline_len = 128;
+  RespParser whole(limits), chunked(limits);
+  std::string line(200, 'a');
+  line += "\r\n";
+  size_t consumed = 0;
+  EXPECT_EQ(whole.Parse(line, &consumed), RespParser::Status::kError);
+  EXPECT_EQ(chunked.Parse(std::string_view(line).substr(0, 150), &consumed),
+            RespParser::Status::kError);
+  EXPECT_EQ(whole.Error(), chunked.Error());
+  std::string fits(128, 'a');
+  fits += "\n";
+  RespParser fresh(limits);
+  EXPECT_EQ(fresh.Parse(fits, &consumed), RespParser::Status::kComplete);
+}
+
 }  // namespace
 }  // namespace ember
