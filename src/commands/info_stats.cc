@@ -1,5 +1,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <cstdio>
 #include <cstring>
@@ -43,13 +44,20 @@ bool ThreadCpu(pid_t tid, double* user, double* sys) {
 }  // namespace
 
 void CpuSection(CommandContext&, std::string& out) {
+  // Redis's main thread is the one running commands: in ember that is every shard's worker
+  // thread (with --shards 1, exactly one), so _main_thread sums theirs. Read before the
+  // process's figures, and never above them: the kernel splits user and system time per thread
+  // and per process separately, so a thread's share can come out a tick over the whole.
+  double user = 0, sys = 0;
+  for (pid_t tid : CommandThreadIds()) ThreadCpu(tid, &user, &sys);
   rusage self{}, children{};
   getrusage(RUSAGE_SELF, &self);
   getrusage(RUSAGE_CHILDREN, &children);
-  // Redis's main thread is the one running commands: in ember that is every shard's worker
-  // thread (with --shards 1, exactly one), so _main_thread sums theirs.
-  double user = 0, sys = 0;
-  for (pid_t tid : CommandThreadIds()) ThreadCpu(tid, &user, &sys);
+  auto as_seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  user = std::min(user, as_seconds(self.ru_utime));
+  sys = std::min(sys, as_seconds(self.ru_stime));
   out += "# CPU\r\n";
   out += "used_cpu_sys:" + Seconds(self.ru_stime) + "\r\n";
   out += "used_cpu_user:" + Seconds(self.ru_utime) + "\r\n";

@@ -252,7 +252,7 @@ void Replication::RunLink(const std::string& host, int port, uint64_t generation
   int fd = Connect(host, port);
   if (fd < 0) return;
   MasterLink link(*this, fd, generation);
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();  // the link's own thread: CONFIG SET may run
   std::string line, error;
   if (!c.masterauth.empty()) {
     bool sent = c.masteruser.empty() ? link.Ask({"AUTH", c.masterauth}, &line)

@@ -43,7 +43,7 @@ void Replication::Cron() {
 }
 
 void Replication::UpdateGates() {
-  const ServerConfig& c = engine_.config();
+  const ServerConfig c = engine_.ConfigCopy();  // the main thread's cron: CONFIG SET may run
   uint8_t gate = 0;
   if (is_replica()) {
     if (c.replica_read_only) gate |= kGateReadOnly;
