@@ -43,45 +43,25 @@ int Raise(lua_State* L, const char* text) {
   return lua_error(L);
 }
 
-int MissingGlobal(lua_State* L, int key) {
-  const char* name = lua_tostring(L, key);
-  luaL_where(L, 1);
-  lua_pushfstring(L, "Script attempted to access nonexistent global variable '%s'",
-                  name != nullptr ? name : "?");
-  lua_concat(L, 2);
-  return lua_error(L);
-}
-
-int StrictIndex(lua_State* L) {
-  return MissingGlobal(L, 2);
-}
-
-int ReadonlyTable(lua_State* L) {
-  luaL_where(L, 1);
-  lua_pushstring(L, "Attempt to modify a readonly table");
-  lua_concat(L, 2);
-  return lua_error(L);
-}
-
 // __index of the libraries' environment.
 int FunctionEnvIndex(lua_State* L) {
   const char* key = lua_tostring(L, 2);
   if (t_load == nullptr && key != nullptr &&
       (std::strcmp(key, "KEYS") == 0 || std::strcmp(key, "ARGV") == 0)) {
-    return MissingGlobal(L, 2);
+    return LuaNonexistentGlobal(L);
   }
   lua_getfield(L, LUA_REGISTRYINDEX, t_load != nullptr ? kLoadEnvKey : kLuaRealGlobalsKey);
   lua_pushvalue(L, 2);
   lua_rawget(L, -2);
-  if (lua_isnil(L, -1)) return MissingGlobal(L, 2);
+  if (lua_isnil(L, -1)) return LuaNonexistentGlobal(L);
   return 1;
 }
 
 void PushStrictMetatable(lua_State* L) {
   lua_newtable(L);
-  lua_pushcfunction(L, StrictIndex);
+  lua_pushcfunction(L, LuaNonexistentGlobal);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, ReadonlyTable);
+  lua_pushcfunction(L, LuaReadonlyTable);
   lua_setfield(L, -2, "__newindex");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
@@ -229,7 +209,7 @@ void EnsureEnvironments(lua_State* L) {
   lua_newtable(L);
   lua_pushcfunction(L, FunctionEnvIndex);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, ReadonlyTable);
+  lua_pushcfunction(L, LuaReadonlyTable);
   lua_setfield(L, -2, "__newindex");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");

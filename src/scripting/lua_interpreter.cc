@@ -28,22 +28,6 @@ constexpr int kHookInstructions = 10000;
 // The real globals table, which scripts see only through a read-only proxy.
 constexpr const char* kRealGlobalsKey = kLuaRealGlobalsKey;
 
-int NonexistentGlobal(lua_State* L) {
-  const char* name = lua_tostring(L, 2);
-  luaL_where(L, 1);
-  lua_pushfstring(L, "Script attempted to access nonexistent global variable '%s'",
-                  name != nullptr ? name : "?");
-  lua_concat(L, 2);
-  return lua_error(L);
-}
-
-int ReadonlyTable(lua_State* L) {
-  luaL_where(L, 1);
-  lua_pushstring(L, "Attempt to modify a readonly table");
-  lua_concat(L, 2);
-  return lua_error(L);
-}
-
 constexpr const char* kProxiesKey = "ember.proxies";  // proxy -> the table it protects
 
 // Leaves the table a proxy protects at `index` in its place (other values stay).
@@ -98,7 +82,7 @@ void MakeReadonlyProxy(lua_State* L) {
   lua_newtable(L);  // its metatable
   lua_pushvalue(L, real);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, ReadonlyTable);
+  lua_pushcfunction(L, LuaReadonlyTable);
   lua_setfield(L, -2, "__newindex");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
@@ -411,9 +395,9 @@ void LuaInterpreter::SetUpSandbox() {
     }
   }
   lua_newtable(L);  // missing globals are an error, not nil
-  lua_pushcfunction(L, NonexistentGlobal);
+  lua_pushcfunction(L, LuaNonexistentGlobal);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, ReadonlyTable);
+  lua_pushcfunction(L, LuaReadonlyTable);
   lua_setfield(L, -2, "__newindex");
   lua_setmetatable(L, globals);
   lua_pushvalue(L, globals);
@@ -494,6 +478,22 @@ void LuaInterpreter::Run(const CompiledScript& script, ScriptRun& run,
   lua_settop(L_, 0);
   // A script that came near the limit leaves its garbage to the next one otherwise.
   if (used_ > kScriptMemoryLimit / 4) lua_gc(L_, LUA_GCCOLLECT, 0);
+}
+
+int LuaNonexistentGlobal(lua_State* L) {
+  const char* name = lua_tostring(L, 2);
+  luaL_where(L, 1);
+  lua_pushfstring(L, "Script attempted to access nonexistent global variable '%s'",
+                  name != nullptr ? name : "?");
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+int LuaReadonlyTable(lua_State* L) {
+  luaL_where(L, 1);
+  lua_pushstring(L, "Attempt to modify a readonly table");
+  lua_concat(L, 2);
+  return lua_error(L);
 }
 
 }  // namespace ember

@@ -47,6 +47,11 @@ struct CompiledScript {
   std::shared_ptr<StoredScript> stored;
 };
 
+// The sandbox's metamethods, shared by the scripts' and the libraries' environments: reading a
+// global that does not exist and writing to a read-only table raise Redis's errors.
+int LuaNonexistentGlobal(lua_State* L);
+int LuaReadonlyTable(lua_State* L);
+
 class LuaInterpreter {
  public:
   // This thread's interpreter, started afresh after a SCRIPT FLUSH.
