@@ -70,7 +70,9 @@ def test_a_slow_command_is_a_command_event(ember, redis_srv):
         assert len(latest) == 1, latest
         name, when, last_ms, max_ms = latest[0]
         assert name == b"command" and abs(when - time.time()) < 10
-        assert 30 <= last_ms <= max_ms < 1000, latest
+        assert 10 <= last_ms <= max_ms < 1000 and max_ms >= 30, latest
+        # In the same second the worse sample stays; a slow machine may cross into the next.
+        assert last_ms >= 30 or len(history) == 2, (latest, history)
         assert len(history) in (1, 2) and all(len(s) == 2 for s in history), history
         assert unknown == []
 
