@@ -78,6 +78,11 @@ class EpollWorker : public Worker {
     if (conn->client().socket_handed_off) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn->fd(), nullptr);
   }
 
+  void RetryAccepts() override {
+    AcceptAll(listen_fd_, /*tls=*/false);
+    AcceptAll(tls_listen_fd_, /*tls=*/true);
+  }
+
   void StopAccepting() override {
     for (int* fd : {&listen_fd_, &tls_listen_fd_}) {
       if (*fd < 0) continue;

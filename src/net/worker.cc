@@ -64,6 +64,7 @@ void Worker::RefuseWhileOutOfDescriptors(int listen_fd, bool tls) {
     spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);  // -1 if another thread took it
     if (fd < 0) break;
   }
+  if (spare_fd_ < 0) accept_stalled_ = true;
 }
 
 Connection* Worker::Accept(int fd, bool tls) {
@@ -215,6 +216,10 @@ int Worker::RunTimers() {
   }
   CheckKills();
   if (spare_fd_ < 0) spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (accept_stalled_ && spare_fd_ >= 0) {
+    accept_stalled_ = false;
+    RetryAccepts();
+  }
   engine_.client_memory().Tick(shard_, now);
   CheckClientMemory();
   shard.PublishBytes();

@@ -50,6 +50,11 @@ class Worker {
   // level-triggered loop spin on them). The spare descriptor given up lets each one in to be
   // told "max number of clients reached" and closed, as for maxclients.
   void RefuseWhileOutOfDescriptors(int listen_fd, bool tls);
+  // Another worker took the descriptor the spare gave up: clients may still wait in the
+  // backlog with no new readiness to come (edge-triggered), so the timer tick accepts again
+  // once the spare is back.
+  virtual void RetryAccepts() {}
+  bool accept_stalled_ = false;
   // The event loop's first step on its thread: pub/sub deliveries to this thread's clients
   // then need no message, and commands journal to this shard.
   void BindThread();
