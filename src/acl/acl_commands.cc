@@ -9,6 +9,7 @@
 #include "commands/arg_parser.h"
 #include "commands/command.h"
 #include "commands/errors.h"
+#include "common/hex.h"
 #include "common/numbers.h"
 #include "engine/engine.h"
 
@@ -39,10 +40,7 @@ void CloseClientsOfMissingUsers(CommandContext& ctx) {
       ctx.client.close_after_reply = true;
       return;
     }
-    if (c.kill_requested.exchange(true, std::memory_order_relaxed)) return;
-    ctx.engine.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
-    ctx.engine.shard(c.worker).kills_pending.store(true, std::memory_order_release);
-    ctx.engine.mailbox(c.worker).Wake();
+    ctx.engine.KillClient(c);
   });
 }
 
@@ -81,13 +79,7 @@ void GetUser(CommandContext& ctx) {
   ctx.reply.Bulk("passwords");
   ctx.reply.ArrayHeader(user->password_hashes.size());
   for (const std::string& hash : user->password_hashes) ctx.reply.Bulk(hash);
-  // The root selector's fields at the top level, the others listed apart.
-  ctx.reply.Bulk("commands");
-  ctx.reply.Bulk(acl::DescribeCommands(user->root));
-  ctx.reply.Bulk("keys");
-  ctx.reply.Bulk(acl::DescribeKeys(user->root));
-  ctx.reply.Bulk("channels");
-  ctx.reply.Bulk(acl::DescribeChannels(user->root));
+  ReplySelector(ctx, user->root);  // the root selector's fields at the top level
   ctx.reply.Bulk("selectors");
   ctx.reply.ArrayHeader(user->selectors.size());
   for (const acl::Selector& s : user->selectors) {
@@ -180,12 +172,7 @@ void GenPass(CommandContext& ctx) {
   if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
     return ctx.reply.Error("ERR the random generator failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string password;
-  for (unsigned char byte : random) {
-    password += kHex[byte >> 4];
-    password += kHex[byte & 15];
-  }
+  std::string password = HexLower(random.data(), random.size());
   password.resize(chars);
   ctx.reply.Bulk(password);
 }

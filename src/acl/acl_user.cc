@@ -7,6 +7,7 @@
 #include <atomic>
 
 #include "commands/command.h"
+#include "common/hex.h"
 
 namespace ember::acl {
 namespace {
@@ -410,14 +411,7 @@ std::string Sha256Hex(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return HexLower(digest, length);
 }
 
 }  // namespace ember::acl

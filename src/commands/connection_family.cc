@@ -262,12 +262,7 @@ void ClientKill(CommandContext& ctx) {
       if (skipme && !old_form) return;
       ctx.client.close_after_reply = true;
     } else {
-      // Gone for CLIENT LIST and INFO from now on; its own thread closes it on its next turn.
-      // (exchange: the output limit may be killing it from its own thread right now.)
-      if (c.kill_requested.exchange(true, std::memory_order_relaxed)) return;
-      ctx.engine.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
-      ctx.engine.shard(c.worker).kills_pending.store(true, std::memory_order_release);
-      ctx.engine.mailbox(c.worker).Wake();
+      if (!ctx.engine.KillClient(c)) return;
     }
     ++killed;
   });

@@ -64,12 +64,8 @@ size_t EvictClients(Engine& engine, int64_t limit) {
               [](const auto& a, const auto& b) { return a.first > b.first; });
     for (auto [bytes, client] : candidates) {
       if (total <= static_cast<uint64_t>(limit)) break;
-      // As CLIENT KILL: gone for CLIENT LIST and INFO at once; its own thread closes it.
-      if (client->kill_requested.exchange(true, std::memory_order_relaxed)) continue;
-      engine.stats().connected_clients.fetch_sub(1, std::memory_order_relaxed);
+      if (!engine.KillClient(*client)) continue;
       engine.stats().evicted_clients.fetch_add(1, std::memory_order_relaxed);
-      engine.shard(client->worker).kills_pending.store(true, std::memory_order_release);
-      engine.mailbox(client->worker).Wake();
       total -= bytes;
       ++closed;
     }

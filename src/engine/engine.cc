@@ -187,6 +187,14 @@ class ReplicationOnly final : public DurableLog {
 
 }  // namespace
 
+bool Engine::KillClient(ClientState& client) {
+  if (client.kill_requested.exchange(true, std::memory_order_relaxed)) return false;
+  stats_.connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  shard(client.worker).kills_pending.store(true, std::memory_order_release);
+  mailbox(client.worker).Wake();
+  return true;
+}
+
 void Engine::set_durable_log(DurableLog* log) {
   aof_log_ = log;
   UpdateJournalSinks();

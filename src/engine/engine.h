@@ -106,6 +106,10 @@ class Engine {
   bool password_required() const { return acl::Registry::DefaultRequiresAuth(); }
   ServerStats& stats() { return stats_; }
   ClientRegistry& clients() { return clients_; }
+  // CLIENT KILL, maxmemory-clients, ACL DELUSER: closes `client` from any thread. It is gone
+  // for CLIENT LIST and INFO at once; its own thread closes it on its next turn. False when it
+  // was already being closed (the output limit may be closing it from its own thread).
+  bool KillClient(ClientState& client);
   // What clients' buffers hold, per worker (maxmemory-clients, INFO).
   ClientMemory& client_memory() { return client_memory_; }
   InstantaneousRates& rates() { return rates_; }

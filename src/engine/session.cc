@@ -332,15 +332,21 @@ Session::Parsed Session::ParseNext(std::string_view input, size_t pos, bool unau
   return Parsed::kCommand;
 }
 
+// A command refused before it runs (wrong arity, NOAUTH, NOPERM, -LOADING, -READONLY, -BUSY...):
+// INFO counts it as rejected, and a MULTI it was meant for will not EXEC.
+Session::Admission Session::Refuse(std::span<const std::string_view> args, std::string_view error) {
+  RecordRejectedCall(args);
+  if (client_.in_multi) client_.tx->queue_error = true;
+  ReplyError(error);
+  return Admission::kRefused;
+}
+
 Session::Admission Session::Admit(std::span<const std::string_view> args, bool unauthenticated,
                                   const CommandSpec** spec) {
   std::string error;
   *spec = CommandTable::Instance().Validate(args, &error);
   if (*spec == nullptr) {
-    RecordRejectedCall(args);  // wrong arity: INFO commandstats' rejected_calls
-    if (client_.in_multi) client_.tx->queue_error = true;
-    ReplyError(error);
-    return Admission::kRefused;
+    return Refuse(args, error);
   }
   // CLIENT PAUSE: the command waits, unread, until the pause ends (the worker resumes us).
   if (engine_.PausedFor((*spec)->flags, now_ms_)) {
@@ -349,10 +355,7 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   }
   client_.last_command.store(CommandTable::DisplayName(**spec, args), std::memory_order_relaxed);
   if (unauthenticated && !((*spec)->flags & kCmdNoAuth)) {
-    RecordRejectedCall(args);
-    if (client_.in_multi) client_.tx->queue_error = true;
-    ReplyError("NOAUTH Authentication required.");
-    return Admission::kRefused;
+    return Refuse(args, "NOAUTH Authentication required.");
   }
   // ACL: the client's user, current (one relaxed load), and the call checked unless the user
   // may run anything (the default user). AUTH, HELLO and RESET are open to every user.
@@ -366,17 +369,11 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
     acl::CheckResult denied;
     if (!acl::Permitted(engine_, client_, **spec, args, client_.in_multi ? "multi" : "toplevel",
                         now_ms_, &denied)) {
-      RecordRejectedCall(args);
-      if (client_.in_multi) client_.tx->queue_error = true;
-      ReplyError(acl::NoPermError(denied, **spec));
-      return Admission::kRefused;
+      return Refuse(args, acl::NoPermError(denied, **spec));
     }
   }
   if (DatasetLoading() && !((*spec)->flags & kCmdLoading)) [[unlikely]] {
-    RecordRejectedCall(args);
-    if (client_.in_multi) client_.tx->queue_error = true;
-    ReplyError("LOADING Redis is loading the dataset in memory");
-    return Admission::kRefused;
+    return Refuse(args, "LOADING Redis is loading the dataset in memory");
   }
   if (uint8_t gate = ReplicaGate(); gate != 0) [[unlikely]] {
     const char* refusal = nullptr;
@@ -386,18 +383,12 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
       refusal = "READONLY You can't write against a read only replica.";
     }
     if (refusal != nullptr) {
-      RecordRejectedCall(args);
-      if (client_.in_multi) client_.tx->queue_error = true;
-      ReplyError(refusal);
-      return Admission::kRefused;
+      return Refuse(args, refusal);
     }
   }
   // A script has run past busy-reply-threshold (on another thread: this one is free).
   if (script_busy::Any() && !((*spec)->flags & kCmdAllowBusy)) [[unlikely]] {
-    RecordRejectedCall(args);
-    if (client_.in_multi) client_.tx->queue_error = true;
-    ReplyError(script_busy::BusyError());
-    return Admission::kRefused;
+    return Refuse(args, script_busy::BusyError());
   }
   if (script_busy::Any() && (*spec)->name == "shutdown") [[unlikely]] {
     // SHUTDOWN NOSAVE stops the scripts (written or not), then shuts down as usual.
@@ -412,10 +403,7 @@ Session::Admission Session::Admit(std::span<const std::string_view> args, bool u
   // RESP2 subscribed mode: the connection carries only pub/sub frames (RESP3 mixes them).
   if (client_.resp == 2 && client_.subscribed() && !((*spec)->flags & kCmdSubscribedMode))
       [[unlikely]] {
-    RecordRejectedCall(args);
-    if (client_.in_multi) client_.tx->queue_error = true;
-    ReplyError(err::NotInSubscribedMode((*spec)->name));
-    return Admission::kRefused;
+    return Refuse(args, err::NotInSubscribedMode((*spec)->name));
   }
   return Admission::kRun;
 }

@@ -122,6 +122,7 @@ class Session {
                  int32_t key_shard);
   void AddRemote(uint32_t shard, const CommandSpec& spec, std::span<const std::string_view> args);
   void ReplyError(std::string_view message) { ReplyLocally(message, true); }
+  Admission Refuse(std::span<const std::string_view> args, std::string_view error);
   // A reply made here, not by a command (errors, QUEUED), in its place among the round's.
   void ReplyLocally(std::string_view text, bool error);
   // Between MULTI and EXEC: queues the command (true), or lets it run now (false: EXEC,
